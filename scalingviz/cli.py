@@ -1,0 +1,374 @@
+"""The ``scalingviz`` command.
+
+Human-readable text by default; one JSON object with ``--json``. Counts accept
+``7B``/``1.4T``/``2e19``. C is in FLOP (``--pf-days`` reads it in PF-days); batch sizes are
+in tokens unless ``--batch-sequences`` and ``--seq-len`` are given. Bad input exits with
+status 2 and one line naming the flag, the value and the valid range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import units
+from .presets import PRESETS, Preset, get_preset, preset_names
+
+__all__ = ["main"]
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, no usage dump
+        raise UsageError(message)
+
+
+# -- argument types ------------------------------------------------------------------------
+
+
+def _positive(flag: str, what: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = units.parse_quantity(text, flag)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc).split(": ", 1)[-1]) from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range; expected {what} > 0 (e.g. 7B, 1.4T, 2e19)")
+        return value
+
+    parse.__name__ = flag
+    return parse
+
+
+def _law_name(text: str) -> str:
+    if text.strip() not in PRESETS:
+        raise argparse.ArgumentTypeError(f"unknown law {text!r}; valid names are {', '.join(PRESETS)}")
+    return text.strip()
+
+
+# -- output helpers ------------------------------------------------------------------------
+
+
+def _clean(x: Any) -> Any:
+    """Make a value JSON-safe: numpy -> Python, non-finite -> None."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _clean(x.tolist())
+    if isinstance(x, (np.floating, float)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def _emit(payload: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
+    if as_json:
+        print(json.dumps(_clean(payload), allow_nan=False))
+    else:
+        print(render(payload))
+
+
+def _fmt(x: Any, unit: str = "", digits: int = 4) -> str:
+    if x is None:
+        return "-"
+    x = float(x)
+    if not math.isfinite(x):
+        return "inf" if x > 0 else str(x)
+    text = units.format_quantity(x, digits) if abs(x) >= 1e3 else f"{x:.{digits}g}"
+    return f"{text} {unit}".rstrip()
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
+
+
+def _range_warnings(preset: Preset, **values: float | None) -> list[dict[str, Any]]:
+    out = []
+    rng = preset.fitted_range
+    for key, factor in rng.outside(**values).items():
+        lo, hi = getattr(rng, key)
+        side = "above" if values[key] > hi else "below"
+        out.append(
+            {
+                "code": "EXTRAPOLATION",
+                "message": f"{key} = {units.format_quantity(values[key])} is {factor:.3g}x {side} the range "
+                f"{preset.name} was fitted on ({units.format_quantity(lo)} to {units.format_quantity(hi)})",
+                "value": factor,
+            }
+        )
+    return out
+
+
+def _warn_lines(warnings: list[dict[str, Any]]) -> str:
+    return "".join(f"\n  ! {w['message']}" for w in warnings)
+
+
+def _batch_tokens(args: argparse.Namespace, flag: str = "--B") -> float | None:
+    seqs = getattr(args, "batch_sequences", None)
+    seq_len = getattr(args, "seq_len", None)
+    if seqs is not None:
+        if seq_len is None:
+            raise UsageError("--batch-sequences needs --seq-len (tokens per sequence) to convert to tokens")
+        if args.B is not None:
+            raise UsageError(f"give the batch once: {flag} [tokens] or --batch-sequences with --seq-len, not both")
+        return units.sequences_to_tokens(seqs, seq_len)
+    return args.B
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def _cmd_presets(args: argparse.Namespace) -> None:
+    payload = {
+        "presets": [
+            {k: v for k, v in p.to_dict().items() if k in ("name", "title", "citation", "form", "formula", "params",
+                                                         "fitted_range", "N_convention", "loss_unit", "capabilities")}
+            for p in PRESETS.values()
+        ]
+    }
+
+    def render(d: dict[str, Any]) -> str:
+        lines = []
+        for p in PRESETS.values():
+            lines.append(f"{p.name:<17} {p.title}")
+            lines.append(f"{'':<17} {p.citation}")
+            lines.append(f"{'':<17} {p.formula}")
+            lines.append(f"{'':<17} N: {p.N_convention}; loss: {p.loss_unit}; gives: {', '.join(sorted(p.capabilities))}")
+            lines.append("")
+        return "\n".join(lines).rstrip()
+
+    _emit(payload, args.json, render)
+
+
+def _cmd_predict(args: argparse.Namespace) -> None:
+    preset = get_preset(args.law)
+    if not preset.has("loss"):
+        raise UsageError(
+            f"--law: {preset.name!r} has no loss law; laws with one: {', '.join(preset_names('loss'))}"
+        )
+    N = args.N
+    B = _batch_tokens(args)
+    if (args.S is None) != (B is None):
+        raise UsageError("--S and --B go together: give both steps and batch size [tokens], or neither")
+    D = args.D
+    if args.S is not None:
+        D_sb = args.S * B
+        if D is not None and not math.isclose(D, D_sb, rel_tol=0.01):
+            raise UsageError(
+                f"--D: {units.format_quantity(D)} disagrees with S x B = {units.format_quantity(D_sb)} tokens; "
+                "give D or S and B, or make them agree within 1%"
+            )
+        D = D_sb
+    payload: dict[str, Any] = {"law": preset.name, "formula": preset.formula, "N": N, "D": D}
+    if args.S is not None and preset.has("trajectory"):
+        L = preset.trajectory(N, args.S, B)
+        payload.update(
+            loss=L,
+            formula="L(N,S,B): L = (N_c/N)^alpha_N + (S_c (1 + B_crit(L)/B) / S)^alpha_S, solved for L",
+            loss_converged=preset.min_loss(N),
+            S=args.S,
+            B=B,
+            **preset.batch_tradeoff(args.S, B, L),
+            delta_L=preset.delta_L(N, D),
+        )
+    else:
+        payload.update(
+            loss=preset.loss(N, np.inf if D is None else D, args.U),
+            loss_converged=preset.loss_converged(N),
+        )
+        if D is not None:
+            payload["delta_L"] = preset.delta_L(N, D)
+        if args.S is not None:
+            payload["note"] = f"{preset.name} has no batch-size law; D = S x B was used"
+    payload["loss_unit"] = preset.loss_unit
+    payload["warnings"] = _range_warnings(preset, N=N, D=D)
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [
+            ("law", f"{preset.title} ({preset.name})"),
+            ("N", f"{_fmt(N)} params ({preset.N_convention})"),
+            ("D", f"{_fmt(D)} tokens" if D is not None else "unlimited"),
+        ]
+        if "S_min" in d:
+            rows += [
+                ("S, B", f"{_fmt(d['S'])} steps at {_fmt(d['B'])} tokens/batch"),
+                ("loss L(N,S,B)", f"{d['loss']:.4f} nats/token ({units.nats_to_bits(d['loss']):.4f} bits)"),
+                ("min. loss L(N)", f"{d['loss_converged']:.4f} nats/token"),
+                ("B_crit(L)", f"{_fmt(d['B_crit'])} tokens"),
+                ("S_min", f"{_fmt(d['S_min'])} steps (S/S_min = {d['S'] / d['S_min']:.3g})"),
+                ("E_min", f"{_fmt(d['E_min'])} tokens (E/E_min = {d['S'] * d['B'] / d['E_min']:.3g})"),
+            ]
+        else:
+            rows += [
+                ("loss", f"{d['loss']:.4f} nats/token ({units.nats_to_bits(d['loss']):.4f} bits)"),
+                ("loss, D -> inf", f"{d['loss_converged']:.4f} nats/token"),
+            ]
+        if d.get("delta_L") is not None:
+            rows.append(("overfitting dL", f"{100 * d['delta_L']:.3g}%"))
+        rows.append(("formula", d["formula"]))
+        return _table(rows) + (f"\n  note: {d['note']}" if "note" in d else "") + _warn_lines(d["warnings"])
+
+    _emit(payload, args.json, render)
+
+
+def _cmd_optimal(args: argparse.Namespace) -> None:
+    preset = get_preset(args.law)
+    if not preset.has("optimal"):
+        raise UsageError(
+            f"--law: {preset.name!r} gives no compute-optimal allocation; laws that do: "
+            f"{', '.join(preset_names('optimal'))}"
+        )
+    C = units.pfdays_to_flop(args.C) if args.pf_days else args.C
+    kw: dict[str, Any] = {}
+    if args.method is not None:
+        kw["method"] = args.method
+    if args.U is not None:
+        if preset.form != "datablations":
+            raise UsageError(f"--U: unique tokens apply to muennighoff2023 only, not {preset.name!r}")
+        kw["U"] = args.U
+    out = preset.compute_optimal(C, **kw)
+    payload: dict[str, Any] = {"law": preset.name, "C": C, "C_pfdays": units.flop_to_pfdays(C)}
+    payload.update(out)
+    payload["tokens_per_param"] = out["D_opt"] / out["N_opt"]
+    payload["N_convention"] = preset.N_convention
+    payload["warnings"] = _range_warnings(preset, N=float(out["N_opt"]), D=float(out["D_opt"]), C=C)
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [
+            ("law", f"{preset.title} ({preset.name})"),
+            ("C", units.format_flop(C)),
+            ("N_opt", f"{_fmt(d['N_opt'])} params ({preset.N_convention})"),
+            ("D_opt", f"{_fmt(d['D_opt'])} tokens"),
+            ("D/N", f"{d['tokens_per_param']:.3g} tokens per parameter"),
+        ]
+        if "M_opt" in d:
+            rows.append(("M_opt", f"{_fmt(d['M_opt'])} FLOP/token"))
+        if "B_opt" in d:
+            rows.append(("B_opt", f"{_fmt(d['B_opt'])} tokens"))
+        if "S_opt" in d:
+            rows.append(("S_opt", f"{_fmt(d['S_opt'])} steps"))
+        if "epochs" in d:
+            rows.append(("epochs", f"{d['epochs']:.3g}"))
+        rows.append(("loss", f"{d['loss']:.4f} nats/token" if d.get("loss") is not None else "- (no loss law)"))
+        rows.append(("method", d["method"]))
+        return _table(rows) + _warn_lines(d["warnings"])
+
+    _emit(payload, args.json, render)
+
+
+def _cmd_hparams(args: argparse.Namespace) -> None:
+    preset = get_preset(args.law)
+    if not preset.has("lr"):
+        raise UsageError(
+            f"--law: {preset.name!r} gives no hyperparameters; laws that do: {', '.join(preset_names('lr'))}"
+        )
+    C = args.C
+    if preset.form == "steplaw" and (args.N is None or args.D is None):
+        raise UsageError(f"--N and --D are required for {preset.name!r} (Step Law: eta(N, D), B(D))")
+    if preset.form == "deepseek" and C is None and (args.N is None or args.D is None):
+        raise UsageError(f"--C is required for {preset.name!r} (or --N and --D, then C = 6ND)")
+    if preset.form == "kaplan" and args.N is None:
+        raise UsageError(f"--N is required for {preset.name!r} (Eq. D.1: LR(N))")
+    out = preset.hparams(N=args.N, D=args.D, C=C)
+    payload: dict[str, Any] = {"law": preset.name, "lr": out["lr"], "batch_tokens": out["batch_tokens"]}
+    if args.seq_len is not None and out["batch_tokens"] is not None:
+        payload["batch_sequences"] = units.tokens_to_sequences(out["batch_tokens"], args.seq_len)
+        payload["seq_len"] = args.seq_len
+    if preset.form == "deepseek":
+        payload["C"] = C if C is not None else 6 * args.N * args.D
+    payload["warnings"] = _range_warnings(preset, N=args.N, D=args.D, C=payload.get("C"))
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [("law", f"{preset.title} ({preset.name})")]
+        if d["lr"] is None or not math.isfinite(d["lr"]):
+            rows.append(("peak LR", "- (outside the rule's domain)"))
+        else:
+            rows.append(("peak LR", f"{d['lr']:.4g}"))
+        if d["batch_tokens"] is not None:
+            b = f"{_fmt(d['batch_tokens'])} tokens"
+            if "batch_sequences" in d:
+                b += f" = {d['batch_sequences']:.4g} sequences of {d['seq_len']:g} tokens"
+            rows.append(("batch", b))
+        rows.append(("formula", preset.formula if preset.form != "kaplan" else "LR(N) = 0.003239 - 0.0001395 ln N (Eq. D.1)"))
+        return _table(rows) + _warn_lines(d["warnings"])
+
+    _emit(payload, args.json, render)
+
+
+# -- parser ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="scalingviz", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    sub.required = True
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sp = sub.add_parser("presets", help="list the published laws with citations")
+    common(sp)
+    sp.set_defaults(func=_cmd_presets)
+
+    sp = sub.add_parser("predict", help="predicted loss of N parameters on D tokens (or S steps at batch B)")
+    sp.add_argument("--law", type=_law_name, default="kaplan2020", help="preset name (default kaplan2020)")
+    sp.add_argument("--N", type=_positive("--N", "a parameter count"), required=True, help="parameters, e.g. 7B")
+    sp.add_argument("--D", type=_positive("--D", "a token count"), help="training tokens, e.g. 1.4T")
+    sp.add_argument("--S", type=_positive("--S", "a step count"), help="optimizer steps")
+    sp.add_argument("--B", type=_positive("--B", "a batch size in tokens"), help="batch size [tokens]")
+    sp.add_argument("--batch-sequences", type=_positive("--batch-sequences", "a batch size in sequences"))
+    sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length in tokens"))
+    sp.add_argument("--U", type=_positive("--U", "a unique-token count"), help="unique tokens (muennighoff2023)")
+    common(sp)
+    sp.set_defaults(func=_cmd_predict)
+
+    sp = sub.add_parser("optimal", help="compute-optimal N and D (and B, S) for a compute budget")
+    sp.add_argument("--law", type=_law_name, default="hoffmann2022", help="preset name (default hoffmann2022)")
+    sp.add_argument("--C", type=_positive("--C", "a compute budget"), required=True, help="compute [FLOP], e.g. 5.76e23")
+    sp.add_argument("--pf-days", action="store_true", help="read --C in PF-days (1 PF-day = 8.64e19 FLOP)")
+    sp.add_argument("--method", choices=["table6", "appendix_b"], help="kaplan2020 only: Table 6 fits or Appendix B")
+    sp.add_argument("--U", type=_positive("--U", "a unique-token count"), help="unique tokens (muennighoff2023)")
+    common(sp)
+    sp.set_defaults(func=_cmd_optimal)
+
+    sp = sub.add_parser("hparams", help="recommended learning rate and batch size")
+    sp.add_argument("--law", type=_law_name, default="li2025", help="li2025 (Step Law), bi2024 (DeepSeek) or kaplan2020")
+    sp.add_argument("--N", type=_positive("--N", "a parameter count"), help="non-embedding parameters")
+    sp.add_argument("--D", type=_positive("--D", "a token count"), help="training tokens")
+    sp.add_argument("--C", type=_positive("--C", "a compute budget"), help="compute [FLOP] (bi2024)")
+    sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length in tokens"), help="also give the batch in sequences")
+    common(sp)
+    sp.set_defaults(func=_cmd_hparams)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        args.func(args)
+    except (UsageError, ValueError) as exc:
+        print(f"scalingviz: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

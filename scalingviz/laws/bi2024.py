@@ -1,0 +1,52 @@
+"""DeepSeek LLM (Bi et al. 2024), "Scaling Open-Source Language Models with Longtermism" (arXiv:2401.02954).
+
+Hyperparameter and allocation laws in terms of the compute budget C = M D [FLOP], where the
+model scale M is non-embedding training FLOP per token, attention included
+(:func:`scalingviz.compute.flops_per_token_deepseek`):
+
+* Eq. 1: ``eta_opt = 0.3118 C^-0.1250``, ``B_opt = 0.2920 C^0.3271`` [tokens];
+* Eq. 4: ``M_opt = M_base C^a``, ``D_opt = D_base C^b`` with a + b = 1.
+
+Scalars in give floats out; arrays broadcast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = ["D_opt", "M_opt", "batch_tokens", "learning_rate"]
+
+
+def _out(x: NDArray) -> float | NDArray:
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def _f(x: ArrayLike) -> NDArray:
+    return np.asarray(x, dtype=float)
+
+
+def learning_rate(C: ArrayLike, *, lr_coef: float, lr_exp_C: float) -> float | NDArray:
+    """Optimal peak learning rate ``eta = lr_coef C^lr_exp_C`` (Eq. 1), C [FLOP].
+
+    Examples
+    --------
+    >>> round(learning_rate(1e17, lr_coef=0.3118, lr_exp_C=-0.1250), 7)
+    0.0023382
+    """
+    return _out(lr_coef * _f(C) ** lr_exp_C)
+
+
+def batch_tokens(C: ArrayLike, *, bs_coef: float, bs_exp_C: float) -> float | NDArray:
+    """Optimal batch size ``B = bs_coef C^bs_exp_C`` [tokens] (Eq. 1), C [FLOP]."""
+    return _out(bs_coef * _f(C) ** bs_exp_C)
+
+
+def M_opt(C: ArrayLike, *, M_base: float, a: float) -> float | NDArray:
+    """Compute-optimal model scale ``M_opt = M_base C^a`` [FLOP/token] (Eq. 4)."""
+    return _out(M_base * _f(C) ** a)
+
+
+def D_opt(C: ArrayLike, *, D_base: float, b: float) -> float | NDArray:
+    """Compute-optimal data ``D_opt = D_base C^b`` [tokens] (Eq. 4); ``M_opt D_opt ~ C``."""
+    return _out(D_base * _f(C) ** b)

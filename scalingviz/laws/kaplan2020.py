@@ -1,0 +1,425 @@
+"""Kaplan et al. 2020, "Scaling Laws for Neural Language Models" (arXiv:2001.08361).
+
+Pure, vectorised functions. Independent variables come first; the constants are
+keyword-only and carry the paper's names (the values live in :mod:`scalingviz.presets`).
+Scalars in give floats out; arrays broadcast; NaN propagates.
+
+Conventions (Sec. 1.3): L is test cross-entropy [nats/token] on WebText2; N counts
+**non-embedding** parameters; D and the batch size B are in **tokens**; S counts
+optimizer steps; compute constants are in **PF-days** as printed, while every compute
+*argument* here is in **FLOP** (converted with :data:`scalingviz.units.PF_DAY`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..units import PF_DAY
+
+__all__ = [
+    "B_crit",
+    "C_min",
+    "E_min",
+    "S_min",
+    "S_stop",
+    "alpha_C_min_from_exponents",
+    "compute_efficient_table6",
+    "compute_for_loss",
+    "data_for_delta_L",
+    "data_overfit_threshold",
+    "delta_L",
+    "efficient_frontier",
+    "excess_compute_ratio",
+    "excess_steps_ratio",
+    "frontier_constant_C_c",
+    "learning_rate",
+    "loss_C",
+    "loss_C_min",
+    "loss_D",
+    "loss_N",
+    "loss_ND",
+    "loss_NS",
+]
+
+
+def _f(x: ArrayLike) -> NDArray:
+    return np.asarray(x, dtype=float)
+
+
+def _out(x: NDArray) -> float | NDArray:
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def loss_N(N: ArrayLike, *, N_c: float, alpha_N: float) -> float | NDArray:
+    """Converged loss of a model of N parameters trained on unlimited data.
+
+    Parameters
+    ----------
+    N : array_like
+        Parameters [params, non-embedding].
+    N_c : float
+        Scale [params]. alpha_N : float. Exponent [-].
+
+    Returns
+    -------
+    float or ndarray
+        L [nats/token].
+
+    Notes
+    -----
+    Eq. 1.1: ``L(N) = (N_c / N)^alpha_N``.
+
+    Examples
+    --------
+    >>> round(loss_N(1e9, N_c=8.8e13, alpha_N=0.076), 4)   # formulas.md Sec. 8
+    2.3756
+    """
+    return _out((N_c / _f(N)) ** alpha_N)
+
+
+def loss_D(D: ArrayLike, *, D_c: float, alpha_D: float) -> float | NDArray:
+    """Loss of a large model trained with early stopping on D tokens.
+
+    Notes
+    -----
+    Eq. 1.2: ``L(D) = (D_c / D)^alpha_D``; D [tokens], L [nats/token].
+    """
+    return _out((D_c / _f(D)) ** alpha_D)
+
+
+def loss_C(C: ArrayLike, *, C_c: float, alpha_C: float) -> float | NDArray:
+    """"Naive" compute law at the fixed batch size 2^19 tokens.
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    C_c : float
+        Scale [PF-day], as printed in Table 5.
+
+    Notes
+    -----
+    Eq. 3.3: ``L(C) = (C_c / C)^alpha_C``. The paper recommends L(C_min) for predictions.
+    """
+    return _out((C_c * PF_DAY / _f(C)) ** alpha_C)
+
+
+def loss_C_min(C_min: ArrayLike, *, C_c_min: float, alpha_C_min: float) -> float | NDArray:
+    """Loss reachable with minimum compute C_min (training at B << B_crit).
+
+    Parameters
+    ----------
+    C_min : array_like
+        Minimum compute [FLOP].
+    C_c_min : float
+        Scale [PF-day], as printed (Eq. 1.3, Table 5).
+
+    Notes
+    -----
+    Eq. 1.3: ``L(C_min) = (C_c^min / C_min)^alpha_C^min``.
+    """
+    return _out((C_c_min * PF_DAY / _f(C_min)) ** alpha_C_min)
+
+
+def loss_ND(N: ArrayLike, D: ArrayLike, *, N_c: float, D_c: float, alpha_N: float, alpha_D: float) -> float | NDArray:
+    """Loss of an N-parameter model trained (with early stopping) on D tokens.
+
+    Parameters
+    ----------
+    N : array_like
+        Parameters [params, non-embedding].
+    D : array_like
+        Tokens [tokens]; ``np.inf`` gives L(N).
+
+    Returns
+    -------
+    float or ndarray
+        L [nats/token].
+
+    Notes
+    -----
+    Eq. 1.5 / Eq. 4.1: ``L(N, D) = [ (N_c/N)^(alpha_N/alpha_D) + D_c/D ]^alpha_D``.
+    Table 2 gives the joint-fit constants; the single-variable Table 5 values differ slightly.
+    """
+    N, D = _f(N), _f(D)
+    return _out(((N_c / N) ** (alpha_N / alpha_D) + D_c / D) ** alpha_D)
+
+
+def delta_L(N: ArrayLike, D: ArrayLike, *, N_c: float, D_c: float, alpha_N: float, alpha_D: float) -> float | NDArray:
+    """Overfitting penalty: the fractional excess loss from finite data.
+
+    Notes
+    -----
+    Eq. 4.2 defines ``deltaL = L(N, D) / L(N, inf) - 1``; Eq. 4.3 is its closed form
+    ``(1 + (N/N_c)^(alpha_N/alpha_D) D_c / D)^alpha_D - 1``, computed here with
+    ``expm1``/``log1p`` so that tiny penalties keep full precision.
+    """
+    N, D = _f(N), _f(D)
+    x = (N / N_c) ** (alpha_N / alpha_D) * D_c / D
+    return _out(np.expm1(alpha_D * np.log1p(x)))
+
+
+def data_for_delta_L(
+    N: ArrayLike, delta: ArrayLike, *, N_c: float, D_c: float, alpha_N: float, alpha_D: float
+) -> float | NDArray:
+    """Tokens D at which an N-parameter model's overfitting penalty equals ``delta``.
+
+    The exact inverse of :func:`delta_L` in D (Eq. 4.3 solved for D):
+    ``D = D_c (N/N_c)^(alpha_N/alpha_D) / ((1 + delta)^(1/alpha_D) - 1)`` [tokens].
+    Any D above this keeps the penalty below ``delta``. Eq. 4.4 is the paper's power-law
+    approximation of this at ``delta ~ 0.02`` (see :func:`data_overfit_threshold`).
+    """
+    N, delta = _f(N), _f(delta)
+    return _out(D_c * (N / N_c) ** (alpha_N / alpha_D) / np.expm1(np.log1p(delta) / alpha_D))
+
+
+def data_overfit_threshold(N: ArrayLike, *, coef: float, exponent: float) -> float | NDArray:
+    """Kaplan's rule of thumb for enough data: ``D >~ coef N^exponent`` [tokens].
+
+    Notes
+    -----
+    Eq. 4.4: ``D >~ (5 x 10^3) N^0.74``, the data at which the penalty of Eq. 4.3 falls to the
+    level of seed noise (deltaL ~ 0.02).
+    """
+    return _out(coef * _f(N) ** exponent)
+
+
+def B_crit(L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
+    """Critical batch size at loss L.
+
+    Parameters
+    ----------
+    L : array_like
+        Loss [nats/token].
+    B_star : float
+        Scale [tokens]. alpha_B : float. Exponent [-].
+
+    Returns
+    -------
+    float or ndarray
+        B_crit [tokens].
+
+    Notes
+    -----
+    Eq. 1.4 / 5.3: ``B_crit(L) = B_* / L^(1/alpha_B)``.
+
+    Examples
+    --------
+    >>> round(B_crit(3.0, B_star=2e8, alpha_B=0.21) / 1e6, 3)   # formulas.md Sec. 8
+    1.069
+    """
+    return _out(B_star / _f(L) ** (1.0 / alpha_B))
+
+
+def S_min(S: ArrayLike, B: ArrayLike, L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
+    """Minimum steps (at B >> B_crit) equivalent to S steps taken at batch B [tokens].
+
+    Notes
+    -----
+    Eq. 5.4: ``S_min = S / (1 + B_crit(L) / B)``.
+    """
+    return _out(_f(S) / (1.0 + _f(B_crit(L, B_star=B_star, alpha_B=alpha_B)) / _f(B)))
+
+
+def E_min(E: ArrayLike, B: ArrayLike, L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
+    """Minimum tokens (at B << B_crit) equivalent to E = B S tokens processed at batch B.
+
+    Notes
+    -----
+    ``E_min = E / (1 + B / B_crit(L))``. Not printed in the paper; it follows exactly from
+    Eq. 5.1, 5.2 and E = B S, and equals C_min / (6 N).
+    """
+    return _out(_f(E) / (1.0 + _f(B) / _f(B_crit(L, B_star=B_star, alpha_B=alpha_B))))
+
+
+def C_min(C: ArrayLike, B: ArrayLike, L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
+    """Minimum compute (at B << B_crit) equivalent to compute C spent at batch B [tokens].
+
+    Notes
+    -----
+    Eq. 5.5: ``C_min = C / (1 + B / B_crit(L))``; C and C_min in the same unit.
+    """
+    return _out(_f(C) / (1.0 + _f(B) / _f(B_crit(L, B_star=B_star, alpha_B=alpha_B))))
+
+
+def loss_NS(N: ArrayLike, S_min: ArrayLike, *, N_c: float, alpha_N: float, S_c: float, alpha_S: float) -> float | NDArray:
+    """Loss after S_min minimum steps of an N-parameter model on unlimited data.
+
+    Notes
+    -----
+    Eq. 1.6 / 5.6: ``L(N, S_min) = (N_c/N)^alpha_N + (S_c/S_min)^alpha_S`` (Table 3 constants).
+    For the loss at a given batch size, see :func:`scalingviz.laws.su2024.loss_trajectory`.
+    """
+    return _out((N_c / _f(N)) ** alpha_N + (S_c / _f(S_min)) ** alpha_S)
+
+
+def S_stop(
+    N: ArrayLike,
+    D: ArrayLike,
+    *,
+    N_c: float,
+    D_c: float,
+    alpha_N: float,
+    alpha_D: float,
+    S_c: float,
+    alpha_S: float,
+) -> float | NDArray:
+    """Lower bound on the step at which early stopping happens.
+
+    Notes
+    -----
+    Eq. 5.7: ``S_stop(N, D) >~ S_c / [L(N, D) - L(N, inf)]^(1/alpha_S)``, with both losses
+    from the L(N, D) fit (Eq. 1.5).
+    """
+    kw = dict(N_c=N_c, D_c=D_c, alpha_N=alpha_N, alpha_D=alpha_D)
+    L_inf = _f(loss_ND(N, np.inf, **kw))
+    gap = _f(delta_L(N, D, **kw)) * L_inf
+    return _out(S_c / gap ** (1.0 / alpha_S))
+
+
+def learning_rate(N: ArrayLike, *, lr_intercept: float, lr_slope: float) -> float | NDArray:
+    """Kaplan's rule-of-thumb learning rate, Appendix D.6 Eq. D.1.
+
+    ``LR(N) ~ lr_intercept - lr_slope ln(N)`` (0.003239 and 0.0001395 in the paper),
+    N [params, non-embedding]. The paper warns it breaks down above N ~ 1e10, where it
+    approaches zero and then turns negative; such values are returned as NaN.
+    """
+    lr = lr_intercept - lr_slope * np.log(_f(N))
+    return _out(np.where(lr > 0, lr, np.nan))
+
+
+# --- compute-efficient training -----------------------------------------------------------
+
+
+def compute_efficient_table6(
+    C_min: ArrayLike,
+    *,
+    N_e: float,
+    p_N: float,
+    B_e: float,
+    p_B: float,
+    S_e: float,
+    p_S: float,
+    D_e: float,
+    p_D: float,
+) -> dict[str, float | NDArray]:
+    """Compute-efficient N, B, S and D from the empirical fits of Table 6.
+
+    Parameters
+    ----------
+    C_min : array_like
+        Minimum compute [FLOP] (converted to PF-days, the unit of the fits).
+
+    Returns
+    -------
+    dict
+        ``N_opt`` [params, non-embedding], ``B_opt`` [tokens], ``S_opt`` [steps, a lower
+        bound on S_min] and ``D_opt`` [tokens, one epoch].
+
+    Notes
+    -----
+    Table 6: ``N_opt = N_e C_min^p_N``, ``B = B_e C_min^p_B``, ``S_min = S_e C_min^p_S``,
+    ``D_opt = D_e C_min^p_D`` with C_min in PF-days. These are separate fits; ``B S`` is not
+    exactly ``D``.
+    """
+    c = _f(C_min) / PF_DAY
+    return {
+        "N_opt": _out(N_e * c**p_N),
+        "B_opt": _out(B_e * c**p_B),
+        "S_opt": _out(S_e * c**p_S),
+        "D_opt": _out(D_e * c**p_D),
+    }
+
+
+def alpha_C_min_from_exponents(*, alpha_N: float, alpha_B: float, alpha_S: float) -> float:
+    """Exponent of the compute-efficient loss, Eq. 1.8 / B.7: ``1 / (1/alpha_S + 1/alpha_B + 1/alpha_N)``.
+
+    With the Table 5 exponents this is 0.05199; the paper prints ~0.052 (B.7) and ~0.054 (Eq. 6.4).
+    """
+    return 1.0 / (1.0 / alpha_S + 1.0 / alpha_B + 1.0 / alpha_N)
+
+
+def frontier_constant_C_c(
+    *, N_c: float, alpha_N: float, S_c: float, alpha_S: float, B_star: float, alpha_B: float
+) -> float:
+    """Compute scale of the Appendix-B frontier [FLOP], Eq. B.8.
+
+    ``C_c = 6 N_c B_* S_c (1 + alpha_N/alpha_S)^(1/alpha_S + 1/alpha_N) (alpha_S/alpha_N)^(1/alpha_S)``.
+    """
+    r = alpha_N / alpha_S
+    return 6.0 * N_c * B_star * S_c * (1.0 + r) ** (1.0 / alpha_S + 1.0 / alpha_N) * (1.0 / r) ** (1.0 / alpha_S)
+
+
+def efficient_frontier(
+    C: ArrayLike, *, N_c: float, alpha_N: float, S_c: float, alpha_S: float, B_star: float, alpha_B: float
+) -> dict[str, float | NDArray]:
+    """Closed-form compute-efficient frontier of Appendix B (Eq. B.5-B.10).
+
+    Parameters
+    ----------
+    C : array_like
+        Compute spent training at the critical batch size [FLOP] (Appendix B's C, which is
+        about twice C_min).
+
+    Returns
+    -------
+    dict
+        ``loss`` (B.6) [nats/token], ``N_opt`` (B.9) [params], ``S_opt`` (B.10) [steps],
+        ``B_opt`` = B_crit(loss) (B.2) [tokens] and ``D_opt`` = B S [tokens].
+
+    Notes
+    -----
+    Derived from L(N, S) (B.1) with S taken at B = B_crit(L). The result satisfies
+    ``C = 6 N B S`` exactly and ``L = (1 + alpha_N/alpha_S) (N_c/N)^alpha_N`` (B.5).
+    """
+    C = _f(C)
+    aC = alpha_C_min_from_exponents(alpha_N=alpha_N, alpha_B=alpha_B, alpha_S=alpha_S)
+    Cc = frontier_constant_C_c(N_c=N_c, alpha_N=alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star, alpha_B=alpha_B)
+    r = alpha_N / alpha_S
+    x = C / Cc
+    L = x ** (-aC)
+    N = N_c * x ** (aC / alpha_N) * (1.0 + r) ** (1.0 / alpha_N)
+    S = Cc / (6.0 * N_c * B_star) * (1.0 + r) ** (-1.0 / alpha_N) * x ** (aC / alpha_S)
+    B = B_star / L ** (1.0 / alpha_B)
+    return {"loss": _out(L), "N_opt": _out(N), "S_opt": _out(S), "B_opt": _out(B), "D_opt": _out(B * S)}
+
+
+def compute_for_loss(
+    N: ArrayLike, L: ArrayLike, *, N_c: float, alpha_N: float, S_c: float, alpha_S: float, B_star: float, alpha_B: float
+) -> float | NDArray:
+    """Compute [FLOP] for an N-parameter model to reach loss L at the critical batch size.
+
+    Notes
+    -----
+    Eq. B.15: ``C(N, L) = 6 B_* S_c N / L^(1/alpha_B) (L - (N_c/N)^alpha_N)^(-1/alpha_S)``.
+    Infinite where L is at or below the model's converged loss.
+    """
+    N, L = _f(N), _f(L)
+    gap = L - (N_c / N) ** alpha_N
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 6.0 * B_star * S_c * N / L ** (1.0 / alpha_B) * gap ** (-1.0 / alpha_S)
+    return _out(np.where(gap > 0, out, np.where(np.isnan(gap), np.nan, np.inf)))
+
+
+def excess_compute_ratio(N_over_N_eff: ArrayLike, *, alpha_N: float, alpha_S: float) -> float | NDArray:
+    """Extra compute for a model k = N/N_eff times the efficient size to reach the same loss.
+
+    Eq. B.16: ``k [1 + (alpha_S/alpha_N)(1 - k^(-alpha_N))]^(-1/alpha_S)``; about 1.2 at k = 0.6 and 2.2.
+    """
+    k = _f(N_over_N_eff)
+    return _out(k * _step_factor(k, alpha_N, alpha_S))
+
+
+def excess_steps_ratio(N_over_N_eff: ArrayLike, *, alpha_N: float, alpha_S: float) -> float | NDArray:
+    """Step ratio for a model k times the efficient size, Eq. B.17 (0.55 at k = 2.2: 45% fewer steps)."""
+    return _out(_step_factor(_f(N_over_N_eff), alpha_N, alpha_S))
+
+
+def _step_factor(k: NDArray, alpha_N: float, alpha_S: float) -> NDArray:
+    # [1 + (alpha_S/alpha_N)(1 - k^-alpha_N)]^(-1/alpha_S); infinite where a model this small
+    # can never reach the efficient model's loss (the bracket is <= 0).
+    base = 1.0 + alpha_S / alpha_N * (1.0 - k ** (-alpha_N))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(base > 0, base, np.nan) ** (-1.0 / alpha_S)
+    return np.where(base > 0, out, np.where(np.isnan(base), np.nan, np.inf))

@@ -1,0 +1,190 @@
+"""Units, conversions and human-readable numbers.
+
+Units are the most common source of confusion with scaling laws, so every
+conversion the package performs lives here and is named for what it does:
+
+* compute: FLOP <-> PF-day (1 PF-day = 1e15 FLOP/s x 86400 s = 8.64e19 FLOP),
+* batch size: tokens <-> sequences (x sequence length),
+* loss: nats <-> bits (1 nat = 1/ln 2 bits),
+* numbers: ``"7B"`` <-> ``7e9``.
+
+Scalars in give floats out; arrays broadcast.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "PF_DAY",
+    "SUFFIXES",
+    "bits_to_nats",
+    "flop_to_pfdays",
+    "format_flop",
+    "format_quantity",
+    "nats_to_bits",
+    "parse_quantity",
+    "pfdays_to_flop",
+    "sequences_to_tokens",
+    "tokens_to_sequences",
+]
+
+#: One petaflop/s-day in FLOP: 1e15 FLOP/s for 24 h (Kaplan et al. 2020, Sec. 1.3). A unit
+#: definition, not a fitted constant.
+PF_DAY: float = 1e15 * 24 * 3600
+
+#: Multipliers accepted by :func:`parse_quantity` (case-sensitive where it matters:
+#: ``M`` is mega, ``m`` is rejected to avoid milli/mega confusion).
+SUFFIXES: dict[str, float] = {
+    "k": 1e3,
+    "K": 1e3,
+    "M": 1e6,
+    "B": 1e9,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "Q": 1e18,
+}
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_QUANTITY_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]?)\s*$")
+
+
+def _out(x: NDArray) -> float | NDArray:
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def flop_to_pfdays(C: ArrayLike) -> float | NDArray:
+    """Convert compute from FLOP to PF-days.
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+
+    Returns
+    -------
+    float or ndarray
+        Compute [PF-day]; 1 PF-day = 8.64e19 FLOP.
+    """
+    return _out(np.asarray(C, dtype=float) / PF_DAY)
+
+
+def pfdays_to_flop(C_pfdays: ArrayLike) -> float | NDArray:
+    """Convert compute from PF-days to FLOP (inverse of :func:`flop_to_pfdays`)."""
+    return _out(np.asarray(C_pfdays, dtype=float) * PF_DAY)
+
+
+def tokens_to_sequences(B_tokens: ArrayLike, seq_len: ArrayLike) -> float | NDArray:
+    """Batch size in sequences from a batch size in tokens.
+
+    Parameters
+    ----------
+    B_tokens : array_like
+        Batch size [tokens].
+    seq_len : array_like
+        Sequence (context) length [tokens/sequence].
+    """
+    return _out(np.asarray(B_tokens, dtype=float) / np.asarray(seq_len, dtype=float))
+
+
+def sequences_to_tokens(B_sequences: ArrayLike, seq_len: ArrayLike) -> float | NDArray:
+    """Batch size in tokens from a batch size in sequences of ``seq_len`` tokens."""
+    return _out(np.asarray(B_sequences, dtype=float) * np.asarray(seq_len, dtype=float))
+
+
+def nats_to_bits(L_nats: ArrayLike) -> float | NDArray:
+    """Cross-entropy in bits from nats (divide by ln 2)."""
+    return _out(np.asarray(L_nats, dtype=float) / math.log(2.0))
+
+
+def bits_to_nats(L_bits: ArrayLike) -> float | NDArray:
+    """Cross-entropy in nats from bits (multiply by ln 2)."""
+    return _out(np.asarray(L_bits, dtype=float) * math.log(2.0))
+
+
+def parse_quantity(text: str | float | int, name: str = "value") -> float:
+    """Parse a human-written count such as ``"7B"``, ``"1.4T"``, ``"300M"`` or ``"2e19"``.
+
+    Suffixes: k/K = 1e3, M = 1e6, B/G = 1e9, T = 1e12, P = 1e15, Q = 1e18. A space between
+    the number and the suffix is allowed (``"7 B"``). Decimal commas (``"1,4T"``) and
+    thousands separators are rejected, because they are ambiguous.
+
+    Parameters
+    ----------
+    text : str or number
+        What the user typed. Numbers pass through (after a finiteness check).
+    name : str
+        The input's name, used in the error message.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the text is not a finite number with an optional known suffix. The message
+        names the input and quotes the text.
+
+    Examples
+    --------
+    >>> parse_quantity("7B")
+    7000000000.0
+    >>> parse_quantity("5.76e+23")
+    5.76e+23
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"{name}: {text!r} is not a number; expected e.g. 7B, 1.4T, 300M or 2e19")
+    if isinstance(text, (int, float, np.integer, np.floating)):
+        value = float(text)
+    else:
+        s = str(text)
+        m = _QUANTITY_RE.match(s)
+        if m is None:
+            hint = ""
+            if "," in s:
+                hint = " (use a decimal point and no thousands separators, e.g. 1.4T)"
+            raise ValueError(
+                f"{name}: {s!r} is not a number; expected e.g. 7B, 1.4T, 300M or 2e19{hint}"
+            )
+        number, suffix = m.groups()
+        if suffix and suffix not in SUFFIXES:
+            raise ValueError(
+                f"{name}: {s!r} has an unknown suffix {suffix!r}; valid suffixes are "
+                f"{', '.join(SUFFIXES)} (e.g. 7B, 1.4T, 300M)"
+            )
+        value = float(number) * SUFFIXES.get(suffix, 1.0)
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: {text!r} is not finite; expected a finite number such as 7B or 2e19")
+    return value
+
+
+_FORMAT_STEPS = (("Q", 1e18), ("P", 1e15), ("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3))
+
+
+def format_quantity(x: float, digits: int = 3) -> str:
+    """Format a count for people: ``7e9 -> "7B"``, ``1.4e12 -> "1.4T"``, ``2e25 -> "2e+25"``.
+
+    Counts from 1e3 up to 1e21 get a suffix (k, M, B, T, P, Q); larger or smaller
+    magnitudes use scientific notation. ``digits`` is the number of significant digits.
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    ax = abs(x)
+    if ax >= 1e21 or (0 < ax < 1e-3):
+        return f"{x:.{digits}g}"
+    for suffix, scale in _FORMAT_STEPS:
+        if ax >= scale:
+            return f"{x / scale:.{digits}g}{suffix}"
+    return f"{x:.{digits}g}"
+
+
+def format_flop(C: float, digits: int = 3) -> str:
+    """Format compute with both units, e.g. ``"5.76e+23 FLOP (6.67e+03 PF-days)"``."""
+    return f"{float(C):.{digits}g} FLOP ({float(C) / PF_DAY:.{digits}g} PF-days)"

@@ -1,0 +1,68 @@
+"""Property tests over the whole registry: finite, positive, monotone, identities.
+
+Ranges: N 1e3..1e15 params, D 1e6..1e16 tokens, C 1e12..1e30 FLOP (the foundation issue)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scalingviz.presets import PRESETS
+
+logN = st.floats(3, 15)
+logD = st.floats(6, 16)
+logC = st.floats(12, 30)
+SETTINGS = settings(max_examples=60, deadline=None)
+
+LOSS = [p for p in PRESETS.values() if p.has("loss")]
+OPT = [p for p in PRESETS.values() if p.has("optimal")]
+TRAJ = [p for p in PRESETS.values() if p.has("trajectory")]
+
+
+@pytest.mark.parametrize("preset", LOSS, ids=lambda p: p.name)
+@SETTINGS
+@given(n=logN, d=logD, dn=st.floats(0.01, 1), dd=st.floats(0.01, 1))
+def test_loss_finite_positive_monotone(preset, n, d, dn, dd):
+    L = preset.loss(10**n, 10**d)
+    assert np.isfinite(L) and L > 0
+    assert preset.loss(10 ** (n + dn), 10**d) <= L
+    assert preset.loss(10**n, 10 ** (d + dd)) <= L
+    assert preset.loss_converged(10**n) <= L
+
+
+@pytest.mark.parametrize("preset", OPT, ids=lambda p: p.name)
+@SETTINGS
+@given(c=logC, dc=st.floats(0.05, 2))
+def test_optimal_finite_and_growing(preset, c, dc):
+    lo, hi = preset.compute_optimal(10**c), preset.compute_optimal(10 ** (c + dc))
+    for key in ("N_opt", "D_opt"):
+        assert np.isfinite(lo[key]) and lo[key] > 0
+        assert hi[key] > lo[key]
+    if lo["loss"] is not None:
+        assert np.isfinite(lo["loss"]) and 0 < hi["loss"] <= lo["loss"]
+    if preset.form in ("chinchilla", "datablations"):
+        assert 6 * lo["N_opt"] * lo["D_opt"] == pytest.approx(10**c, rel=1e-9)
+
+
+@pytest.mark.parametrize("preset", TRAJ, ids=lambda p: p.name)
+@SETTINGS
+@given(n=logN, s=st.floats(0, 9), b=st.floats(3, 9), ds=st.floats(0.01, 1))
+def test_trajectory_finite_monotone_and_inverts(preset, n, s, b, ds):
+    L = preset.trajectory(10**n, 10**s, 10**b)
+    assert np.isfinite(L) and L > preset.min_loss(10**n)
+    assert preset.trajectory(10**n, 10 ** (s + ds), 10**b) < L
+    from scalingviz.laws import su2024
+
+    S_back = su2024.steps_to_loss(10**n, L, 10**b, **preset.trajectory_constants())
+    assert S_back == pytest.approx(10**s, rel=1e-6)
+
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS.values() if p.has("lr")], ids=lambda p: p.name)
+@SETTINGS
+@given(n=st.floats(3, 10), d=logD)
+def test_lr_finite_positive_inside_domain(preset, n, d):
+    # Kaplan's Eq. D.1 turns negative near N = 1.2e10, so the range stops at 1e10 here.
+    out = preset.hparams(N=10**n, D=10**d)
+    assert np.isfinite(out["lr"]) and out["lr"] > 0
+    if out["batch_tokens"] is not None:
+        assert np.isfinite(out["batch_tokens"]) and out["batch_tokens"] > 0
