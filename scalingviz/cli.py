@@ -309,6 +309,85 @@ def _cmd_hparams(args: argparse.Namespace) -> None:
     _emit(payload, args.json, render)
 
 
+def _parse_cols(items: list[str] | None) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError(f"--col: {item!r} is not NAME=COLUMN; e.g. --col N='Model Size'")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip().strip("'\"")
+    return out
+
+
+def _progress_bar(i: int, n: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r  bootstrap {i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+
+def _cmd_fit(args: argparse.Namespace) -> None:
+    from . import datasets, fit
+
+    form = fit.form_for(args.law)
+    runs = datasets.read_runs(args.file, _parse_cols(args.col))
+    payload: dict[str, Any] = {"law": args.law, "form": form.name, "formula": form.formula}
+    if args.holdout_above_C is not None:
+        ho = fit.heldout_check(runs, form.name, above_C=args.holdout_above_C)
+        res = ho.fit
+        payload["heldout"] = {"n": ho.n, "median_abs_pct_error": ho.median_abs_pct_error,
+                              "max_abs_pct_error": ho.max_abs_pct_error, "presets": ho.presets}
+    else:
+        res = fit.fit_law(runs, form.name)
+    payload.update(n_points=res.n_points, params=res.params, objective=res.objective, status=res.status,
+                   message=res.message)
+    if args.bootstrap:
+        train = runs if args.holdout_above_C is None else runs.subset(runs.C <= args.holdout_above_C)
+        bs = fit.bootstrap(train, form.name, n=args.bootstrap, fit=res, seed=args.seed, progress=_progress_bar)
+        payload["ci"] = bs.ci
+        payload["bootstrap"] = {"n": bs.n_resamples, "failed": bs.n_failed, "seed": bs.seed, "level": bs.level}
+    else:
+        payload["ci"] = None
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [("form", f"{form.name}: {form.formula}"), ("runs", f"{d['n_points']} from {args.file}"),
+                ("status", f"{d['status']} ({d['message']})"), ("objective", f"{d['objective']:.6g} (sum of Huber losses, delta 1e-3)")]
+        for k, v in d["params"].items():
+            ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if d.get("ci") else ""
+            rows.append((k, f"{v:.6g}{ci}"))
+        if "heldout" in d:
+            h = d["heldout"]
+            rows.append(("held out", f"{h['n']} runs above C = {args.holdout_above_C:g} FLOP: median |error| "
+                                     f"{h['median_abs_pct_error']:.2f}%, max {h['max_abs_pct_error']:.2f}%"))
+            for name, e in h["presets"].items():
+                rows.append((f"  {name}", f"median {e['median_abs_pct_error']:.2f}%, max {e['max_abs_pct_error']:.2f}%"))
+        return _table(rows)
+
+    _emit(payload, args.json, render)
+
+
+def _cmd_fit_batch(args: argparse.Namespace) -> None:
+    from . import datasets, fit
+
+    cols = _parse_cols(args.col)
+    raw = datasets.read_table(args.file)
+    need = {k: cols.get(k, k) for k in ("loss", "B", "S")}
+    missing = [f"{k} (column {v!r})" for k, v in need.items() if v not in raw]
+    if missing:
+        raise UsageError(f"{args.file}: missing {', '.join(missing)}; columns are {', '.join(map(repr, raw))}; "
+                         "map yours with --col loss=... --col B=... --col S=...")
+    out = fit.fit_batch(raw[need["loss"]], raw[need["B"]], raw[need["S"]])
+    payload = out.to_dict()
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [(f"L = {t['loss']:g}", f"S_min {_fmt(t['S_min'])} steps, E_min {_fmt(t['E_min'])} tokens, "
+                                       f"B_crit {_fmt(t['B_crit'])} tokens") for t in d["targets"]]
+        if d["alpha_B"] is not None:
+            rows.append(("B_crit(L)", f"{d['B_star']:.4g} / L^(1/{d['alpha_B']:.4g}) tokens"))
+        rows.append(("note", d["message"]))
+        return _table(rows)
+
+    _emit(payload, args.json, render)
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -353,6 +432,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length in tokens"), help="also give the batch in sequences")
     common(sp)
     sp.set_defaults(func=_cmd_hparams)
+
+    sp = sub.add_parser("fit", help="fit a law to your runs (CSV) with bootstrap CIs and a held-out check")
+    sp.add_argument("file", help="CSV with columns N, loss and D (tokens) or C (FLOP)")
+    sp.add_argument("--law", default="hoffmann2022",
+                    help="form by the preset that uses it: hoffmann2022 (Chinchilla), kaplan2020 (L(N,D)), su2024 (L(N,S)), "
+                         "or power_N, power_offset_N, ...")
+    sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a schema column, e.g. --col N='Model Size'")
+    sp.add_argument("--bootstrap", type=int, default=0, metavar="K", help="bootstrap resamples for 95%% CIs")
+    sp.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    sp.add_argument("--holdout-above-C", type=_positive("--holdout-above-C", "a compute threshold"), metavar="X",
+                    help="fit runs with 6ND <= X FLOP, report errors on the rest")
+    common(sp)
+    sp.set_defaults(func=_cmd_fit)
+
+    sp = sub.add_parser("fit-batch", help="critical batch size from (target loss, batch, steps-to-target) rows")
+    sp.add_argument("file", help="CSV with columns loss (target), B [tokens] and S (steps to reach the target)")
+    sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a column, e.g. --col B=batch_size_tokens")
+    common(sp)
+    sp.set_defaults(func=_cmd_fit_batch)
     return p
 
 
@@ -367,6 +465,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # e.g. piped into head
         return 0
+    except Exception as exc:  # a fit that fails says why, in one line
+        from .fit import FitError
+
+        if isinstance(exc, FitError):
+            print(f"scalingviz: fit failed: {exc}", file=sys.stderr)
+            return 1
+        raise
     return 0
 
 

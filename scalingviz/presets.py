@@ -45,6 +45,7 @@ __all__ = [
 #: What each functional form can compute.
 FORMS: dict[str, frozenset[str]] = {
     "kaplan": frozenset({"loss", "trajectory", "delta_L", "B_crit", "optimal", "lr"}),
+    "kaplan_nd": frozenset({"loss", "delta_L"}),  # Kaplan's L(N, D) alone, e.g. fitted to your runs
     "chinchilla": frozenset({"loss", "optimal"}),
     "datablations": frozenset({"loss", "optimal"}),
     "steplaw": frozenset({"lr", "batch"}),
@@ -257,7 +258,7 @@ class Preset:
         """
         self._need("loss", "a loss L(N, D)")
         v = self.values
-        if self.form == "kaplan":
+        if self.form in ("kaplan", "kaplan_nd"):
             return kaplan2020.loss_ND(N, D, **self._kaplan_ND())
         if self.form == "chinchilla":
             return hoffmann2022.loss(N, D, E=v["E"], A=v["A"], B=v["B"], alpha=v["alpha"], beta=v["beta"])
@@ -270,7 +271,7 @@ class Preset:
     def delta_L(self, N: ArrayLike, D: ArrayLike):
         """Overfitting penalty L(N, D)/L(N, inf) - 1 [-] (Kaplan Eq. 4.2; any loss law)."""
         self._need("loss", "an overfitting penalty")
-        if self.form == "kaplan":
+        if self.form in ("kaplan", "kaplan_nd"):
             return kaplan2020.delta_L(N, D, **self._kaplan_ND())
         return np.asarray(self.loss(N, D)) / np.asarray(self.loss_converged(N)) - 1.0
 

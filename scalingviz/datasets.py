@@ -1,0 +1,292 @@
+"""The runs table: the CSV schema for a user's training runs, its validation, and readers.
+
+Schema (column names; others can be mapped with ``columns={"N": "Model Size"}``):
+
+=========  ==========================  ========
+column     meaning                     required
+=========  ==========================  ========
+``N``      parameters [params]         yes
+``loss``   final loss [nats/token]     yes
+``D``      training tokens [tokens]    ``D`` or ``C``
+``C``      training compute [FLOP]     ``D`` or ``C`` (then ``D = C / 6N``)
+``S``      optimizer step [steps]      no
+``B``      batch size [tokens]         no
+``lr``     peak learning rate          no
+``run``    run identifier              no
+=========  ==========================  ========
+
+Validation happens here, once, and every error names the column, the row (1-based, not
+counting the header) and the value. pandas is imported only when a file is read.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["MAX_BYTES", "NUMERIC", "RunsTable", "data_path", "read_runs", "read_table", "require_points", "runs_from_arrays"]
+
+#: Largest file :func:`read_runs` accepts [bytes].
+MAX_BYTES = 50 * 1024 * 1024
+#: Numeric columns and their meaning (for messages).
+NUMERIC = {
+    "N": "parameters [params]",
+    "D": "training tokens [tokens]",
+    "C": "training compute [FLOP]",
+    "loss": "loss [nats/token]",
+    "S": "step [steps]",
+    "B": "batch size [tokens]",
+    "lr": "learning rate",
+}
+
+
+@dataclass(frozen=True)
+class RunsTable:
+    """Validated runs: 1-D float arrays of equal length (``S``, ``B``, ``lr`` may be None)."""
+
+    N: NDArray
+    D: NDArray
+    loss: NDArray
+    S: NDArray | None = None
+    B: NDArray | None = None
+    lr: NDArray | None = None
+    run: NDArray | None = None
+    source: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return int(self.N.size)
+
+    @property
+    def C(self) -> NDArray:
+        """Training compute ``6 N D`` [FLOP]."""
+        return 6.0 * self.N * self.D
+
+    def subset(self, mask: NDArray) -> RunsTable:
+        """Rows where ``mask`` is true (or the given indices)."""
+        def pick(a):
+            return (None if a is None else a[mask])
+        return RunsTable(self.N[mask], self.D[mask], self.loss[mask], pick(self.S), pick(self.B), pick(self.lr),
+                         pick(self.run), self.source, self.notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"N": self.N, "D": self.D, "loss": self.loss}
+        for k in ("S", "B", "lr", "run"):
+            if getattr(self, k) is not None:
+                out[k] = getattr(self, k)
+        return out
+
+
+def _check_numeric(name: str, values: Any) -> NDArray:
+    """Floats from a column, with an error naming the first non-numeric, non-finite or non-positive row."""
+    arr = np.asarray(values, dtype=object).ravel()
+    out = np.empty(arr.size, dtype=float)
+    for i, v in enumerate(arr):
+        try:
+            x = float(str(v).strip()) if isinstance(v, str) else float(v)
+        except (TypeError, ValueError):
+            hint = ""
+            if isinstance(v, str) and any(d in v for d in ",;\t"):
+                hint = " (it contains a delimiter: do the header and the rows use different delimiters?)"
+            raise ValueError(f"column {name!r}, row {i + 1}: {v!r} is not a number; expected {NUMERIC.get(name, name)}{hint}") from None
+        out[i] = x
+    bad = ~np.isfinite(out)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not finite; expected a finite {NUMERIC.get(name, name)}")
+    bad = out <= 0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not positive; expected {NUMERIC.get(name, name)} > 0")
+    return out
+
+
+def runs_from_arrays(
+    *, N: Any, loss: Any, D: Any = None, C: Any = None, S: Any = None, B: Any = None, lr: Any = None, run: Any = None,
+    source: str = "", allow_duplicates: bool = False,
+) -> RunsTable:
+    """Validate columns given as sequences and build a :class:`RunsTable`.
+
+    Raises
+    ------
+    ValueError
+        Naming the column, the 1-based row and the value: missing, non-numeric, non-finite,
+        non-positive, unequal lengths, or duplicate rows (same N, D and, if given, S).
+    """
+    if N is None or loss is None:
+        missing = [k for k, v in (("N", N), ("loss", loss)) if v is None]
+        raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; required: 'N', 'loss', and 'D' or 'C'")
+    if D is None and C is None:
+        raise ValueError("missing column 'D' (tokens) or 'C' (FLOP); give one of them (with C, D = C / 6N)")
+    Na = _check_numeric("N", N)
+    La = _check_numeric("loss", loss)
+    n = Na.size
+    cols = {"loss": La}
+    notes: list[str] = []
+    if D is not None:
+        Da = _check_numeric("D", D)
+        cols["D"] = Da
+        if C is not None:
+            Ca = _check_numeric("C", C)
+            if Ca.size == n and Da.size == n:
+                ratio = Ca / (6 * Na * Da)
+                off = np.flatnonzero(np.abs(ratio - 1) > 0.5)
+                if off.size:
+                    notes.append(f"C differs from 6ND by more than 50% in {off.size} rows (first: row {off[0] + 1}); D was used")
+    else:
+        Ca = _check_numeric("C", C)
+        if Ca.size != n:
+            raise ValueError(f"column 'C' has {Ca.size} rows but 'N' has {n}")
+        Da = Ca / (6.0 * Na)
+        cols["D"] = Da
+        notes.append("D computed as C / (6 N)")
+    opt = {}
+    for name, values in (("S", S), ("B", B), ("lr", lr)):
+        if values is not None:
+            opt[name] = _check_numeric(name, values)
+            cols[name] = opt[name]
+    for name, arr in cols.items():
+        if arr.size != n:
+            raise ValueError(f"column {name!r} has {arr.size} rows but 'N' has {n}")
+    if n == 0:
+        raise ValueError("the table has no rows; expected at least one run per line after the header")
+    run_arr = None if run is None else np.asarray(run, dtype=object).ravel()
+    if not allow_duplicates:
+        key = np.stack([Na, Da] + ([opt["S"]] if "S" in opt else []), axis=1)
+        _, first, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
+        if np.any(counts > 1):
+            dup_key = key[first[np.argmax(counts > 1)]]
+            rows = np.flatnonzero(np.all(key == dup_key, axis=1)) + 1
+            raise ValueError(
+                f"rows {', '.join(map(str, rows[:5]))} repeat the same run (N={dup_key[0]:g}, D={dup_key[1]:g}"
+                + (f", S={dup_key[2]:g}" if key.shape[1] > 2 else "") + "); remove the duplicates or add an 'S' column"
+            )
+    return RunsTable(Na, Da, La, opt.get("S"), opt.get("B"), opt.get("lr"), run_arr, source, tuple(notes))
+
+
+def read_runs(
+    source: str | Path | bytes | io.IOBase,
+    columns: Mapping[str, str] | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    allow_duplicates: bool = False,
+) -> RunsTable:
+    """Read and validate a runs CSV.
+
+    Parameters
+    ----------
+    source : path, bytes or file object
+        The CSV. Comma, semicolon and tab delimiters are detected; a UTF-8 BOM is ignored;
+        Latin-1 text is accepted when it is not valid UTF-8.
+    columns : mapping, optional
+        ``{schema name: column name in the file}``, e.g. ``{"N": "Model Size", "C": "Training FLOP"}``.
+    max_bytes : int
+        Files larger than this are refused (default 50 MiB).
+
+    Raises
+    ------
+    ValueError
+        With the column, row and value at fault, or what is wrong with the file.
+    """
+    df, name = _read_frame(source, max_bytes)
+    header = list(df.columns)
+    mapping = dict(columns or {})
+    unknown = sorted(set(mapping) - set(NUMERIC) - {"run"})
+    if unknown:
+        raise ValueError(f"columns: unknown schema name(s) {', '.join(map(repr, unknown))}; valid: {', '.join([*NUMERIC, 'run'])}")
+    for schema_name, col in mapping.items():
+        if col not in df.columns:
+            raise ValueError(f"columns: {schema_name}={col!r} is not a column of {name}; its columns are {', '.join(map(repr, header))}")
+    get = {k: mapping.get(k, k) for k in [*NUMERIC, "run"]}
+    pick = {k: (df[c].to_numpy() if c in df.columns else None) for k, c in get.items()}
+    if pick["N"] is None or pick["loss"] is None or (pick["D"] is None and pick["C"] is None):
+        need = [k for k in ("N", "loss") if pick[k] is None] + (["D or C"] if pick["D"] is None and pick["C"] is None else [])
+        raise ValueError(
+            f"file: {name} lacks column(s) {', '.join(need)}; its columns are {', '.join(map(repr, header))}"
+            + (" (only one column was found: check the delimiter; comma, semicolon and tab are read)" if len(header) == 1 else "")
+            + "; map yours with columns={'N': 'Model Size', ...} or --col N='Model Size'"
+        )
+    return runs_from_arrays(**pick, source=name, allow_duplicates=allow_duplicates)
+
+
+def _read_frame(source: str | Path | bytes | io.IOBase, max_bytes: int = MAX_BYTES):
+    """A CSV as a pandas DataFrame of strings, with the file checks every reader shares."""
+    import pandas as pd  # deferred: keeps `import scalingviz` light
+
+    if isinstance(source, (bytes, bytearray)):
+        raw = bytes(source)
+        name = "uploaded file"
+    elif isinstance(source, io.IOBase):
+        raw = source.read()
+        raw = raw.encode() if isinstance(raw, str) else raw
+        name = getattr(source, "name", "stream")
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ValueError(f"file: {str(path)!r} does not exist or is not a file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ValueError(f"file: {path.name} is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
+        raw = path.read_bytes()
+        name = path.name
+    if len(raw) > max_bytes:
+        raise ValueError(f"file: {name} is {len(raw) / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    if not text.strip():
+        raise ValueError(f"file: {name} is empty; expected a header line and one run per line")
+    first = text.strip().splitlines()[0]
+    delim = max([",", ";", "\t"], key=first.count)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except Exception as exc:  # pandas raises several parser error types
+        raise ValueError(f"file: {name} could not be parsed as CSV ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+    header = [str(c).strip() for c in df.columns]
+    if len(set(header)) != len(header) or any("." in c and c.rsplit(".", 1)[0] in header for c in header):
+        dupes = sorted({c for c in header if header.count(c) > 1} | {c.rsplit(".", 1)[0] for c in header if "." in c and c.rsplit(".", 1)[0] in header})
+        raise ValueError(f"file: {name} has duplicate column(s) {', '.join(map(repr, dupes))}; rename them")
+    df.columns = header
+    return df, name
+
+
+def read_table(source: str | Path | bytes | io.IOBase, *, max_bytes: int = MAX_BYTES) -> dict[str, NDArray]:
+    """A CSV's columns as ``{name: array of strings}``, after the same checks as :func:`read_runs`."""
+    df, _ = _read_frame(source, max_bytes)
+    return {c: df[c].to_numpy() for c in df.columns}
+
+
+def require_points(runs: RunsTable, n_params: int, variables: tuple[str, ...], form: str) -> None:
+    """Raise if there are too few points or too few distinct values for a form."""
+    if len(runs) < n_params + 1:
+        raise ValueError(f"too few runs for {form}: {len(runs)} given, at least {n_params + 1} needed (parameters + 1)")
+    for var in variables:
+        values = getattr(runs, var)
+        if values is None:
+            raise ValueError(f"column {var!r} is required for {form}")
+        distinct = np.unique(values).size
+        if distinct < 2:
+            raise ValueError(f"column {var!r} has {distinct} distinct value; {form} needs at least 2 distinct {var} values")
+
+
+def data_path(*parts: str) -> Path | None:
+    """A third-party data file from ``$SCALINGVIZ_EXTERNAL_DATA`` or ``../shared/data`` (None if absent)."""
+    import os
+
+    roots = []
+    if os.environ.get("SCALINGVIZ_EXTERNAL_DATA"):
+        roots.append(Path(os.environ["SCALINGVIZ_EXTERNAL_DATA"]))
+    roots.append(Path(__file__).resolve().parents[2] / "shared" / "data")
+    for root in roots:
+        p = root.joinpath(*parts)
+        if p.exists():
+            return p
+    return None
+

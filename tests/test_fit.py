@@ -1,0 +1,240 @@
+"""The fitting engine: real data where published numbers exist, round trips where they do not."""
+
+import json
+
+import numpy as np
+import pytest
+
+from scalingviz import datasets, fit
+from scalingviz.presets import PRESETS, register
+
+
+@pytest.fixture(scope="module")
+def epoch_runs(shared_data):
+    runs = datasets.read_runs(shared_data / "epoch_chinchilla" / "svg_extracted_data.csv",
+                              {"N": "Model Size", "C": "Training FLOP"})
+    assert len(runs) == 245
+    keep = np.zeros(len(runs), bool)
+    keep[np.argsort(runs.loss)[:-5]] = True  # Epoch drop the 5 highest-loss runs
+    return runs.subset(keep)
+
+
+@pytest.fixture(scope="module")
+def epoch_fit(epoch_runs):
+    return fit.fit_law(epoch_runs, "hoffmann2022")
+
+
+@pytest.mark.realdata
+def test_epoch_objective_and_parameters(epoch_fit):
+    # Epoch's 4,500-start grid reaches 1.01827403e-3 (formulas.md Sec. 5.3 [P]+[R]); we must match or beat it.
+    assert epoch_fit.n_points == 240
+    assert epoch_fit.objective <= 1.01828e-3
+    assert epoch_fit.status == "converged"
+    expected = {"A": 477.9, "B": 2143, "E": 1.8172, "alpha": 0.3473, "beta": 0.3672}  # tolerance 0.5%
+    for k, v in expected.items():
+        assert epoch_fit.params[k] == pytest.approx(v, rel=5e-3), k
+
+
+@pytest.mark.realdata
+def test_epoch_bootstrap_cis_overlap_published(epoch_runs, epoch_fit):
+    # Epoch's 95% bootstrap CIs (notebook, formulas.md Sec. 5.2 [P]).
+    published = {"A": (285.214, 743.626), "B": (1042.357, 5810.344), "E": (1.769, 1.871),
+                 "alpha": (0.317, 0.373), "beta": (0.331, 0.415)}
+    seen = []
+    bs = fit.bootstrap(epoch_runs, "chinchilla", n=1000, seed=1, fit=epoch_fit, progress=lambda i, n: seen.append(i))
+    assert seen[-1] == 1000 and bs.n_failed == 0 and bs.samples.shape == (1000, 5)
+    for k, (lo, hi) in published.items():
+        mlo, mhi = bs.ci[k]
+        assert mlo < hi and lo < mhi, (k, bs.ci[k], (lo, hi))
+        assert mlo < epoch_fit.params[k] < mhi
+
+
+@pytest.mark.realdata
+def test_heldout_check_reports_fit_and_presets(epoch_runs):
+    ho = fit.heldout_check(epoch_runs, "chinchilla", above_C=1e21)
+    assert ho.n_train + ho.n == len(epoch_runs) and ho.n > 10
+    assert 0 < ho.median_abs_pct_error <= ho.max_abs_pct_error < 10
+    assert {"hoffmann2022", "besiroglu2024", "kaplan2020"} <= set(ho.presets)
+    with pytest.raises(ValueError, match="leaves 240 runs to fit and 0 to check"):
+        fit.heldout_check(epoch_runs, above_C=1e30)
+    with pytest.raises(ValueError, match="exactly one threshold"):
+        fit.heldout_check(epoch_runs)
+
+
+@pytest.mark.realdata
+def test_fitted_preset_works_like_a_published_one(epoch_fit):
+    p = epoch_fit.to_preset("epoch-refit")
+    assert p.fitted and p.form == "chinchilla"
+    N, D = np.array([1e9, 7e10]), np.array([2e10, 1.4e12])
+    np.testing.assert_allclose(p.loss(N, D), epoch_fit.predict(N=N, D=D), rtol=1e-12)
+    out = p.compute_optimal(5.76e23)
+    assert 6 * out["N_opt"] * out["D_opt"] == pytest.approx(5.76e23)
+    register(p)
+    try:
+        from scalingviz.cli import main
+
+        assert main(["predict", "--law", "epoch-refit", "--N", "1B", "--D", "20B", "--json"]) == 0
+    finally:
+        del PRESETS["epoch-refit"]
+
+
+def _synthetic(form, truth, n=120, noise=0.003, seed=0, **ranges):
+    rng = np.random.default_rng(seed)
+    N = 10 ** rng.uniform(7, 10, n)
+    D = 10 ** rng.uniform(9, 12, n)
+    S = 10 ** rng.uniform(2, 6, n)
+    X = {"lnN": np.log(N), "lnD": np.log(D), "lnS": np.log(S), "lnC": np.log(6 * N * D)}
+    F = fit.FORMS[form]
+    L = np.exp(F.logpred(F.from_params(truth), X)[0] + noise * rng.standard_normal(n))
+    return datasets.runs_from_arrays(N=N, D=D, loss=L, S=S if "S" in F.variables else None)
+
+
+@pytest.mark.parametrize(
+    ("form", "truth", "rtol"),
+    [
+        ("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37}, {"E": 0.02, "alpha": 0.05, "beta": 0.05}),
+        ("kaplan_nd", {"N_c": 6.4e13, "D_c": 1.8e13, "alpha_N": 0.076, "alpha_D": 0.103}, {"alpha_N": 0.05, "alpha_D": 0.05}),
+        ("kaplan_ns", {"N_c": 6.5e13, "alpha_N": 0.077, "S_c": 2.1e3, "alpha_S": 0.76}, {"alpha_N": 0.05, "alpha_S": 0.05}),
+        ("power_N", {"N_c": 8.8e13, "alpha_N": 0.076}, {"alpha_N": 0.02, "N_c": 0.3}),
+        ("power_offset_N", {"E": 1.7, "N_c": 1e10, "alpha_N": 0.3}, {"E": 0.02, "alpha_N": 0.1}),
+    ],
+)
+def test_round_trip_recovers_constants(form, truth, rtol):
+    # 120 runs, 0.3% log-normal noise: exponents within 5% (stated per form), offsets within 2%.
+    runs = _synthetic(form, truth)
+    res = fit.fit_law(runs, form)
+    assert res.status in ("converged", "abnormal")
+    for k, tol in rtol.items():
+        assert res.params[k] == pytest.approx(truth[k], rel=tol), (k, res.params)
+    assert res.objective < 0.5 * runs.N.size * 0.003**2 * 4
+
+
+def test_fit_is_seeded_and_deterministic():
+    runs = _synthetic("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37})
+    a, b = fit.fit_law(runs, "chinchilla", seed=3), fit.fit_law(runs, "chinchilla", seed=3)
+    assert a.params == b.params
+    b1 = fit.bootstrap(runs, n=20, seed=5, fit=a)
+    b2 = fit.bootstrap(runs, n=20, seed=5, fit=a)
+    np.testing.assert_array_equal(b1.samples, b2.samples)
+
+
+def test_bounds_are_reported_when_hit():
+    runs = _synthetic("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37})
+    res = fit.fit_law(runs, "chinchilla", bounds={"alpha": (0.4, 0.9)})
+    assert res.status == "bound_hit" and "alpha" in res.message and res.params["alpha"] == pytest.approx(0.4)
+
+
+def test_fit_errors_and_bad_options():
+    runs = _synthetic("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37})
+    with pytest.raises(fit.FitError, match="no start gave a finite objective"):
+        fit.fit_law(runs, "chinchilla", starts=[[np.nan] * 5])
+    with pytest.raises(ValueError, match="not a fittable form; valid names are"):
+        fit.fit_law(runs, "gpt4")
+    with pytest.raises(ValueError, match="delta"):
+        fit.fit_law(runs, delta=0)
+    with pytest.raises(ValueError, match="only exponents"):
+        fit.fit_law(runs, bounds={"E": (0, 1)})
+    with pytest.raises(ValueError, match="not a parameter"):
+        fit.fit_law(runs, bounds={"gamma": (0, 1)})
+    with pytest.raises(ValueError, match="level"):
+        fit.bootstrap(runs, n=2, level=1.5)
+
+
+def test_too_few_points_and_distinct_values():
+    with pytest.raises(ValueError, match="at least 6 needed"):
+        fit.fit_law({"N": [1e8, 2e8, 3e8], "D": [1e9, 2e9, 3e9], "loss": [3, 2.9, 2.8]}, "chinchilla")
+    with pytest.raises(ValueError, match="1 distinct value; chinchilla needs at least 2 distinct N"):
+        fit.fit_law({"N": [1e8] * 8, "D": np.logspace(9, 10, 8), "loss": np.linspace(3, 2.5, 8)}, "chinchilla")
+    with pytest.raises(ValueError, match="'S' is required"):
+        fit.fit_law({"N": np.logspace(7, 9, 8), "D": np.logspace(9, 10, 8), "loss": np.linspace(3, 2.5, 8)}, "kaplan_ns")
+
+
+@pytest.mark.realdata
+def test_steplaw_bootstrap_file_reproduces_published_constants(shared_data):
+    # Step Law: 1.79 N^-0.713 D^0.307 and 0.58 D^0.571 (Table 1), to the printed precision, from the
+    # means of the 1,000 released bootstrap fits (formulas.md Sec. 3.1 [R]).
+    t = datasets.read_table(shared_data / "steplaw" / "1004_fitted_lr_bs_scaling_model_parameters.csv")
+    col = {k: v.astype(float) for k, v in t.items()}
+    # exp(mean intercept) = 1.7973 and the median gives 1.78: within one unit of the last printed digit of 1.79,
+    # not within half a unit; every other constant rounds to the printed value.
+    assert float(np.exp(col["lr_intercept"].mean())) == pytest.approx(1.79, abs=0.01)
+    assert round(float(col["lr_coefN"].mean()), 3) == -0.713
+    assert round(float(col["lr_coefD"].mean()), 3) == 0.307  # 0.30749
+    assert round(float(np.exp(col["bs_intercept"].mean())), 2) == 0.58
+    assert round(float(col["bs_coefD"].mean()), 3) == 0.571
+
+
+@pytest.mark.realdata
+def test_steplaw_procedure_on_released_dense_runs(shared_data):
+    # The released dense CSV with the 0.25% filter keeps 129 runs in 17 cells and gives
+    # 77.7 N^-0.766 D^0.197 and 0.209 D^0.6125 (formulas.md Sec. 3.4 [R]): it does not reproduce the
+    # published constants, as the dossier warns; this checks our procedure, not the paper.
+    t = datasets.read_table(shared_data / "steplaw" / "dense_lr_bs_loss.csv")
+    f = {k: t[k].astype(float) for k in ("N", "D", "lr", "bs", "smooth loss")}
+    h = fit.fit_hparams(f["N"], f["D"], f["lr"], f["bs"] * 2048, f["smooth loss"], n_boot=200)
+    assert (h.n_kept, h.n_cells) == (129, 17)
+    assert np.exp(h.coef["lr_intercept"]) == pytest.approx(77.7, rel=1e-3)
+    assert h.coef["lr_coefN"] == pytest.approx(-0.766, abs=5e-4)
+    assert h.coef["lr_coefD"] == pytest.approx(0.197, abs=5e-4)
+    assert np.exp(h.coef["bs_intercept"]) == pytest.approx(0.209, rel=5e-3)
+    assert h.coef["bs_coefD"] == pytest.approx(0.6125, abs=5e-4)
+    lo, hi = h.ci["lr_coefN"]
+    assert lo < h.coef["lr_coefN"] < hi
+
+
+@pytest.mark.realdata
+def test_zhang_critical_batch(shared_data):
+    t = datasets.read_table(shared_data / "critical_batch_size_zhang2024" / "steps_to_target_loss.csv")
+    bf = fit.fit_batch(t["target_c4_val_loss"], t["batch_size_tokens"], t["steps_to_target"])
+    by_loss = sorted(bf.targets, key=lambda r: -r["loss"])  # high target loss = small model
+    bc = [r["B_crit"] for r in by_loss]
+    assert bc == sorted(bc), "B_crit rises with model size"
+    assert 1e6 <= bc[0] and bc[-1] <= 6e6  # data README: ~1.1M ... 5.7M tokens
+    for r in bf.targets:
+        assert r["E_min"] / r["S_min"] == pytest.approx(r["B_crit"])
+    assert bf.alpha_B > 0 and bf.B_star > 0
+
+
+def test_fit_batch_recovers_synthetic_truth_and_rejects_one_batch():
+    B = np.logspace(4, 7, 8)
+    rows = [(L, b, 1000 / L * (1 + 2e8 / L ** (1 / 0.21) / b)) for L in (3.0, 3.5, 4.0) for b in B]
+    L, Bt, S = map(np.array, zip(*rows, strict=False))
+    bf = fit.fit_batch(L, Bt, S)
+    assert bf.alpha_B == pytest.approx(0.21, rel=1e-6) and bf.B_star == pytest.approx(2e8, rel=1e-5)
+    with pytest.raises(ValueError, match="at least 2 batch sizes"):
+        fit.fit_batch([3.0, 3.0], [1e5, 1e5], [100, 90])
+
+
+@pytest.mark.realdata
+def test_porian_isoflop_exponents(shared_data):
+    t = datasets.read_table(shared_data / "porian2024_rsld" / "isoflop_points.csv")
+    pub = json.loads((shared_data / "porian2024_rsld" / "published_fit_results.json").read_text())
+    errs = []
+    for cfg in pub:
+        m = np.ones(t["n"].size, bool)
+        for k in ("source_file", "dataset", "hparams", "warmup", "decay", "param_count", "val"):
+            m &= t[k] == cfg[k]
+        r = fit.fit_isoflop(t["flops"][m], t["n"][m], t["loss"][m])
+        errs.append(r.a - cfg["basic"]["n_exponent"])
+        assert r.a + r.b == pytest.approx(1.0, abs=1e-9)  # D = C/6N
+    errs = np.abs(errs)
+    # 14 of 15 configurations within 0.02 of the published a (median 0.004); the Kaplan-setup RefinedWeb
+    # configuration (published 0.834) comes out 0.875: Porian et al. interpolate their IsoFLOP minima
+    # with a method our local parabola does not reproduce exactly.
+    assert np.median(errs) < 0.01
+    assert np.sum(errs <= 0.02) >= 14
+    assert errs.max() < 0.045
+
+
+def test_isoflop_synthetic_truth():
+    # Chinchilla law with a = beta/(alpha+beta) = 0.5 exactly: the parabola optima follow C^0.5.
+    p = {"E": 1.7, "A": 400.0, "B": 400.0, "alpha": 0.3, "beta": 0.3}
+    C, N, L = [], [], []
+    for c in np.logspace(18, 22, 9):
+        n_opt = (c / 6) ** 0.5
+        for n in n_opt * np.logspace(-0.6, 0.6, 13):
+            C.append(c), N.append(n), L.append(p["E"] + p["A"] / n**0.3 + p["B"] / (c / 6 / n) ** 0.3)
+    r = fit.fit_isoflop(C, N, L)
+    assert r.a == pytest.approx(0.5, abs=2e-3)
+    with pytest.raises(ValueError, match="at least 2 budgets"):
+        fit.fit_isoflop([1e20] * 3, [1e8, 2e8, 3e8], [3.0, 2.9, 2.8])
