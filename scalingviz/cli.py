@@ -156,12 +156,14 @@ def _cmd_presets(args: argparse.Namespace) -> None:
 
 def _cmd_predict(args: argparse.Namespace) -> None:
     preset = get_preset(args.law)
-    if not preset.has("loss"):
+    B = _batch_tokens(args)
+    if not preset.has("loss") and not (preset.has("trajectory") and args.S is not None and B is not None):
+        if preset.has("trajectory"):
+            raise UsageError(f"--law: {preset.name!r} predicts a loss trajectory: give --S (steps) and --B (batch, tokens)")
         raise UsageError(
             f"--law: {preset.name!r} has no loss law; laws with one: {', '.join(preset_names('loss'))}"
         )
     N = args.N
-    B = _batch_tokens(args)
     if (args.S is None) != (B is None):
         raise UsageError("--S and --B go together: give both steps and batch size [tokens], or neither")
     D = args.D
@@ -183,8 +185,9 @@ def _cmd_predict(args: argparse.Namespace) -> None:
             S=args.S,
             B=B,
             **preset.batch_tradeoff(args.S, B, L),
-            delta_L=preset.delta_L(N, D),
         )
+        if preset.has("delta_L"):
+            payload["delta_L"] = preset.delta_L(N, D)
     else:
         payload.update(
             loss=preset.loss(N, np.inf if D is None else D, args.U),

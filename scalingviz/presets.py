@@ -46,6 +46,7 @@ __all__ = [
 FORMS: dict[str, frozenset[str]] = {
     "kaplan": frozenset({"loss", "trajectory", "delta_L", "B_crit", "optimal", "lr"}),
     "kaplan_nd": frozenset({"loss", "delta_L"}),  # Kaplan's L(N, D) alone, e.g. fitted to your runs
+    "su": frozenset({"trajectory", "B_crit"}),  # Kaplan's L(N, S_min) + B_crit(L), constants from Su's procedure
     "chinchilla": frozenset({"loss", "optimal"}),
     "datablations": frozenset({"loss", "optimal"}),
     "steplaw": frozenset({"lr", "batch"}),
@@ -244,6 +245,8 @@ class Preset:
         """Constants of L(N, S_min) and B_crit(L) for :mod:`scalingviz.laws.su2024`."""
         self._need("trajectory", "a loss trajectory L(N, S, B)")
         v = self.values
+        if self.form == "su":
+            return {k: v[k] for k in ("N_c", "alpha_N", "S_c", "alpha_S", "B_star", "alpha_B")}
         return dict(
             N_c=v["NS_N_c"], alpha_N=v["NS_alpha_N"], S_c=v["S_c"], alpha_S=v["alpha_S"],
             B_star=v["B_star"], alpha_B=v["alpha_B"],
@@ -632,9 +635,53 @@ MUENNIGHOFF2023 = Preset(
     notes="With one epoch of unique data (U >= D) this is a Chinchilla-form law with the paper's constants.",
 )
 
+
+def _su2024_from_procedure() -> Preset | None:
+    """The ``su2024`` preset: constants *fitted by this project* with Su et al.'s procedure.
+
+    Su et al.'s printed constants could not be verified, so this preset ships only the
+    constants that ``python data/make_su2024.py`` reproduces from public data (written to
+    ``data/su2024_procedure.json`` with every intermediate fit). None if the file is absent.
+    """
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "su2024_procedure.json"
+    if not path.is_file():
+        return None
+    d = json.loads(path.read_text())
+    c = d["constants"]
+    src = "fitted by data/make_su2024.py (this project), not printed by Su et al."
+    units = {"N_c": "params (non-embedding)", "alpha_N": "-", "S_c": "steps", "alpha_S": "-", "B_star": "tokens",
+             "alpha_B": "-"}
+    step = {"N_c": "step 2", "alpha_N": "step 2", "S_c": "step 2", "alpha_S": "step 2", "B_star": "step 1",
+            "alpha_B": "step 1"}
+    lc = d["step2_L_N_Smin"]["data_range"]
+    pr = d["step3_prediction"]
+    return Preset(
+        name="su2024",
+        title="Su et al. 2024 procedure (refit on C4)",
+        form="su",
+        citation=Citation("Su, Tian, Shen, Cai", 2024, "Unraveling the Mystery of Scaling Laws: Part I", "2403.06563"),
+        N_convention="non-embedding",
+        loss_unit="nats/token, C4 validation",
+        formula="L = (N_c/N)^alpha_N + (S_c (1 + B_crit(L)/B) / S)^alpha_S, B_crit(L) = B_*/L^(1/alpha_B)",
+        fitted_range=FittedRange(N=tuple(lc["N"]), D=None, C=None,
+                                 source="step 2 runs: open_lm models at batch 1,048,576 tokens (misfitting_li2025)"),
+        params={k: Param(float(v), units[k], f"{step[k]}, {src}") for k, v in c.items()},
+        notes=f"Kaplan's forms with every constant estimated by Su et al.'s step-by-step procedure on public data: "
+        f"{d['inputs']['step1']}; {d['inputs']['step2']}. Held-out {pr['N']:.3g}-parameter model: final losses "
+        f"predicted within {pr['runs']['max_abs_pct_error']:.2f}%, its loss curve within "
+        f"{pr['curve']['max_abs_pct_error']:.2f}% (median {pr['curve']['median_abs_pct_error']:.2f}%).",
+        fitted=False,
+    )
+
+
 PRESETS: dict[str, Preset] = {
     p.name: p
-    for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023)
+    for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023,
+              _su2024_from_procedure())
+    if p is not None
 }
 _PUBLISHED = frozenset(PRESETS)
 

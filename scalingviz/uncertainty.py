@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ UNCERTAINTY_SOURCES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _besiroglu_samples() -> NDArray:
     path = DATA / "besiroglu2024_bootstrap.csv"
     if not path.is_file():
@@ -47,7 +47,7 @@ def _besiroglu_samples() -> NDArray:
     return np.loadtxt(path, delimiter=",", skiprows=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _li_moments() -> dict[str, Any]:
     return json.loads((DATA / "li2025_bootstrap_moments.json").read_text())
 

@@ -127,6 +127,7 @@ def loss_trajectory(
     with np.errstate(invalid="ignore"):  # NaN inputs stay NaN and never enter the iteration
         hi = ln_s + alpha_S * np.logaddexp(0.0, ln_c - k * np.log(L_N))
     y = 0.5 * (lo + hi)
+    dx_prev = 2.0 * (hi - lo)  # so that the first Newton step is always allowed
     active = np.flatnonzero(np.isfinite(y) & (hi > lo))
     for _ in range(max_iter):
         if active.size == 0:
@@ -139,12 +140,15 @@ def loss_trajectory(
         dh = 1.0 + alpha_S * k * t / (La * (1.0 + np.exp(-z)))
         loa = np.where(h < 0, ya, lo[active])
         hia = np.where(h > 0, ya, hi[active])
-        step = ya - h / dh
-        inside = (step >= loa) & (step <= hia)
-        y_new = np.where(inside, step, 0.5 * (loa + hia))
+        dx = h / dh
+        step = ya - dx
+        # Newton where it stays in the bracket and at least halves the previous step (else it can
+        # cycle on the sharp knee of B_crit(L)); bisection otherwise (as in Numerical Recipes' rtsafe).
+        newton = (step >= loa) & (step <= hia) & (2.0 * np.abs(dx) <= np.abs(dx_prev[active]))
+        y_new = np.where(newton, step, 0.5 * (loa + hia))
         # converged when the change in L = L_N + e^y is below rtol relative
-        done = inside & (np.abs(np.exp(y_new) - t) <= rtol * (LNa + t))
-        y[active], lo[active], hi[active] = y_new, loa, hia
+        done = np.abs(np.exp(y_new) - t) <= rtol * (LNa + t)
+        y[active], lo[active], hi[active], dx_prev[active] = y_new, loa, hia, y_new - ya
         active = active[~done]
     L = (L_N + np.exp(y)).reshape(shape)
     return _out(L)
