@@ -82,6 +82,10 @@ def main():
     print(f"\nBootstrap, 1,000 resamples of the 240 points: median {t_bs:.2f} s over 3 runs, {bs.n_failed} failed refits; "
           f"peak RSS of this process {rss1 / 1024:.0f} MB (grew {max(rss1 - rss0, 0) / 1024:.0f} MB during the bootstrap)")
     print("95% CIs: " + ", ".join(f"{k} [{lo:.4g}, {hi:.4g}]" for k, (lo, hi) in bs.ci.items()))
+    bs2, t_bs2 = timed(lambda: fit.bootstrap(runs, "chinchilla", n=1000, seed=0, fit=ours, n_jobs=2), 3)
+    assert np.array_equal(bs.samples, bs2.samples)
+    print(f"Same bootstrap with n_jobs=2 (spawned workers, identical samples): median {t_bs2:.2f} s, "
+          f"{t_bs / t_bs2:.2f}x the single-process speed")
 
 
 if __name__ == "__main__":

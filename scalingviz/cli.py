@@ -344,14 +344,19 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                    message=res.message)
     if args.bootstrap:
         train = runs if args.holdout_above_C is None else runs.subset(runs.C <= args.holdout_above_C)
-        bs = fit.bootstrap(train, form.name, n=args.bootstrap, fit=res, seed=args.seed, progress=_progress_bar)
+        import os
+
+        jobs = args.jobs or os.cpu_count() or 1
+        bs = fit.bootstrap(train, form.name, n=args.bootstrap, fit=res, seed=args.seed, progress=_progress_bar,
+                           n_jobs=jobs if args.bootstrap >= 200 else 1)
         payload["ci"] = bs.ci
         payload["bootstrap"] = {"n": bs.n_resamples, "failed": bs.n_failed, "seed": bs.seed, "level": bs.level}
     else:
         payload["ci"] = None
 
     def render(d: dict[str, Any]) -> str:
-        rows = [("form", f"{form.name}: {form.formula}"), ("runs", f"{d['n_points']} from {args.file}"),
+        n_used = f"{d['n_points']} of {d['n_points'] + d['heldout']['n']} (the rest held out)" if "heldout" in d else str(d["n_points"])
+        rows = [("form", f"{form.name}: {form.formula}"), ("runs", f"{n_used} from {args.file}"),
                 ("status", f"{d['status']} ({d['message']})"), ("objective", f"{d['objective']:.6g} (sum of Huber losses, delta 1e-3)")]
         for k, v in d["params"].items():
             ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if d.get("ci") else ""
@@ -360,6 +365,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
             h = d["heldout"]
             rows.append(("held out", f"{h['n']} runs above C = {args.holdout_above_C:g} FLOP: median |error| "
                                      f"{h['median_abs_pct_error']:.2f}%, max {h['max_abs_pct_error']:.2f}%"))
+            rows.append(("published laws", "on the same held-out runs (each in its own N convention and data set)"))
             for name, e in h["presets"].items():
                 rows.append((f"  {name}", f"median {e['median_abs_pct_error']:.2f}%, max {e['max_abs_pct_error']:.2f}%"))
         return _table(rows)
@@ -444,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a schema column, e.g. --col N='Model Size'")
     sp.add_argument("--bootstrap", type=int, default=0, metavar="K", help="bootstrap resamples for 95%% CIs")
     sp.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    sp.add_argument("--jobs", type=int, default=0, help="worker processes for the bootstrap (default: all cores)")
     sp.add_argument("--holdout-above-C", type=_positive("--holdout-above-C", "a compute threshold"), metavar="X",
                     help="fit runs with 6ND <= X FLOP, report errors on the rest")
     common(sp)

@@ -517,6 +517,22 @@ class BootstrapResult:
         return {p: float(s) for p, s in zip(self.params, self.samples.std(axis=0, ddof=1), strict=True)}
 
 
+def _refit_chunk(form_name: str, X: dict[str, NDArray], lnL: NDArray, theta: NDArray, delta: float,
+                 idx: NDArray) -> tuple[NDArray, int]:
+    """Refit one chunk of resamples (rows of ``idx``); module-level so a process pool can run it."""
+    form = FORMS[form_name]
+    bnds = [(None, None)] * len(form.params)
+    out, failed = [], 0
+    for row in idx:
+        res, obj = _polish(form, {k: v[row] for k, v in X.items()}, lnL[row], theta, delta, bnds, 500)
+        if np.isfinite(obj) and np.all(np.isfinite(res.x)):
+            p = form.to_params(res.x)
+            out.append([p[k] for k in form.params])
+        else:
+            failed += 1
+    return np.array(out).reshape(-1, len(form.params)), failed
+
+
 def bootstrap(
     runs: RunsTable,
     law: str = "chinchilla",
@@ -527,35 +543,61 @@ def bootstrap(
     delta: float = DELTA,
     progress: Callable[[int, int], None] | None = None,
     level: float = 0.95,
+    n_jobs: int = 1,
 ) -> BootstrapResult:
     """Resample the runs with replacement ``n`` times and refit each from the point estimate.
 
-    ``progress(i, n)`` is called after each refit (for a progress bar). Refits that fail are
-    counted in ``n_failed`` and left out of the samples.
+    All resample indices are drawn up front from ``seed``, so the samples are identical for
+    any ``n_jobs``. ``n_jobs > 1`` refits chunks in that many worker processes (spawned, so it is
+    safe inside a Jupyter kernel). ``progress(i, n)`` is called as refits complete (for a progress
+    bar). Refits that fail are counted in ``n_failed`` and left out of the samples.
     """
     form = form_for(law)
-    if fit is None:
-        fit = fit_law(runs, form.name, delta=delta)
+    if not (isinstance(n, int) and n >= 1):
+        raise ValueError(f"n: {n!r} is out of range; expected a number of resamples >= 1 (e.g. 1000)")
     if not 0 < level < 1:
         raise ValueError(f"level: {level!r} is out of range; expected a confidence level in (0, 1), e.g. 0.95")
+    if fit is None:
+        fit = fit_law(runs, form.name, delta=delta)
     X = _design(runs, form)
     lnL = np.log(runs.loss)
-    rng = np.random.default_rng(seed)
     m = len(runs)
-    out, failed = [], 0
-    bnds = [(None, None)] * len(form.params)
-    for i in range(n):
-        idx = rng.integers(0, m, m)
-        Xi = {k: v[idx] for k, v in X.items()}
-        res, obj = _polish(form, Xi, lnL[idx], fit.theta, delta, bnds, 500)
-        if np.isfinite(obj) and np.all(np.isfinite(res.x)):
-            p = form.to_params(res.x)
-            out.append([p[k] for k in form.params])
-        else:
-            failed += 1
-        if progress is not None:
-            progress(i + 1, n)
-    return BootstrapResult(form.params, np.array(out), n, failed, seed, level)
+    idx = np.random.default_rng(seed).integers(0, m, (n, m))
+    chunk = max(1, min(50, n // max(1, 4 * n_jobs)))
+    pieces = [idx[i:i + chunk] for i in range(0, n, chunk)]
+    results: list[tuple[NDArray, int]] = []
+    done = 0
+    if n_jobs <= 1:
+        for piece in pieces:
+            results.append(_refit_chunk(form.name, X, lnL, fit.theta, delta, piece))
+            done += len(piece)
+            if progress is not None:
+                progress(done, n)
+    else:
+        import multiprocessing as mp
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        # One BLAS thread per worker: the workers already fill the cores. Spawned children inherit
+        # this environment; it is restored when the pool has finished.
+        saved = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+        os.environ.update({k: "1" for k in saved})
+        try:
+            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
+                futures = [pool.submit(_refit_chunk, form.name, X, lnL, fit.theta, delta, piece) for piece in pieces]
+                for fut, piece in zip(futures, pieces, strict=True):  # in order, so samples are reproducible
+                    results.append(fut.result())
+                    done += len(piece)
+                    if progress is not None:
+                        progress(done, n)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+    samples = np.concatenate([r[0] for r in results], axis=0)
+    return BootstrapResult(form.params, samples, n, sum(r[1] for r in results), seed, level)
 
 
 # --- held-out check --------------------------------------------------------------------------

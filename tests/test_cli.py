@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from scalingviz.cli import main
@@ -136,3 +137,63 @@ def test_console_script_end_to_end():
     assert r.returncode == 0 and json.loads(r.stdout)["law"] == "hoffmann2022"
     r = subprocess.run([sys.executable, "-m", "scalingviz.cli", "predict", "--N", "abc"], capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+
+
+@pytest.fixture
+def epoch_csv(shared_data):
+    return str(shared_data / "epoch_chinchilla" / "svg_extracted_data.csv")
+
+
+@pytest.mark.realdata
+def test_fit_json_keys(capsys, epoch_csv):
+    d = run_json(capsys, "fit", epoch_csv, "--law", "hoffmann2022", "--col", "N=Model Size", "--col",
+                 "C=Training FLOP", "--bootstrap", "40", "--holdout-above-C", "1e21")
+    assert {"law", "n_points", "params", "ci", "objective", "status", "heldout"} <= set(d)
+    assert set(d["params"]) == {"E", "A", "B", "alpha", "beta"}
+    assert {"n", "median_abs_pct_error", "max_abs_pct_error"} <= set(d["heldout"])
+    assert d["n_points"] + d["heldout"]["n"] == 245
+    assert all(lo < d["params"][k] < hi for k, (lo, hi) in d["ci"].items())
+
+
+def test_fit_kaplan_form_on_tmp_csv(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    N, D = 10 ** rng.uniform(6, 9, 40), 10 ** rng.uniform(8, 11, 40)
+    L = ((6.4e13 / N) ** (0.076 / 0.103) + 1.8e13 / D) ** 0.103
+    p = tmp_path / "runs.csv"
+    p.write_text("params,tokens,loss\n" + "\n".join(f"{a},{b},{c}" for a, b, c in zip(N, D, L, strict=True)))
+    d = run_json(capsys, "fit", str(p), "--law", "kaplan2020", "--col", "N=params", "--col", "D=tokens")
+    assert set(d["params"]) == {"N_c", "D_c", "alpha_N", "alpha_D"} and d["ci"] is None
+    assert d["params"]["alpha_D"] == pytest.approx(0.103, rel=1e-4)
+
+
+@pytest.mark.realdata
+def test_fit_batch_json(capsys, shared_data):
+    d = run_json(capsys, "fit-batch", str(shared_data / "critical_batch_size_zhang2024" / "steps_to_target_loss.csv"),
+                 "--col", "loss=target_c4_val_loss", "--col", "B=batch_size_tokens", "--col", "S=steps_to_target")
+    assert {"targets", "B_star", "alpha_B"} <= set(d) and len(d["targets"]) == 5
+    assert {"loss", "S_min", "E_min", "B_crit"} <= set(d["targets"][0])
+
+
+@pytest.mark.parametrize(
+    ("content", "argv", "needle"),
+    [
+        ("N,D,loss\n1e8,2e9,3\n", ["--law", "hoffmann2022"], "too few runs"),
+        ("N,D,loss\n1e8,2e9,x\n", [], "column 'loss', row 1: 'x' is not a number"),
+        ("a,b\n1,2\n", [], "lacks column(s) N, loss, D or C"),
+        ("N,D,loss\n1e8,2e9,3\n", ["--law", "bogus"], "not a fittable form"),
+        ("N,D,loss\n1e8,2e9,3\n", ["--col", "N"], "is not NAME=COLUMN"),
+        ("", [], "is empty"),
+    ],
+)
+def test_fit_bad_files_exit_2(capsys, tmp_path, content, argv, needle):
+    p = tmp_path / "bad.csv"
+    p.write_text(content)
+    code, out, err = run(capsys, "fit", str(p), *argv)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and needle in err
+
+
+def test_fit_batch_bad_file(capsys, tmp_path):
+    p = tmp_path / "b.csv"
+    p.write_text("loss,B\n3,100\n")
+    code, _, err = run(capsys, "fit-batch", str(p))
+    assert code == 2 and "missing S (column 'S')" in err

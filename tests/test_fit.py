@@ -286,3 +286,13 @@ def test_su2024_procedure_recovers_synthetic_truth():
     for k, v in truth.items():
         assert res.constants[k] == pytest.approx(v, rel=1e-4), k
     assert res.prediction["runs"]["max_abs_pct_error"] < 1e-3
+
+
+def test_bootstrap_parallel_matches_serial():
+    runs = _synthetic("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37}, n=60)
+    res = fit.fit_law(runs, "chinchilla")
+    a = fit.bootstrap(runs, n=16, seed=2, fit=res)
+    b = fit.bootstrap(runs, n=16, seed=2, fit=res, n_jobs=2)
+    np.testing.assert_array_equal(a.samples, b.samples)
+    with pytest.raises(ValueError, match="n: 0 is out of range"):
+        fit.bootstrap(runs, n=0, fit=res)
