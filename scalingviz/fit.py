@@ -378,7 +378,7 @@ class FitResult:
 def _polish(form: FitForm, X, lnL, th0, delta, bounds, maxiter):
     from scipy.optimize import minimize
 
-    scale = 1.0 / (delta * delta)
+    scale = 1.0 / (delta * delta) if np.isfinite(delta) else 1.0 / max(float(np.var(lnL)), 1e-12) / lnL.size
 
     def fun(th):
         pred, J = form.logpred(th, X)
@@ -396,6 +396,7 @@ def fit_law(
     runs: RunsTable | dict,
     law: str = "chinchilla",
     *,
+    loss: str = "huber",
     delta: float = DELTA,
     starts: Sequence[Sequence[float] | dict[str, float]] | int | None = None,
     bounds: dict[str, tuple[float | None, float | None]] | None = None,
@@ -411,6 +412,9 @@ def fit_law(
     law : str
         A form name (``chinchilla``, ``kaplan_nd``, ``kaplan_ns``, ``power_N``,
         ``power_offset_N``, ...) or a preset that uses one (``hoffmann2022``, ``kaplan2020``).
+    loss : {"huber", "squared"}
+        ``huber`` (default, Hoffmann et al.) or ``squared`` (ordinary least squares on log loss,
+        i.e. Huber with an infinite threshold; more sensitive to outliers).
     delta : float
         Huber threshold on log loss (1e-3, as in Hoffmann et al.).
     starts : int or list, optional
@@ -432,8 +436,12 @@ def fit_law(
     if isinstance(runs, dict):
         runs = runs_from_arrays(**runs, allow_duplicates=True)
     require_points(runs, len(form.params), tuple(v for v in form.variables if v != "C"), form.name)
+    if loss not in ("huber", "squared"):
+        raise ValueError(f"loss: {loss!r} is not valid; valid: huber, squared")
     if not delta > 0:
         raise ValueError(f"delta: {delta!r} is out of range; expected a positive Huber threshold (default 1e-3)")
+    if loss == "squared":
+        delta = np.inf
     X = _design(runs, form)
     lnL = np.log(runs.loss)
     bnds = [(None, None)] * len(form.params)

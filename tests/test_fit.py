@@ -296,3 +296,12 @@ def test_bootstrap_parallel_matches_serial():
     np.testing.assert_array_equal(a.samples, b.samples)
     with pytest.raises(ValueError, match="n: 0 is out of range"):
         fit.bootstrap(runs, n=0, fit=res)
+
+
+def test_squared_loss_option():
+    runs = _synthetic("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37})
+    sq = fit.fit_law(runs, "chinchilla", loss="squared")
+    assert sq.params["alpha"] == pytest.approx(0.35, rel=0.05)
+    assert sq.objective == pytest.approx(0.5 * np.sum(sq.residuals**2))
+    with pytest.raises(ValueError, match="valid: huber, squared"):
+        fit.fit_law(runs, loss="mae")
