@@ -397,6 +397,60 @@ def _cmd_fit_batch(args: argparse.Namespace) -> None:
     _emit(payload, args.json, render)
 
 
+def _dashboard_notebook() -> str:
+    """The dashboard notebook: the repository's, or a generated copy for non-editable installs."""
+    from pathlib import Path
+
+    repo_nb = Path(__file__).resolve().parents[1] / "notebooks" / "dashboard.ipynb"
+    if repo_nb.is_file():
+        return str(repo_nb)
+    import tempfile
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in
+                ("from scalingviz.ui.dashboard import Dashboard", "app = Dashboard()", "app.widget")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = Path(tempfile.mkdtemp(prefix="scalingviz-")) / "dashboard.ipynb"
+    nbformat.write(nb, str(path))
+    return str(path)
+
+
+def voila_command(port: int, no_browser: bool, notebook: str | None = None) -> list[str]:
+    """The Voila command line the dashboard runs with (kernel culling, fixed port, sources stripped)."""
+    cmd = [sys.executable, "-m", "voila", notebook or _dashboard_notebook(), f"--port={port}", "--Voila.port_retries=0",
+           "--MappingKernelManager.cull_interval=30", "--MappingKernelManager.cull_idle_timeout=300",
+           "--MappingKernelManager.cull_connected=False", "--strip_sources=True", "--theme=light",
+           "--VoilaConfiguration.file_allowlist=[]"]
+    if no_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> None:
+    import importlib.util
+    import signal
+    import subprocess
+
+    if importlib.util.find_spec("voila") is None or importlib.util.find_spec("ipywidgets") is None:
+        raise UsageError('the dashboard needs the ui extra: pip install -e ".[ui]"')
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port: {args.port} is out of range; expected 1 to 65535")
+    cmd = voila_command(args.port, args.no_browser)
+    print(f"scalingviz: serving the dashboard at http://localhost:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
+    proc = subprocess.Popen(cmd)
+
+    def stop(signum, _frame):  # forward SIGINT/SIGTERM: Voila needs SIGTERM without a TTY
+        proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    rc = proc.wait()
+    if rc not in (0, -signal.SIGTERM, 128 + signal.SIGTERM):
+        raise UsageError(f"voila exited with status {rc} (is port {args.port} in use? try --port)")
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -407,6 +461,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--json", action="store_true", help="print one JSON object")
+
+    sp = sub.add_parser("dashboard", help="serve the Voila dashboard")
+    sp.add_argument("--port", type=int, default=8866, help="port (default 8866); fails rather than moving if busy")
+    sp.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    sp.set_defaults(func=_cmd_dashboard)
 
     sp = sub.add_parser("presets", help="list the published laws with citations")
     common(sp)

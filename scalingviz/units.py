@@ -47,7 +47,6 @@ SUFFIXES: dict[str, float] = {
     "G": 1e9,
     "T": 1e12,
     "P": 1e15,
-    "Q": 1e18,
 }
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -110,7 +109,7 @@ def bits_to_nats(L_bits: ArrayLike) -> float | NDArray:
 def parse_quantity(text: str | float | int, name: str = "value") -> float:
     """Parse a human-written count such as ``"7B"``, ``"1.4T"``, ``"300M"`` or ``"2e19"``.
 
-    Suffixes: k/K = 1e3, M = 1e6, B/G = 1e9, T = 1e12, P = 1e15, Q = 1e18. A space between
+    Suffixes: k/K = 1e3, M = 1e6, B/G = 1e9, T = 1e12, P = 1e15. A space between
     the number and the suffix is allowed (``"7 B"``). Decimal commas (``"1,4T"``) and
     thousands separators are rejected, because they are ambiguous.
 
@@ -164,20 +163,20 @@ def parse_quantity(text: str | float | int, name: str = "value") -> float:
     return value
 
 
-_FORMAT_STEPS = (("Q", 1e18), ("P", 1e15), ("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3))
+_FORMAT_STEPS = (("P", 1e15), ("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3))
 
 
 def format_quantity(x: float, digits: int = 3) -> str:
     """Format a count for people: ``7e9 -> "7B"``, ``1.4e12 -> "1.4T"``, ``2e25 -> "2e+25"``.
 
-    Counts from 1e3 up to 1e21 get a suffix (k, M, B, T, P, Q); larger or smaller
-    magnitudes use scientific notation. ``digits`` is the number of significant digits.
+    Counts from 1e3 up to 1e18 get a suffix (k, M, B, T, P); larger or smaller magnitudes
+    use scientific notation. ``digits`` is the number of significant digits.
     """
     x = float(x)
     if not math.isfinite(x):
         return str(x)
     ax = abs(x)
-    if ax >= 1e21 or (0 < ax < 1e-3):
+    if ax >= 1e18 or (0 < ax < 1e-3):
         return f"{x:.{digits}g}"
     for suffix, scale in _FORMAT_STEPS:
         if ax >= scale:

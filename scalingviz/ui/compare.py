@@ -1,0 +1,161 @@
+"""Compare: several laws on shared axes, and how far they disagree at one compute budget."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from .. import units
+from ..presets import PRESETS, get_preset
+from .controls import QuantityControl, law_options
+from .figures import _layout
+
+__all__ = ["Compare"]
+
+PALETTE = ["#1f5fa8", "#e07a1f", "#2a9d8f", "#d1495b", "#8e5ea2", "#6c757d", "#b08900", "#3d405b", "#00a6a6"]
+HPARAM_LAWS = ("Step Law", "DeepSeek")
+FIG_WIDTH = 405
+
+
+class Compare:
+    """Laws side by side: loss against N at fixed D or C; N_opt(C) and D_opt(C); LR and batch against C."""
+
+    def __init__(self, C: float = 1e24, D: float = 1e12):
+        self.C = QuantityControl("C", "FLOP", 1e15, 1e29, C, css="sv-compare-C", description="compute budget, 6ND",
+                                 scientific=True)
+        self.D = QuantityControl("D", "tokens", 1e8, 1e15, D, css="sv-compare-D", description="tokens for L(N) at fixed D")
+        self.mode = w.ToggleButtons(options=[("at fixed C (IsoFLOP)", "C"), ("at fixed D", "D")], value="C",
+                                    style=dict(button_width="150px"))
+        self.mode.add_class("sv-compare-mode")
+        loss_laws = [n for _, n in law_options("loss")]
+        self.laws = w.SelectMultiple(options=law_options(any_of=("loss", "optimal")),
+                                     value=tuple(n for n in ("kaplan2020", "hoffmann2022", "hoffmann2022-tex",
+                                                             "besiroglu2024", "muennighoff2023", "bi2024") if n in PRESETS),
+                                     rows=9, layout=w.Layout(width="100%"))
+        self.laws.add_class("sv-compare-laws")
+        self._loss_laws = loss_laws
+        for c in (self.C, self.D):
+            c.on_change(lambda *_: self._update())
+        self.mode.observe(lambda _c: self._update(), "value")
+        self.laws.observe(lambda _c: self._rebuild(), "value")
+        self.table = w.HTML()
+        self.table.add_class("sv-compare-table")
+        # First state drawn into plain figures, then wrapped (see Explorer).
+        self.fig_loss = go.Figure(layout=_layout("Loss against N", "N [params, each law's convention]",
+                                                 "loss [nats/token]", height=400))
+        self.fig_opt = go.Figure(layout=_layout("Compute-optimal N (solid) and D (dashed)", "compute C [FLOP]",
+                                                "N_opt [params], D_opt [tokens]", ylog=True, height=400))
+        self.fig_opt.layout.legend.update(x=0.01, xanchor="left", font=dict(size=9.5))
+        self.fig_opt.layout.yaxis.range = [5, 17]
+        self.fig_hp = go.Figure(layout=_layout(
+            "Peak LR (solid) and batch (dashed) on the Chinchilla frontier", "compute C [FLOP]", "peak learning rate",
+            ylog=True, height=360, yaxis2=dict(title=dict(text="batch [tokens]"), type="log", overlaying="y",
+                                               side="right", exponentformat="SI", dtick=1, showgrid=False)))
+        self.fig_hp.layout.yaxis.dtick = 1
+        self.fig_hp.layout.margin.r = 60
+        self.fig_hp.layout.legend.update(x=0.5, xanchor="center", y=0.99, font=dict(size=9.5))
+        for fig in (self.fig_loss, self.fig_opt, self.fig_hp):
+            # A figure first drawn while its tab was hidden gets plotly's 700 px default width and does
+            # not follow later resizes, so the Compare figures have a fixed width.
+            fig.layout.width = FIG_WIDTH
+        self._rebuild()
+        self.fig_loss = go.FigureWidget(self.fig_loss)
+        self.fig_opt = go.FigureWidget(self.fig_opt)
+        self.fig_hp = go.FigureWidget(self.fig_hp)
+        for fig, css in ((self.fig_loss, "sv-fig-compare-loss"), (self.fig_opt, "sv-fig-compare-opt"),
+                         (self.fig_hp, "sv-fig-compare-hparams")):
+            fig.add_class(css)
+            fig.add_class("sv-fig")
+        left = w.VBox([w.HTML("<b>Laws</b> <small>(ctrl/shift-click for several)</small>"), self.laws, self.C.widget,
+                       w.HTML("<b>Loss against N</b>"), self.mode, self.D.widget],
+                      layout=w.Layout(width="330px", min_width="320px", padding="0 12px 0 0"))
+        grid = w.GridBox([self.fig_loss, self.fig_opt, self.fig_hp, self.table],
+                         layout=w.Layout(grid_template_columns=f"repeat(2, {FIG_WIDTH + 2}px)", grid_gap="8px 12px"))
+        self.widget = w.HBox([left, grid], layout=w.Layout(width="100%", align_items="flex-start"))
+
+    def _selected(self, capability: str) -> list:
+        return [get_preset(n) for n in self.laws.value if get_preset(n).has(capability)]
+
+    def _rebuild(self) -> None:
+        """New trace sets when the selection changes; values are filled by :meth:`_update`."""
+        with self.fig_loss.batch_update():
+            self.fig_loss.data = []
+            for i, p in enumerate(self._selected("loss")):
+                self.fig_loss.add_scatter(x=[], y=[], mode="lines", name=p.title, line=dict(color=PALETTE[i % 9], width=2))
+        with self.fig_opt.batch_update():
+            self.fig_opt.data = []
+            for i, p in enumerate(self._selected("optimal")):
+                col = PALETTE[i % 9]
+                self.fig_opt.add_scatter(x=[], y=[], mode="lines", name=f"{p.title}", legendgroup=p.name,
+                                         line=dict(color=col, width=2))
+                self.fig_opt.add_scatter(x=[], y=[], mode="lines", name=f"{p.title} D", legendgroup=p.name,
+                                         showlegend=False, line=dict(color=col, width=2, dash="dash"))
+            self.fig_opt.add_scatter(x=[], y=[], mode="lines", name="current C", showlegend=False,
+                                     line=dict(color="#999", width=1, dash="dot"))
+        with self.fig_hp.batch_update():
+            self.fig_hp.data = []
+            for i, name in enumerate(HPARAM_LAWS):
+                col = PALETTE[(i + 3) % 9]
+                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{name} LR", line=dict(color=col, width=2))
+                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{name} batch", yaxis="y2",
+                                        line=dict(color=col, width=2, dash="dash"))
+        self._update()
+
+    def disagreement(self) -> dict[str, Any]:
+        """Per law at the current C: N_opt, D_opt, D/N, loss; and the spread of N_opt (max/min)."""
+        C = self.C.value
+        rows = []
+        for p in self._selected("optimal"):
+            o = p.compute_optimal(C)
+            rows.append({"law": p.name, "title": p.title, "N_opt": float(o["N_opt"]), "D_opt": float(o["D_opt"]),
+                         "loss": None if o.get("loss") is None else float(o["loss"]), "N_convention": p.N_convention})
+        Ns = [r["N_opt"] for r in rows]
+        spread = max(Ns) / min(Ns) if len(Ns) >= 2 else None
+        return {"C": C, "rows": rows, "N_opt_spread": spread}
+
+    def _update(self) -> None:
+        C, D = self.C.value, self.D.value
+        Ng = np.logspace(6, 13, 200)
+        with self.fig_loss.batch_update():
+            for tr, p in zip(self.fig_loss.data, self._selected("loss"), strict=True):
+                Dn = (C / (6 * Ng)) if self.mode.value == "C" else np.full_like(Ng, D)
+                y = np.asarray(p.loss(Ng, Dn))
+                tr.update(x=Ng, y=np.where((Dn >= 1e6) & (y < 10), y, np.nan))
+            self.fig_loss.layout.title.text = (f"IsoFLOP: loss against N at C = {C:.3g} FLOP" if self.mode.value == "C"
+                                               else f"Loss against N at D = {units.format_quantity(D)} tokens")
+        Cg = np.logspace(17, 28, 120)
+        with self.fig_opt.batch_update():
+            laws = self._selected("optimal")
+            for i, p in enumerate(laws):
+                o = p.compute_optimal(Cg)
+                self.fig_opt.data[2 * i].update(x=Cg, y=o["N_opt"])
+                self.fig_opt.data[2 * i + 1].update(x=Cg, y=o["D_opt"])
+            self.fig_opt.data[-1].update(x=[C, C], y=[1e6, 1e16])
+        with self.fig_hp.batch_update():
+            fr = PRESETS["hoffmann2022-tex"].compute_optimal(Cg)
+            sl = PRESETS["li2025"].hparams(N=fr["N_opt"], D=fr["D_opt"])
+            ds = PRESETS["bi2024"].hparams(C=Cg)
+            for i, hp in enumerate((sl, ds)):
+                self.fig_hp.data[2 * i].update(x=Cg, y=hp["lr"])
+                self.fig_hp.data[2 * i + 1].update(x=Cg, y=hp["batch_tokens"])
+        d = self.disagreement()
+        def row(r: dict[str, Any]) -> str:
+            loss = "&ndash;" if r["loss"] is None else f"{r['loss']:.3f}"
+            return (f"<tr><td>{html.escape(r['title'])}</td><td>{units.format_quantity(r['N_opt'])}</td>"
+                    f"<td>{units.format_quantity(r['D_opt'])}</td><td>{r['D_opt'] / r['N_opt']:.3g}</td><td>{loss}</td>"
+                    f"<td class='sv-note'>{html.escape(r['N_convention'].split(' ')[0])}</td></tr>")
+
+        body = "".join(row(r) for r in d["rows"])
+        spread = (f"<div class='sv-spread'>At C = {C:.3g} FLOP the optimal N differs <b>{d['N_opt_spread']:.3g}&times;</b> "
+                  "between these laws.</div>") if d["N_opt_spread"] else ""
+        self.table.value = (
+            f"<div class='sv-summary-box'><div class='sv-summary-title'>How far the laws disagree at C = {C:.3g} FLOP "
+            f"({units.flop_to_pfdays(C):.3g} PF-days)</div>{spread}<table class='sv-table'><tr><th>law</th><th>N_opt</th>"
+            f"<th>D_opt</th><th>D/N</th><th>loss</th><th>N counts</th></tr>{body}</table>"
+            "<div class='sv-note'>Losses are on each law's own data set and tokenizer: compare allocations, "
+            "not loss levels.</div></div>"
+        )

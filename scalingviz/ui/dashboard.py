@@ -1,0 +1,200 @@
+"""The dashboard: tabs of the apps, URL query -> initial state, share link, exports.
+
+``Dashboard().widget`` is what ``notebooks/dashboard.ipynb`` displays. Under Voila the page's
+query string reaches the kernel as ``$QUERY_STRING``; :func:`parse_query` reads only numbers and
+known names from it and reports everything else as a notice (escaped, never echoed raw).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import ipywidgets as w
+
+from .. import units
+from ..presets import PRESETS
+from .compare import Compare
+from .explorer import RANGES, Explorer
+
+__all__ = ["CSS", "Dashboard", "parse_query", "share_query"]
+
+NUMERIC_KEYS = ("N", "D", "B", "S", "C")
+TABS = ("explorer", "compare")
+
+CSS = """
+<style>
+.sv-app { font-family: -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif; font-size: 13px; color: #222; }
+.sv-header { display:flex; align-items:baseline; gap:14px; margin: 2px 0 6px 0; }
+.sv-header h2 { margin: 0; font-size: 20px; font-weight: 600; color: #1f3b63; }
+.sv-header .sv-tagline { color: #666; font-size: 13px; }
+.sv-error-text { color: #b3261e; font-size: 12px; }
+.sv-warn { color: #8a5300; background: #fff4e0; border-left: 3px solid #e0a100; padding: 3px 6px; margin: 3px 0;
+           font-size: 12px; border-radius: 2px; }
+.sv-link { color: #444; font-size: 12px; background: #f3f6fa; padding: 4px 6px; border-radius: 3px; margin: 2px 0; }
+.sv-note { color: #666; font-size: 11.5px; }
+.sv-unit { color: #555; font-size: 12px; }
+.sv-summary-box { border: 1px solid #dde3ea; border-radius: 4px; padding: 8px 10px; background: #fbfcfe; }
+.sv-summary-title { font-weight: 600; margin-bottom: 4px; color: #1f3b63; }
+.sv-table { border-collapse: collapse; width: 100%; }
+.sv-table td, .sv-table th { padding: 3px 6px; border-bottom: 1px solid #eef1f5; vertical-align: top; text-align: left; }
+.sv-table th { font-weight: 600; color: #444; }
+.sv-bad { color: #b3261e; font-weight: 600; }
+.sv-band { color: #1f5fa8; }
+.sv-spread { margin: 2px 0 6px 0; }
+.sv-fig { border: 1px solid #eef1f5; border-radius: 4px; }
+.sv-share-row { display: flex; align-items: center; gap: 8px; }
+.sv-share-row input { width: 520px; font-family: monospace; font-size: 12px; padding: 2px 4px; }
+.sv-notice { color: #8a5300; font-size: 12px; }
+.sv-app .widget-html-content { line-height: 1.4; }
+.sv-app .widget-html { margin-top: 1px; margin-bottom: 1px; }
+.sv-control .widget-html-content { line-height: 1.2; }
+.sv-app .widget-toggle-buttons .widget-toggle-button { font-size: 12px; }
+</style>
+"""
+
+
+def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
+    """Initial state from a URL query such as ``law=hoffmann2022&N=7e10&D=1.4T``.
+
+    Only known keys are read: ``law`` and ``tab`` must be known names, ``N``, ``D``, ``B``
+    (tokens), ``S`` and ``C`` must be positive numbers in their slider ranges (``7B`` style
+    accepted). Everything else is ignored with a notice; notices are plain text (escape them
+    before showing them as HTML).
+    """
+    state: dict[str, Any] = {}
+    notices: list[str] = []
+    for key, value in parse_qsl((query or "").lstrip("?"), keep_blank_values=True):
+        short = value if len(value) <= 40 else value[:40] + "..."
+        if key == "law":
+            if value in PRESETS:
+                state["law"] = value
+            else:
+                notices.append(f"ignored law={short!r}: not a known law ({', '.join(PRESETS)})")
+        elif key == "tab":
+            if value in TABS:
+                state["tab"] = value
+            else:
+                notices.append(f"ignored tab={short!r}: valid tabs are {', '.join(TABS)}")
+        elif key in NUMERIC_KEYS:
+            try:
+                v = units.parse_quantity(value, key)
+                lo, hi = RANGES[key]
+                if not lo <= v <= hi:
+                    raise ValueError(f"{key}: {short!r} is out of range {units.format_quantity(lo)} to "
+                                     f"{units.format_quantity(hi)}")
+            except ValueError as exc:
+                notices.append(f"ignored {key}={short!r}: {str(exc).split(': ', 1)[-1]}")
+                continue
+            state[key] = v
+        else:
+            notices.append(f"ignored unknown parameter {key[:40]!r}")
+    return state, notices
+
+
+def share_query(state: dict[str, Any]) -> str:
+    """The query string that reproduces a state (numbers with 6 significant digits)."""
+    items = []
+    for k, v in state.items():
+        if k in NUMERIC_KEYS:
+            items.append((k, f"{float(v):.6g}"))
+        elif k in ("law", "tab"):
+            items.append((k, str(v)))
+    return urlencode(items)
+
+
+class Dashboard:
+    """All tabs, the share link and the exports."""
+
+    def __init__(self, query: str | None = None):
+        query = os.environ.get("QUERY_STRING", "") if query is None else query
+        state, notices = parse_query(query)
+        ex_state = {k: state[k] for k in ("law", "N", "D", "B") if k in state}
+        if "S" in state:
+            ex_state["D"] = state["S"] * state.get("B", 2**19)
+        self.explorer = Explorer(**ex_state) if ex_state else Explorer()
+        # The Compare tab is built when first shown: plotly sizes a figure when it is drawn, and a
+        # figure drawn inside a hidden tab comes out clipped.
+        self.compare: Compare | None = None
+        self._compare_C = state.get("C", 1e24)
+        self.compare_box = w.VBox([w.HTML("<div class='sv-note'>loading...</div>")], layout=w.Layout(width="100%"))
+        self.explorer.widget.add_class("sv-tab-explorer")
+        self.compare_box.add_class("sv-tab-compare")
+        self.tabs = w.Tab(children=[self.explorer.widget, self.compare_box])
+        for i, t in enumerate(("Explorer", "Compare laws")):
+            self.tabs.set_title(i, t)
+        if state.get("tab") in TABS:
+            self.tabs.selected_index = TABS.index(state["tab"])
+        self.tabs.observe(self._on_tab, "selected_index")
+        self._on_tab()
+        self.tabs.add_class("sv-tabs")
+        self.notice = w.HTML("".join(f"<div class='sv-notice'>&#9432; {html.escape(n)}</div>" for n in notices))
+        self.notice.add_class("sv-query-notice")
+        self.share = w.HTML()
+        self.share.add_class("sv-share")
+        self.export_link = w.HTML()
+        self.export_link.add_class("sv-export")
+        self.btn_json = w.Button(description="State JSON", icon="download", layout=w.Layout(width="120px"),
+                                 tooltip="download the current state and predictions as JSON")
+        self.btn_html = w.Button(description="Figures HTML", icon="download", layout=w.Layout(width="130px"),
+                                 tooltip="download the Explorer figures as one HTML page (plotly.js from its CDN)")
+        self.btn_json.on_click(lambda _b: self._export_json())
+        self.btn_html.on_click(lambda _b: self._export_html())
+        for c in self.explorer.controls.values():
+            c.on_change(lambda *_: self._update_share())
+        self.explorer.law_picker.observe(lambda _c: self._update_share(), "value")
+        self.tabs.observe(lambda _c: self._update_share(), "selected_index")
+        header = w.HTML(
+            "<div class='sv-header'><h2>scalingviz</h2><span class='sv-tagline'>the scaling laws of language-model "
+            "training: slide N, D, C, B, S and watch every law respond</span></div>"
+        )
+        tools = w.HBox([self.share, self.btn_json, self.btn_html, self.export_link],
+                       layout=w.Layout(align_items="center", width="100%", margin="6px 0 0 0"))
+        self.widget = w.VBox([w.HTML(CSS), header, self.notice, self.tabs, tools], layout=w.Layout(width="100%"))
+        self.widget.add_class("sv-app")
+        self._update_share()
+
+    def _on_tab(self, _change=None) -> None:
+        if self.tabs.selected_index == TABS.index("compare") and self.compare is None:
+            self.compare = Compare(C=self._compare_C)
+            self.compare_box.children = [self.compare.widget]
+
+    def state(self) -> dict[str, Any]:
+        s = dict(self.explorer.state)
+        s.pop("seq_len", None)
+        s.pop("S", None)  # S = D / B
+        s["tab"] = TABS[self.tabs.selected_index or 0]
+        return s
+
+    def _update_share(self) -> None:
+        q = html.escape(share_query(self.state()))
+        self.share.value = (f"<div class='sv-share-row'><span class='sv-note'>Share link</span>"
+                            f"<input readonly value='?{q}' onclick='this.select()'>"
+                            f"<a href='?{q}' target='_blank'>open</a></div>")
+
+    def _download(self, filename: str, mime: str, data: bytes, label: str) -> None:
+        b64 = base64.b64encode(data).decode()
+        self.export_link.value = (f"<a download='{filename}' href='data:{mime};base64,{b64}'>"
+                                  f"&#11015; {html.escape(label)}</a>")
+
+    def _export_json(self) -> None:
+        from ..cli import _clean
+
+        payload = {"state": self.state(), "predictions": self.explorer.predictions(),
+                   "law": self.explorer.law.to_dict()}
+        self._download("scalingviz-state.json", "application/json",
+                       json.dumps(_clean(payload), indent=1).encode(), "scalingviz-state.json")
+
+    def _export_html(self) -> None:
+        import plotly.io as pio
+
+        figs = [self.explorer.fig_trajectory, self.explorer.fig_overfit, self.explorer.fig_frontier,
+                self.explorer.fig_landscape, self.explorer.fig_bcrit]
+        parts = [pio.to_html(f, include_plotlyjs="cdn" if i == 0 else False, full_html=False) for i, f in enumerate(figs)]
+        page = ("<html><head><meta charset='utf-8'><title>scalingviz</title></head><body>"
+                + self.explorer.summary.value + "".join(parts) + "</body></html>")
+        self._download("scalingviz-figures.html", "text/html", page.encode(), "scalingviz-figures.html")

@@ -1,0 +1,601 @@
+"""The Explorer: slide N, D, C, B and S and watch every law's consequences update live.
+
+One class holds private controls and five ``go.FigureWidget`` figures. Every control change goes
+through :meth:`Explorer._on_change` to :meth:`Explorer._update`, which assigns new data to
+existing traces inside ``batch_update``; figures are never rebuilt on a slider move. The
+expensive loss landscape is recomputed only when the law (or, for trajectory-only laws, the
+batch) changes.
+
+Linking: C = 6 N D and D = B S. Moving N or D moves C and S; moving C moves D (or N, per the
+"C adjusts" toggle); moving B moves S (D stays); moving S moves D and C.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from .. import units
+from ..laws import kaplan2020, su2024
+from ..presets import PRESETS, Preset, get_preset
+from ..uncertainty import UNCERTAINTY_SOURCES, parameter_samples
+from . import figures
+from .controls import QuantityControl, error_html, law_options
+
+__all__ = ["Explorer", "ExplorerState"]
+
+RANGES = {"N": (1e3, 1e13), "D": (1e6, 1e15), "C": (1e10, 1e29), "B": (1e3, 1e9), "S": (1.0, 1e9)}
+UNITS = {"N": "params", "D": "tokens", "C": "FLOP", "B": "tokens", "S": "steps"}
+DESCRIPTIONS = {
+    "N": "model size: parameters, in the convention of the chosen law (non-embedding for Kaplan, total for Chinchilla)",
+    "D": "training tokens",
+    "C": "training compute, C = 6 N D",
+    "B": "batch size in tokens (switch to sequences below)",
+    "S": "optimizer steps, S = D / B",
+}
+N_BAND_SAMPLES = 200
+
+
+class ExplorerState(dict):
+    """The Explorer's shareable state: law, N, D, B (tokens), S, seq_len."""
+
+
+def _fmt(x: float, unit: str = "", digits: int = 3) -> str:
+    if x is None or not np.isfinite(x):
+        return "&ndash;"
+    t = units.format_quantity(float(x), digits) if abs(x) >= 1e3 else f"{float(x):.{digits}g}"
+    return f"{t}&nbsp;{unit}" if unit else t
+
+
+class Explorer:
+    """Sliders to the loss trajectory, deltaL, B_crit and the compute-optimal curves, live.
+
+    Parameters
+    ----------
+    law : str
+        Initial preset name.
+    N, D, B : float
+        Initial parameters [params], tokens [tokens] and batch [tokens]; S = D / B.
+    """
+
+    def __init__(self, law: str = "kaplan2020", N: float = 1.5e9, D: float = 3e10, B: float = 2**19,
+                 seq_len: int = 2048):
+        self._base = get_preset(law)
+        self.law: Preset = self._base
+        self._busy = False
+        self._landscape_key: tuple | None = None
+        self._samples_cache: dict[str, list[Preset]] = {}
+        self.seq_len = int(seq_len)
+
+        self.controls = {
+            k: QuantityControl(k, UNITS[k], *RANGES[k], value=v, css=f"sv-{k}", description=DESCRIPTIONS[k],
+                               scientific=(k == "C"))
+            for k, v in (("N", N), ("D", D), ("C", 6 * N * D), ("B", B), ("S", D / B))
+        }
+        for c in self.controls.values():
+            c.on_change(self._on_change)
+        self.law_picker = w.Dropdown(options=law_options(any_of=("loss", "trajectory")), value=self._base.name,
+                                     description="Law", layout=w.Layout(width="100%"))
+        self.law_picker.add_class("sv-law")
+        self.law_picker.observe(self._on_law, "value")
+        self.c_adjusts = w.ToggleButtons(options=[("D follows", "D"), ("N follows", "N")], value="D",
+                                         tooltips=["moving C changes D", "moving C changes N"],
+                                         style=dict(button_width="84px"))
+        self.c_adjusts.add_class("sv-c-adjusts")
+        self.batch_unit = w.ToggleButtons(options=["tokens", "sequences"], value="tokens",
+                                          style=dict(button_width="84px"))
+        self.batch_unit.add_class("sv-batch-unit")
+        self.seq_len_box = w.Text(value=str(self.seq_len), description="seq len", layout=w.Layout(width="150px"),
+                                  continuous_update=False, style=dict(description_width="56px"))
+        self.seq_len_box.add_class("sv-seq-len")
+        self.seq_len_error = w.HTML("")
+        self.seq_len_error.add_class("sv-error")
+        self.compute_unit = w.ToggleButtons(options=["FLOP", "PF-days"], value="FLOP", style=dict(button_width="84px"))
+        self.compute_unit.add_class("sv-compute-unit")
+        self.x_axis = w.ToggleButtons(options=["steps", "tokens"], value="steps", style=dict(button_width="70px"),
+                                      tooltips=["loss against optimizer steps", "loss against tokens processed"])
+        self.x_axis.add_class("sv-x-axis")
+        self.n_is = w.Dropdown(options=[("as the law counts it", "law"), ("non-embedding", "non-embedding"),
+                                        ("total (with embedding)", "total")], value="law",
+                               description="N is", layout=w.Layout(width="96%"), style=dict(description_width="80px"))
+        self.n_is.add_class("sv-n-convention")
+        self.n_emb = w.Text(value="0", description="emb. params", layout=w.Layout(width="96%"), continuous_update=False,
+                            tooltip="embedding parameters n_vocab x d_model, to convert between conventions",
+                            style=dict(description_width="80px"))
+        self.n_emb.add_class("sv-n-emb")
+        self.n_emb_error = w.HTML("")
+        self.n_emb_error.add_class("sv-error")
+        self._n_emb_value = 0.0
+        for t in (self.c_adjusts, self.x_axis, self.n_is):
+            t.observe(lambda _c: self._update(), "value")
+        self.batch_unit.observe(self._on_units, "value")
+        self.compute_unit.observe(self._on_units, "value")
+        self.seq_len_box.observe(self._on_seq_len, "value")
+        self.n_emb.observe(self._on_n_emb, "value")
+
+        self.link_note = w.HTML()
+        self.warning = w.HTML()
+        self.warning.add_class("sv-warning")
+        self.summary = w.HTML()
+        self.summary.add_class("sv-summary")
+        self.law_note = w.HTML()
+
+        self.advanced_rows: dict[str, w.Text] = {}
+        self.advanced_box = w.VBox()
+        self.advanced_error = w.HTML()
+        self.advanced_error.add_class("sv-error")
+        self.reset_button = w.Button(description="Reset to published", icon="undo", layout=w.Layout(width="170px"))
+        self.reset_button.on_click(lambda _b: self._reset_constants())
+        self.advanced = w.Accordion(children=[w.VBox([self.advanced_box, self.advanced_error, self.reset_button])])
+        self.advanced.set_title(0, "Advanced: edit the law's constants")
+        self.advanced.selected_index = None
+        self.advanced.add_class("sv-advanced")
+
+        # Draw the first state into plain figures, then wrap them: updates sent to a FigureWidget
+        # before the browser has connected are lost (../shared/TOOLCHAIN.md), constructor data is not.
+        self.fig_trajectory = figures.trajectory_figure()
+        self.fig_overfit = figures.overfit_figure()
+        self.fig_frontier = figures.frontier_figure()
+        self._logN = np.linspace(3, 13, 81)
+        self._logD = np.linspace(6, 15, 73)
+        self.fig_landscape = figures.landscape_figure(self._logN, self._logD)
+        self.fig_bcrit = figures.bcrit_figure()
+        self._build_advanced()
+        self._note_link(None)
+        self._update()
+        self.fig_trajectory = go.FigureWidget(self.fig_trajectory)
+        self.fig_overfit = go.FigureWidget(self.fig_overfit)
+        self.fig_frontier = go.FigureWidget(self.fig_frontier)
+        self.fig_landscape = go.FigureWidget(self.fig_landscape)
+        self.fig_bcrit = go.FigureWidget(self.fig_bcrit)
+        for fig, css in ((self.fig_trajectory, "sv-fig-trajectory"), (self.fig_overfit, "sv-fig-overfit"),
+                         (self.fig_frontier, "sv-fig-frontier"), (self.fig_landscape, "sv-fig-landscape"),
+                         (self.fig_bcrit, "sv-fig-bcrit")):
+            fig.add_class(css)
+            fig.add_class("sv-fig")
+        self.widget = self._layout()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _layout(self) -> w.Widget:
+        c = self.controls
+        units_box = w.VBox([
+            w.HBox([w.HTML("<small>C adjusts</small>", layout=w.Layout(width="64px")), self.c_adjusts]),
+            w.HBox([w.HTML("<small>batch in</small>", layout=w.Layout(width="64px")), self.batch_unit]),
+            w.HBox([w.HTML("", layout=w.Layout(width="64px")), self.seq_len_box]), self.seq_len_error,
+            w.HBox([w.HTML("<small>compute</small>", layout=w.Layout(width="64px")), self.compute_unit]),
+            w.HBox([w.HTML("<small>x axis</small>", layout=w.Layout(width="64px")), self.x_axis]),
+            self.n_is, self.n_emb, self.n_emb_error,
+        ])
+        left = w.VBox(
+            [self.law_picker, self.law_note, *(c[k].widget for k in ("N", "D", "C", "B", "S")), self.link_note,
+             self.warning, w.HTML("<hr style='margin:6px 0'><b>Units</b>"), units_box, self.advanced],
+            layout=w.Layout(width="370px", min_width="340px", padding="0 12px 0 0"),
+        )
+        left.add_class("sv-controls")
+        figs = w.GridBox(
+            [self.fig_trajectory, self.summary, self.fig_overfit, self.fig_frontier, self.fig_landscape, self.fig_bcrit],
+            layout=w.Layout(grid_template_columns="repeat(2, minmax(380px, 1fr))", grid_gap="8px 12px", width="100%"),
+        )
+        return w.HBox([left, figs], layout=w.Layout(width="100%", align_items="flex-start"))
+
+    def _build_advanced(self) -> None:
+        rows = []
+        self.advanced_rows = {}
+        for key, prm in self._base.params.items():
+            t = w.Text(value=f"{self.law[key]:.6g}", description=key, continuous_update=False,
+                       layout=w.Layout(width="200px"), style=dict(description_width="100px"))
+            t.observe(self._on_constant, "value")
+            self.advanced_rows[key] = t
+            rows.append(w.HBox([t, w.HTML(f"<small>{html.escape(prm.unit)}; {html.escape(prm.source)}</small>")]))
+        self.advanced_box.children = rows
+        self.advanced_error.value = ""
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def state(self) -> ExplorerState:
+        v = {k: self.controls[k].value for k in ("N", "D", "B", "S")}
+        return ExplorerState(law=self._base.name, seq_len=self.seq_len, **v)
+
+    def set_state(self, **state: Any) -> None:
+        """Set law and values (N, D, B in tokens, S) without per-control round trips; then redraw once."""
+        self._busy = True
+        try:
+            if "law" in state and state["law"] != self.law_picker.value:
+                self.law_picker.value = state["law"]
+            for k in ("N", "D", "B"):
+                if k in state:
+                    self.controls[k].set(state[k])
+            if "S" in state and "D" not in state:
+                self.controls["D"].set(self.controls["B"].value * float(state["S"]))
+        finally:
+            self._busy = False
+        self._relink("D")
+        self._update()
+
+    def _relink(self, moved: str) -> None:
+        c = self.controls
+        N, D, C, B, S = (c[k].value for k in ("N", "D", "C", "B", "S"))
+        if moved == "C":
+            if self.c_adjusts.value == "D":
+                c["D"].set(C / (6 * N))
+            else:
+                c["N"].set(C / (6 * c["D"].value))
+        elif moved == "S":
+            c["D"].set(B * S)
+        N, D, B = c["N"].value, c["D"].value, c["B"].value
+        c["C"].set(6 * N * D)
+        c["S"].set(D / B)
+        clipped = [k for k, want in (("C", 6 * N * D), ("S", D / B)) if not math.isclose(c[k].value, want, rel_tol=1e-9)]
+        if clipped:  # a derived value hit its slider's limit
+            c["D"].set(min(c["D"].value, c["C"].value / (6 * N), c["S"].value * B))
+            c["C"].set(6 * c["N"].value * c["D"].value)
+            c["S"].set(c["D"].value / c["B"].value)
+        self._note_link(moved)
+
+    def _note_link(self, moved: str | None) -> None:
+        follows = {"N": "C and S follow", "D": "C and S follow", "B": "S follows (D stays)", "S": "D and C follow",
+                   "C": f"{self.c_adjusts.value} and S follow"}.get(moved, "")
+        self.link_note.value = (
+            '<div class="sv-link">Linked: <b>C = 6&middot;N&middot;D</b>, <b>D = B&middot;S</b>.'
+            + (f" You moved <b>{moved}</b>: {follows}." if follows else "") + "</div>"
+        )
+
+    # -- events ------------------------------------------------------------------------------
+    def _on_change(self, name: str, _value: float) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            self._relink(name)
+        finally:
+            self._busy = False
+        self._update()
+
+    def _on_law(self, change) -> None:
+        self._base = get_preset(change["new"])
+        self.law = self._base
+        self._build_advanced()
+        self._landscape_key = None
+        if not self._busy:
+            self._update()
+
+    def _on_units(self, _change=None) -> None:
+        if self.batch_unit.value == "sequences":
+            self.controls["B"].set_display(f"seq. x {self.seq_len}", self.seq_len)
+        else:
+            self.controls["B"].set_display("tokens", 1.0)
+        if self.compute_unit.value == "PF-days":
+            self.controls["C"].set_display("PF-days", units.PF_DAY)
+        else:
+            self.controls["C"].set_display("FLOP", 1.0)
+        self._update()
+
+    def _on_seq_len(self, change) -> None:
+        try:
+            v = units.parse_quantity(change["new"], "seq len")
+            if not (1 <= v <= 1e7) or v != int(v):
+                raise ValueError(f"seq len: {change['new']!r} is out of range; expected a whole number of tokens, 1 to 10M")
+        except ValueError as exc:
+            self.seq_len_error.value = error_html(str(exc))
+            return
+        self.seq_len_error.value = ""
+        self.seq_len = int(v)
+        self._on_units()
+
+    def _on_n_emb(self, change) -> None:
+        try:
+            v = units.parse_quantity(change["new"], "embedding")
+            if v < 0:
+                raise ValueError(f"embedding: {change['new']!r} is out of range; expected >= 0 parameters")
+        except ValueError as exc:
+            self.n_emb_error.value = error_html(str(exc))
+            return
+        self.n_emb_error.value = ""
+        self._n_emb_value = v
+        self._update()
+
+    def _on_constant(self, change) -> None:
+        changes, errors = {}, []
+        for key, box in self.advanced_rows.items():
+            try:
+                v = units.parse_quantity(box.value, key)
+            except ValueError as exc:
+                errors.append(str(exc))
+                continue
+            if v != self._base[key]:
+                changes[key] = v
+        if errors:
+            self.advanced_error.value = error_html("; ".join(errors) + " (the last good constants are kept)")
+            return
+        try:
+            law = self._base.replace(**changes) if changes else self._base
+            law.loss_converged(1e9) if law.has("loss") else law.min_loss(1e9)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            self.advanced_error.value = error_html(str(exc))
+            return
+        self.advanced_error.value = ""
+        self.law = law
+        self._landscape_key = None
+        self._update()
+
+    def _reset_constants(self) -> None:
+        self.law = self._base
+        for key, box in self.advanced_rows.items():
+            box.unobserve(self._on_constant, "value")
+            box.value = f"{self._base[key]:.6g}"
+            box.observe(self._on_constant, "value")
+        self.advanced_error.value = ""
+        self._landscape_key = None
+        self._update()
+
+    # -- computations ----------------------------------------------------------------------
+    def law_N(self) -> float:
+        """N in the chosen law's convention, converting with the embedding count if needed."""
+        N = self.controls["N"].value
+        mode = self.n_is.value
+        conv = self.law.N_convention
+        if mode == "law" or conv.startswith(mode):
+            return N
+        if mode == "total" and conv.startswith("non-embedding"):
+            return max(N - self._n_emb_value, 1.0)
+        if mode == "non-embedding" and conv.startswith("total"):
+            return N + self._n_emb_value
+        return N
+
+    def _batch_law(self) -> Preset:
+        return self.law if self.law.has("B_crit") else PRESETS["kaplan2020"]
+
+    def _samples(self, law: Preset) -> list[Preset]:
+        if law.modified or law.fitted:
+            return [law]
+        if law.name not in self._samples_cache:
+            self._samples_cache[law.name] = parameter_samples(law, n=N_BAND_SAMPLES)
+        return self._samples_cache[law.name]
+
+    def predictions(self) -> dict[str, Any]:
+        """Everything the summary shows, from the core (also used by tests)."""
+        law = self.law
+        N, D, B, S = self.law_N(), self.controls["D"].value, self.controls["B"].value, self.controls["S"].value
+        C = 6 * N * D
+        out: dict[str, Any] = {"law": law.name, "N": N, "D": D, "B": B, "S": S, "C": C}
+        if law.has("trajectory"):
+            L = float(law.trajectory(N, S, B))
+            out.update(loss=L, loss_kind="L(N, S, B) learning curve at batch B", L_min=float(law.min_loss(N)))
+        else:
+            L = float(law.loss(N, D))
+            out.update(loss=L, loss_kind="L(N, D)", L_min=float(law.loss_converged(N)))
+        samples = self._samples(law)
+        if len(samples) > 1:
+            vals = [float(s.trajectory(N, S, B)) if law.has("trajectory") else float(s.loss(N, D)) for s in samples]
+            lo, hi = (min(vals), max(vals)) if law.name == "kaplan2020" else tuple(np.percentile(vals, [2.5, 97.5]))
+            out.update(loss_low=float(lo), loss_high=float(hi), band_source=UNCERTAINTY_SOURCES.get(law.name, ""))
+        if law.has("loss"):
+            out["delta_L"] = float(law.delta_L(N, D))
+            if law.has("delta_L"):
+                out["D_for_2pct"] = float(law.data_for_delta_L(N, 0.02))
+        bl = self._batch_law()
+        L_b = L if bl is law else float(bl.trajectory(N, S, B))
+        t = bl.batch_tradeoff(S, B, L_b)
+        out.update(B_crit=float(t["B_crit"]), S_min=float(t["S_min"]), E_min=float(t["E_min"]),
+                   C_min=float(t["E_min"]) * 6 * N, batch_law=bl.name, loss_for_batch=L_b)
+        out["tokens_per_param"] = D / N
+        opt_law = law if law.has("optimal") else (PRESETS["kaplan2020"] if law.form == "su" else None)
+        if law.form == "su":
+            o = kaplan2020.efficient_frontier(C, **law.trajectory_constants())
+            out.update(N_opt=float(o["N_opt"]), D_opt=float(o["D_opt"]), opt_method="Appendix B closed form, su2024 constants")
+        elif opt_law is not None:
+            o = opt_law.compute_optimal(C)
+            out.update(N_opt=float(o["N_opt"]), D_opt=float(o["D_opt"]), opt_method=o["method"])
+        return out
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _update(self) -> None:
+        if self._busy:
+            return
+        try:
+            p = self.predictions()
+            self._draw(p)
+        except Exception as exc:  # never a traceback in the page: say what failed, keep the controls
+            self.warning.value = f'<div class="sv-error">{error_html(f"could not evaluate {self.law.name}: {exc}")}</div>'
+            return
+        self._draw_summary(p)
+
+    def _draw(self, p: dict[str, Any]) -> None:
+        law = self.law
+        N, D, B, S = p["N"], p["D"], p["B"], p["S"]
+        xs_tokens = self.x_axis.value == "tokens"
+        S_grid = np.logspace(0, max(math.log10(S) + 1.5, 4), 220)
+        with self.fig_trajectory.batch_update():
+            f = self.fig_trajectory
+            curves = {}
+            for key, b in (("quarter", B / 4), ("four", 4 * B), ("main", B)):
+                if law.has("trajectory"):
+                    y = law.trajectory(N, S_grid, b)
+                else:
+                    y = law.loss(N, S_grid * b)
+                curves[key] = y
+                f.data[figures.TRAJECTORY_TRACES.index(key)].update(x=S_grid * (b if xs_tokens else 1), y=y)
+            samples = self._samples(law)
+            bi, lo_i = figures.TRAJECTORY_TRACES.index("band_hi"), figures.TRAJECTORY_TRACES.index("band_lo")
+            if len(samples) > 1:
+                Y = np.array([s.trajectory(N, S_grid, B) if law.has("trajectory") else s.loss(N, S_grid * B)
+                              for s in samples])
+                lo, hi = (Y.min(0), Y.max(0)) if law.name == "kaplan2020" else np.percentile(Y, [2.5, 97.5], axis=0)
+                xb = S_grid * (B if xs_tokens else 1)
+                f.data[bi].update(x=xb, y=hi)
+                f.data[lo_i].update(x=xb, y=lo, name="band: " + ("alt. constants" if law.name == "kaplan2020" else "95%"))
+            else:
+                f.data[bi].update(x=[], y=[])
+                f.data[lo_i].update(x=[], y=[])
+            xa = [S_grid[0] * (B if xs_tokens else 1), S_grid[-1] * (4 * B if xs_tokens else 1)]
+            f.data[figures.TRAJECTORY_TRACES.index("asymptote")].update(x=xa, y=[p["L_min"]] * 2)
+            cur = f.data[figures.TRAJECTORY_TRACES.index("current")]
+            cur.update(x=[S * B if xs_tokens else S], y=[p["loss"]])
+            sm = f.data[figures.TRAJECTORY_TRACES.index("s_min")]
+            if law.has("trajectory"):
+                sm.update(x=[p["S_min"] * B if xs_tokens else p["S_min"]], y=[p["loss"]])
+            else:
+                sm.update(x=[], y=[])
+            f.layout.xaxis.title.text = "tokens processed B·S" if xs_tokens else "optimizer steps S"
+            f.layout.title.text = (f"Loss trajectory at B = {units.format_quantity(B)} tokens"
+                                   + ("" if law.has("trajectory") else " (no batch term: L(N, D = B·S))"))
+            ymax = float(np.nanmax(curves["quarter"][S_grid >= max(1.0, S / 1e3)]))
+            f.layout.yaxis.range = [p["L_min"] * 0.97, min(ymax, p["L_min"] * 3) * 1.02]
+
+        with self.fig_overfit.batch_update():
+            f = self.fig_overfit
+            dl_law = law if law.has("loss") else PRESETS["kaplan2020"]
+            Dg = np.logspace(6, 15, 200)
+            dl = np.asarray(dl_law.delta_L(N, Dg))
+            f.data[0].update(x=Dg, y=np.where(dl > 1e-6, dl, np.nan))
+            f.data[1].update(x=[Dg[0], Dg[-1]], y=[0.02, 0.02])
+            kap = PRESETS["kaplan2020"]
+            d44 = float(kap.data_overfit_threshold(N))
+            f.data[2].update(x=[d44, d44], y=[1e-6, 10])
+            f.data[3].update(x=[D], y=[max(float(dl_law.delta_L(N, D)), 1e-6)])
+            f.layout.yaxis.range = [-5, 0.5]
+            f.layout.title.text = (f"Overfitting penalty at N = {units.format_quantity(N)}"
+                                   + ("" if dl_law is law else " (from Kaplan 2020)"))
+
+        self._draw_frontier(p)
+        self._draw_landscape(p)
+
+        with self.fig_bcrit.batch_update():
+            f = self.fig_bcrit
+            bl = self._batch_law()
+            Lg = np.linspace(max(1.2, p["L_min"] * 0.9), 6.0, 160)
+            f.data[0].update(x=Lg, y=bl.B_crit(Lg))
+            f.data[1].update(x=[Lg[0], Lg[-1]], y=[B, B])
+            f.data[2].update(x=[p["loss_for_batch"]], y=[p["B_crit"]])
+            f.layout.title.text = "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)")
+
+    def _draw_frontier(self, p: dict[str, Any]) -> None:
+        law = self.law
+        T = figures.FRONTIER_TRACES
+        Cg = np.logspace(15, 28, 120)
+        empty = dict(x=[], y=[])
+        with self.fig_frontier.batch_update():
+            f = self.fig_frontier
+            for tr in f.data:
+                tr.update(**empty)
+            title = "Compute-optimal allocation"
+            if law.form in ("kaplan",):
+                t6 = law.compute_optimal(Cg)
+                for k in ("N", "D", "B", "S"):
+                    f.data[T.index(k)].update(x=Cg, y=t6[f"{k}_opt"])
+                ab = law.compute_optimal(Cg, method="appendix_b")
+                for k in ("N", "D", "B", "S"):
+                    f.data[T.index(f"{k}_alt")].update(x=Cg, y=ab[f"{k}_opt"])
+                title += " (solid: Table 6, dashed: App. B)"
+            elif law.form == "su":
+                ab = kaplan2020.efficient_frontier(Cg, **law.trajectory_constants())
+                for k in ("N", "D", "B", "S"):
+                    f.data[T.index(k)].update(x=Cg, y=ab[f"{k}_opt"])
+                title += " (App. B closed forms)"
+            elif law.has("optimal"):
+                o = law.compute_optimal(Cg)
+                f.data[T.index("N")].update(x=Cg, y=o["N_opt"])
+                f.data[T.index("D")].update(x=Cg, y=o["D_opt"])
+                b = PRESETS["li2025"].hparams(N=o["N_opt"], D=o["D_opt"])["batch_tokens"]
+                f.data[T.index("B")].update(x=Cg, y=b, name="B<sub>opt</sub>: Step Law B(D<sub>opt</sub>)")
+                f.data[T.index("S")].update(x=Cg, y=o["D_opt"] / b, name="S<sub>opt</sub> = D<sub>opt</sub>/B<sub>opt</sub>")
+                samples = self._samples(law)
+                if len(samples) > 1:
+                    NN = np.array([s.compute_optimal(Cg)["N_opt"] for s in samples])
+                    DD = np.array([s.compute_optimal(Cg)["D_opt"] for s in samples])
+                    for key, arr in (("N", NN), ("D", DD)):
+                        lo, hi = np.percentile(arr, [2.5, 97.5], axis=0)
+                        f.data[T.index(f"{key}_band_hi")].update(x=Cg, y=hi)
+                        f.data[T.index(f"{key}_band_lo")].update(x=Cg, y=lo)
+            f.data[T.index("plan_N")].update(x=[p["C"]], y=[p["N"]])
+            f.data[T.index("plan_D")].update(x=[p["C"]], y=[p["D"]])
+            f.layout.title.text = title
+
+    def _draw_landscape(self, p: dict[str, Any]) -> None:
+        law = self.law
+        key = (law.name, law.modified, tuple(law.values.values()), p["B"] if not law.has("loss") else None)
+        T = figures.LANDSCAPE_TRACES
+        with self.fig_landscape.batch_update():
+            f = self.fig_landscape
+            if key != self._landscape_key:
+                Ng = 10.0 ** self._logN[None, :]
+                Dg = 10.0 ** self._logD[:, None]
+                if law.has("loss"):
+                    Z = law.loss(Ng, Dg)
+                    title = "Loss L(N, D); dotted: iso-FLOP 1e18 ... 1e26; red: optimum"
+                else:
+                    Z = su2024.loss_trajectory(Ng, Dg / p["B"], p["B"], **law.trajectory_constants())
+                    title = f"Loss at B = {units.format_quantity(p['B'])} tokens; dotted: iso-FLOP; red: optimum"
+                Z = np.where(Z < 8, Z, np.nan)
+                f.data[T.index("contour")].update(z=Z)
+                xs, ys = [], []
+                for c in 10.0 ** np.arange(18, 27, 2):
+                    xs += [float(self._logN[0]), float(self._logN[-1]), None]
+                    ys += [math.log10(c / 6) - float(self._logN[0]), math.log10(c / 6) - float(self._logN[-1]), None]
+                f.data[T.index("isoflop")].update(x=xs, y=ys)
+                Cg = np.logspace(12, 30, 80)
+                if law.form == "su":
+                    o = kaplan2020.efficient_frontier(Cg, **law.trajectory_constants())
+                elif law.has("optimal"):
+                    o = law.compute_optimal(Cg)
+                else:
+                    o = None
+                if o is not None:
+                    f.data[T.index("frontier")].update(x=np.log10(o["N_opt"]), y=np.log10(o["D_opt"]))
+                f.layout.title.text = title
+                self._landscape_key = key
+            f.data[T.index("current")].update(x=[math.log10(p["N"])], y=[math.log10(p["D"])])
+
+    def _draw_summary(self, p: dict[str, Any]) -> None:
+        law = self.law
+        rng = law.fitted_range.outside(N=p["N"], D=p["D"], C=p["C"])
+        warns = []
+        def q(key: str, x: float) -> str:
+            return f"{x:.3g} FLOP" if key == "C" else units.format_quantity(x)
+
+        for k, factor in rng.items():
+            lo, hi = getattr(law.fitted_range, k)
+            side = "above" if p[k] > hi else "below"
+            warns.append(f"{k} = {q(k, p[k])} is {factor:.3g}&times; {side} the range {html.escape(law.title)} "
+                         f"was fitted on ({q(k, lo)} to {q(k, hi)}): extrapolation")
+        self.warning.value = "".join(f'<div class="sv-warn">&#9888; {m}</div>' for m in warns)
+        band = ""
+        if "loss_low" in p:
+            band = (f" <span class='sv-band' title='{html.escape(p['band_source'])}'>[{p['loss_low']:.3f}, "
+                    f"{p['loss_high']:.3f}]</span>")
+        conv_note = "" if self.n_is.value == "law" else f" (N used by the law: {_fmt(p['N'])})"
+        rows = [
+            ("Predicted loss", f"<b>{p['loss']:.4f}</b>&nbsp;nats/token{band}", f"{p['loss_kind']}; "
+             f"{units.nats_to_bits(p['loss']):.4f} bits/token"),
+            ("Minimum loss L(N)", f"{p['L_min']:.4f}", "S &rarr; &infin; (or D &rarr; &infin;)"),
+        ]
+        if "delta_L" in p:
+            flag = " class='sv-bad'" if p["delta_L"] > 0.02 else ""
+            rows.append(("Overfitting &delta;L", f"<span{flag}>{100 * p['delta_L']:.2f}%</span>",
+                         f"2% needs D &ge; {_fmt(p.get('D_for_2pct', np.nan), 'tokens')}" if "D_for_2pct" in p else ""))
+        bb = "" if p["batch_law"] == law.name else " (Kaplan)"
+        rows += [
+            ("B_crit at this loss" + bb, _fmt(p["B_crit"], "tokens"), f"your B = {_fmt(p['B'], 'tokens')}"
+             + (f" = {p['B'] / self.seq_len:.4g} seq. of {self.seq_len}" if self.batch_unit.value == "sequences" else "")),
+            ("S_min, E_min", f"{_fmt(p['S_min'], 'steps')}, {_fmt(p['E_min'], 'tokens')}",
+             f"S/S_min = {p['S'] / p['S_min']:.3g}, E/E_min = {p['S'] * p['B'] / p['E_min']:.3g}"),
+            ("C, C_min", f"{p['C']:.3g}, {p['C_min']:.3g} FLOP", f"{units.flop_to_pfdays(p['C']):.3g} PF-days (6ND)"),
+            ("Tokens per parameter", f"{p['tokens_per_param']:.3g}", conv_note),
+        ]
+        if "N_opt" in p:
+            rows.append(("Optimal N, D for this C", f"{_fmt(p['N_opt'])}, {_fmt(p['D_opt'], 'tokens')}",
+                         html.escape(p["opt_method"])))
+        body = "".join(f"<tr><td>{a}</td><td>{b}</td><td class='sv-note'>{c}</td></tr>" for a, b, c in rows)
+        self.summary.value = (
+            f"<div class='sv-summary-box'><div class='sv-summary-title'>{html.escape(law.title)}"
+            f"{' &mdash; <i>constants modified</i>' if law.modified else ''}</div>"
+            f"<table class='sv-table'>{body}</table>"
+            f"<div class='sv-note'>N: {html.escape(law.N_convention)}; loss: {html.escape(law.loss_unit)}. "
+            f"{html.escape(str(law.citation))}</div></div>"
+        )
+        self.law_note.value = f"<div class='sv-note'>{html.escape(law.formula)}</div>"

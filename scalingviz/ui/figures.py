@@ -1,0 +1,169 @@
+"""Pure figure builders: arrays in, ``go.Figure`` out, no callbacks.
+
+The apps wrap these with ``go.FigureWidget(fig)`` once and afterwards only assign new ``x``/``y``
+to existing traces inside ``batch_update`` (trace order is part of each builder's contract and
+is given by its ``TRACES`` tuple).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..units import format_quantity
+
+__all__ = [
+    "BCRIT_TRACES",
+    "FRONTIER_TRACES",
+    "LANDSCAPE_TRACES",
+    "OVERFIT_TRACES",
+    "TRAJECTORY_TRACES",
+    "bcrit_figure",
+    "frontier_figure",
+    "landscape_figure",
+    "log_ticks",
+    "overfit_figure",
+    "trajectory_figure",
+]
+
+COLORS = {"main": "#1f5fa8", "faint": "#9bb7da", "band": "rgba(31,95,168,0.15)", "accent": "#d1495b",
+          "ok": "#2a9d8f", "grey": "#8d99ae", "N": "#1f5fa8", "D": "#e07a1f", "B": "#2a9d8f", "S": "#8e5ea2"}
+
+
+def _layout(title: str, xtitle: str, ytitle: str, *, xlog=True, ylog=False, height=330, **extra) -> dict:
+    return dict(
+        title=dict(text=title, x=0.0, xanchor="left", y=0.985, yanchor="top", font=dict(size=13.5)),
+        template="plotly_white",
+        height=height,
+        margin=dict(l=60, r=14, t=36, b=44),
+        font=dict(size=12),
+        xaxis=dict(title=dict(text=xtitle), type="log" if xlog else "linear", exponentformat="SI", showline=True,
+                   mirror=True, linecolor="#ccc"),
+        yaxis=dict(title=dict(text=ytitle), type="log" if ylog else "linear", exponentformat="SI", showline=True,
+                   mirror=True, linecolor="#ccc"),
+        legend=dict(orientation="v", yanchor="top", y=0.99, x=0.99, xanchor="right", font=dict(size=10.5),
+                    bgcolor="rgba(255,255,255,0.85)", bordercolor="#e3e7ec", borderwidth=1),
+        hovermode="closest",
+        uirevision="keep",  # keep zoom/pan across updates
+        **extra,
+    )
+
+
+def _line(name, color, dash=None, width=2, showlegend=True, **kw) -> go.Scatter:
+    return go.Scatter(x=[], y=[], mode="lines", name=name, line=dict(color=color, dash=dash, width=width),
+                      showlegend=showlegend, **kw)
+
+
+def _marker(name, color, symbol="circle", size=10, **kw) -> go.Scatter:
+    return go.Scatter(x=[], y=[], mode="markers", name=name,
+                      marker=dict(color=color, symbol=symbol, size=size, line=dict(color="white", width=1)), **kw)
+
+
+def log_ticks(lo: float, hi: float) -> dict:
+    """Tick values/labels for an axis holding log10 of a count (``7B`` style labels)."""
+    vals = list(range(int(np.floor(lo)), int(np.ceil(hi)) + 1))
+    return dict(tickvals=vals, ticktext=[format_quantity(10.0**v, 3) for v in vals])
+
+
+TRAJECTORY_TRACES = ("band_hi", "band_lo", "quarter", "four", "main", "asymptote", "s_min", "current")
+
+
+def trajectory_figure() -> go.Figure:
+    """Loss against training steps at batch B, B/4 and 4B; the converged loss; S_min; the current S."""
+    data = [
+        go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip", name="band hi"),
+        go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty", fillcolor=COLORS["band"],
+                   name="band", hoverinfo="skip"),
+        _line("B/4", COLORS["faint"], dash="dot", width=1.5),
+        _line("4B", COLORS["faint"], dash="dash", width=1.5),
+        _line("batch B", COLORS["main"], width=2.5),
+        _line("min. loss L(N)", COLORS["grey"], dash="dash", width=1.5),
+        _marker("S_min", COLORS["ok"], symbol="diamond", size=11),
+        _marker("now", COLORS["accent"], size=12),
+    ]
+    return go.Figure(data=data, layout=_layout("Loss trajectory", "optimizer steps S", "loss [nats/token]"))
+
+
+OVERFIT_TRACES = ("curve", "two_pct", "eq44", "current")
+
+
+def overfit_figure() -> go.Figure:
+    """Overfitting penalty deltaL = L(N, D)/L(N, inf) - 1 against D at fixed N."""
+    data = [
+        _line("δL(N, D)", COLORS["main"], width=2.5),
+        _line("2% (seed noise)", COLORS["grey"], dash="dash", width=1.5),
+        _line("D = 5e3·N<sup>0.74</sup> (Kaplan Eq. 4.4)", COLORS["ok"], dash="dot", width=2),
+        _marker("now", COLORS["accent"], size=12),
+    ]
+    lay = _layout("Overfitting penalty", "training tokens D", "δL = L(N, D) / L(N, ∞) − 1", ylog=True)
+    lay["yaxis"].update(tickvals=[1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10],
+                        ticktext=["0.001%", "0.01%", "0.1%", "1%", "10%", "100%", "1000%"])
+    lay["legend"].update(x=0.01, xanchor="left", y=0.01, yanchor="bottom")
+    return go.Figure(data=data, layout=lay)
+
+
+FRONTIER_TRACES = ("N_band_hi", "N_band_lo", "D_band_hi", "D_band_lo", "N", "D", "B", "S", "N_alt", "D_alt",
+                   "B_alt", "S_alt", "plan_N", "plan_D")
+
+
+def frontier_figure() -> go.Figure:
+    """Compute-optimal N, D, B and S against C, with bands and the current plan."""
+    band = dict(mode="lines", line=dict(width=0), hoverinfo="skip")
+    data = [
+        go.Scatter(x=[], y=[], showlegend=False, name="N band hi", **band),
+        go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)", name="95% band", **band),
+        go.Scatter(x=[], y=[], showlegend=False, name="D band hi", **band),
+        go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(224,122,31,0.15)", name="95% band", showlegend=False, **band),
+        _line("N<sub>opt</sub>", COLORS["N"], width=2.5),
+        _line("D<sub>opt</sub>", COLORS["D"], width=2.5),
+        _line("B<sub>opt</sub>", COLORS["B"], width=2),
+        _line("S<sub>opt</sub>", COLORS["S"], width=2),
+        _line("dashed: App. B", COLORS["N"], dash="dash", width=1.5),
+        _line("D (App. B)", COLORS["D"], dash="dash", width=1.5, showlegend=False),
+        _line("B (App. B)", COLORS["B"], dash="dash", width=1.5, showlegend=False),
+        _line("S (App. B)", COLORS["S"], dash="dash", width=1.5, showlegend=False),
+        _marker("your N", COLORS["N"], symbol="star", size=14),
+        _marker("your D", COLORS["D"], symbol="star", size=14),
+    ]
+    lay = _layout("Compute-optimal allocation", "compute C [FLOP]", "params · tokens · steps", ylog=True)
+    lay["legend"].update(x=0.01, xanchor="left", font=dict(size=9.5), tracegroupgap=0)
+    lay["yaxis"]["range"] = [2, 17]
+    return go.Figure(data=data, layout=lay)
+
+
+LANDSCAPE_TRACES = ("contour", "isoflop", "frontier", "current")
+
+
+def landscape_figure(logN: np.ndarray, logD: np.ndarray) -> go.Figure:
+    """Loss over (N, D) with iso-FLOP lines and the compute-optimal frontier; axes hold log10 values."""
+    data = [
+        go.Contour(x=logN, y=logD, z=np.full((logD.size, logN.size), np.nan), colorscale="Viridis", reversescale=True,
+                   contours=dict(showlabels=True, labelfont=dict(size=10, color="white")), ncontours=18,
+                   colorbar=dict(title=dict(text="loss", side="right"), thickness=12, len=0.9), name="loss",
+                   hovertemplate="N %{x:.2f} (log10)<br>D %{y:.2f} (log10)<br>loss %{z:.3f}<extra></extra>"),
+        go.Scatter(x=[], y=[], mode="lines", line=dict(color="white", dash="dot", width=1), name="iso-FLOP lines",
+                   hoverinfo="skip"),
+        _line("optimal frontier", COLORS["accent"], width=2.5),
+        _marker("now", "white", symbol="x", size=12),
+    ]
+    lay = _layout("Loss landscape", "N [params]", "D [tokens]", xlog=False, showlegend=False)
+    lay["xaxis"].update(range=[float(logN[0]), float(logN[-1])], **log_ticks(logN[0], logN[-1]))
+    lay["yaxis"].update(range=[float(logD[0]), float(logD[-1])], **log_ticks(logD[0], logD[-1]))
+    return go.Figure(data=data, layout=lay)
+
+
+BCRIT_TRACES = ("curve", "batch", "current")
+
+
+def bcrit_figure() -> go.Figure:
+    """Critical batch size against loss, with the current loss and batch."""
+    data = [
+        _line("B<sub>crit</sub>(L) = B<sub>*</sub> / L<sup>1/α<sub>B</sub></sup>", COLORS["main"], width=2.5),
+        _line("your B", COLORS["grey"], dash="dash", width=1.5),
+        _marker("now", COLORS["accent"], size=12),
+    ]
+    lay = _layout("Critical batch size", "loss L [nats/token]", "B_crit [tokens]", xlog=False, ylog=True)
+    lay["legend"].update(x=0.01, xanchor="left")
+    lay["yaxis"]["dtick"] = 1
+    lay["xaxis"]["autorange"] = "reversed"  # training moves left to right: loss falls
+    return go.Figure(data=data, layout=lay)

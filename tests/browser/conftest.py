@@ -1,0 +1,120 @@
+"""Fixtures for the browser tests: a live `scalingviz dashboard` and Debian's headless Chromium.
+
+Without a browser the tests skip with a reason; when $CI is set they fail instead, so a missing
+browser cannot pass unseen.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    return os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _chromium()
+    if path is None:
+        msg = "no Chromium found (install Debian's chromium or set SCALINGVIZ_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(msg + "; CI must run the browser tests")
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(chromium_path):
+    pytest.importorskip("voila")
+    port = _free_port()
+    log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"scalingviz-voila-{port}.log"), "w")
+    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url + "voila/static/", timeout=2):
+                break
+        except urllib.error.HTTPError:  # any HTTP answer means the server is up
+            break
+        except Exception:
+            if proc.poll() is not None or time.time() > deadline:
+                log.close()
+                pytest.fail(f"Voila did not start on port {port}: see {log.name}")
+            time.sleep(0.5)
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def sv_browser(chromium_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A dashboard page with its console errors collected."""
+
+    def __init__(self, page, url):
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.goto(url, wait_until="commit")
+        self.wait_for_data(".sv-fig-trajectory")
+
+    def wait_for_data(self, css: str, timeout: float = 120_000) -> None:
+        self.page.wait_for_function(
+            "(css) => { const g = document.querySelector(css + '.js-plotly-plot');"
+            " return g && g.data && g.data.some(t => t.x && t.x.length > 0); }", arg=css, timeout=timeout)
+
+    def data(self, css: str):
+        return self.page.evaluate(
+            "(css) => document.querySelector(css + '.js-plotly-plot').data.map("
+            "t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))", css)
+
+    def own_errors(self) -> list[str]:
+        """Console errors from our code: the offline CDN icon font and missing favicons are not ours."""
+        return [e for e in self.errors if "ERR_NAME_NOT_RESOLVED" not in e and "favicon" not in e.lower()]
+
+    def type_into(self, css: str, text: str) -> None:
+        box = self.page.locator(f"{css}-entry input")
+        box.fill(text)
+        box.press("Enter")
+
+
+@pytest.fixture
+def dash(sv_browser, dashboard_url):
+    ctx = sv_browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    yield lambda query="": Page(page, dashboard_url + (("?" + query) if query else ""))
+    ctx.close()

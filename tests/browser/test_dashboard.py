@@ -1,0 +1,107 @@
+"""The dashboard in headless Chromium against a live `scalingviz dashboard`."""
+
+import time
+
+import numpy as np
+import pytest
+
+from scalingviz import get_preset
+
+pytestmark = pytest.mark.browser
+
+EXPLORER_FIGS = (".sv-fig-trajectory", ".sv-fig-overfit", ".sv-fig-frontier", ".sv-fig-landscape", ".sv-fig-bcrit")
+
+
+def wait_until(fn, timeout=30.0, interval=0.2):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
+
+
+def current_marker(p):
+    d = p.data(".sv-fig-trajectory")
+    cur = next(t for t in d if t["name"] == "now")
+    return cur["x"][0], cur["y"][0]
+
+
+def test_page_loads_with_every_figure_drawn(dash):
+    p = dash()
+    for css in EXPLORER_FIGS:
+        p.wait_for_data(css)
+    assert "Traceback" not in p.page.inner_text("body")
+    assert p.own_errors() == []
+    for cls in ("sv-N", "sv-D", "sv-C", "sv-B", "sv-S", "sv-law", "sv-summary", "sv-share", "sv-tab-explorer"):
+        assert p.page.locator(f".{cls}").count() >= 1, cls
+
+
+def test_typed_N_gives_the_core_loss(dash):
+    p = dash()
+    p.type_into(".sv-N", "2B")
+    k = get_preset("kaplan2020")
+    S, B = 3e10 / 2**19, 2**19
+    expected = k.trajectory(2e9, S, B)
+    x, y = wait_until(lambda: (lambda m: m if abs(m[1] - expected) < 1e-9 else None)(current_marker(p)))
+    assert x == pytest.approx(S) and y == pytest.approx(expected, rel=1e-12)
+    wait_until(lambda: f"{expected:.4f}" in p.page.inner_text(".sv-summary"))
+
+
+def test_moving_the_N_slider_changes_the_trajectory(dash):
+    p = dash()
+    before = current_marker(p)[1]
+    handle = p.page.locator(".sv-N .noUi-handle")
+    handle.focus()
+    for _ in range(5):
+        handle.press("PageUp")
+    after = wait_until(lambda: (lambda y: y if abs(y - before) > 1e-6 else None)(current_marker(p)[1]))
+    assert after < before  # a larger model reaches a lower loss
+    n_text = p.page.locator(".sv-N-entry input").input_value()
+    assert n_text != "1.5B"
+    assert p.own_errors() == []
+
+
+def test_bad_entry_shows_inline_error_and_page_keeps_working(dash):
+    p = dash()
+    p.type_into(".sv-D", "1,4T")
+    wait_until(lambda: "decimal point" in p.page.inner_text(".sv-D .sv-error"))
+    assert "Traceback" not in p.page.inner_text("body")
+    p.type_into(".sv-N", "3B")
+    k = get_preset("kaplan2020")
+    expected = k.trajectory(3e9, 3e10 / 2**19, 2**19)  # D kept its last good value
+    wait_until(lambda: abs(current_marker(p)[1] - expected) < 1e-9)
+    assert p.page.locator(".sv-D-entry input").input_value() == "1,4T"  # what the user typed is kept
+    assert p.own_errors() == []
+
+
+def test_url_query_prefills(dash):
+    p = dash("law=hoffmann2022&N=7e10&D=1.4e12&B=4e6")
+    assert p.page.locator(".sv-N-entry input").input_value() == "70B"
+    assert p.page.locator(".sv-D-entry input").input_value() == "1.4T"
+    wait_until(lambda: "Hoffmann et al. 2022" in p.page.inner_text(".sv-summary"))
+    expected = get_preset("hoffmann2022").loss(7e10, 1.4e12)
+    wait_until(lambda: f"{expected:.4f}" in p.page.inner_text(".sv-summary"))
+    assert "law=hoffmann2022" in p.page.locator(".sv-share input").input_value()
+
+
+def test_url_query_with_markup_is_ignored_with_notice(dash):
+    p = dash("law=%3Cscript%3Ealert(1)%3C/script%3E&N=abc")
+    notice = p.page.inner_text(".sv-query-notice")
+    assert "not a known law" in notice and "ignored N" in notice
+    assert p.page.locator(".sv-query-notice script").count() == 0
+
+
+def test_compare_tab_renders(dash):
+    p = dash()
+    p.page.get_by_text("Compare laws", exact=True).click()
+    for css in (".sv-fig-compare-loss", ".sv-fig-compare-opt", ".sv-fig-compare-hparams"):
+        p.wait_for_data(css)
+    table = p.page.inner_text(".sv-compare-table")
+    assert "optimal N differs" in table and "Kaplan et al. 2020" in table
+    opt = p.data(".sv-fig-compare-opt")
+    kap = next(t for t in opt if t["name"] == "Kaplan et al. 2020")
+    C = np.array(kap["x"])
+    np.testing.assert_allclose(kap["y"], get_preset("kaplan2020").compute_optimal(C)["N_opt"], rtol=1e-9)
+    assert "Traceback" not in p.page.inner_text("body") and p.own_errors() == []

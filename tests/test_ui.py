@@ -1,0 +1,215 @@
+"""Headless tests of the dashboard's app classes: set a control, check the traces against the core."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("plotly")
+
+from scalingviz import get_preset  # noqa: E402
+from scalingviz.ui import figures  # noqa: E402
+from scalingviz.ui.compare import Compare  # noqa: E402
+from scalingviz.ui.dashboard import Dashboard, parse_query, share_query  # noqa: E402
+from scalingviz.ui.explorer import Explorer  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+T = figures.TRAJECTORY_TRACES
+
+
+def trace(fig, names, key):
+    return fig.data[names.index(key)]
+
+
+def test_explorer_traces_match_core():
+    e = Explorer(law="kaplan2020", N=1e9, D=2e10, B=2**19)
+    k = get_preset("kaplan2020")
+    S = 2e10 / 2**19
+    main = trace(e.fig_trajectory, T, "main")
+    np.testing.assert_allclose(main.y, k.trajectory(1e9, np.asarray(main.x), 2**19), rtol=1e-12)
+    cur = trace(e.fig_trajectory, T, "current")
+    assert cur.x[0] == pytest.approx(S) and cur.y[0] == pytest.approx(k.trajectory(1e9, S, 2**19), rel=1e-12)
+    assert trace(e.fig_trajectory, T, "asymptote").y[0] == pytest.approx(k.min_loss(1e9))
+    p = e.predictions()
+    assert p["loss"] == pytest.approx(k.trajectory(1e9, S, 2**19))
+    assert p["B_crit"] == pytest.approx(k.B_crit(p["loss"]))
+    assert p["delta_L"] == pytest.approx(k.delta_L(1e9, 2e10))
+    assert f"{p['loss']:.4f}" in e.summary.value
+    ov = e.fig_overfit.data[0]
+    np.testing.assert_allclose(np.asarray(ov.y, float), np.where(k.delta_L(1e9, np.asarray(ov.x)) > 1e-6,
+                                                                  k.delta_L(1e9, np.asarray(ov.x)), np.nan), rtol=1e-12)
+    fr = e.fig_frontier.data[figures.FRONTIER_TRACES.index("N")]
+    np.testing.assert_allclose(fr.y, k.compute_optimal(np.asarray(fr.x))["N_opt"], rtol=1e-12)
+    bc = e.fig_bcrit.data[0]
+    np.testing.assert_allclose(bc.y, k.B_crit(np.asarray(bc.x)), rtol=1e-12)
+
+
+def test_moving_N_updates_trajectory_and_links_C():
+    e = Explorer(N=1e9, D=2e10, B=2**19)
+    before = np.array(trace(e.fig_trajectory, T, "main").y)
+    e.controls["N"].slider.value = 4e9  # as the browser would
+    assert e.controls["N"].value == pytest.approx(4e9)
+    assert e.controls["C"].value == pytest.approx(6 * 4e9 * 2e10)
+    after = np.array(trace(e.fig_trajectory, T, "main").y)
+    assert np.all(after <= before) and not np.allclose(after, before)
+    assert "You moved <b>N</b>" in e.link_note.value
+
+
+def test_C_moves_D_or_N_per_toggle_and_S_moves_D():
+    e = Explorer(N=1e9, D=2e10, B=2**19)
+    e.controls["C"].text.value = "1.2e21"
+    assert e.controls["D"].value == pytest.approx(1.2e21 / 6e9) and e.controls["N"].value == pytest.approx(1e9)
+    e.c_adjusts.value = "N"
+    e.controls["C"].text.value = "2.4e21"
+    assert e.controls["N"].value == pytest.approx(2.4e21 / (6 * e.controls["D"].value))
+    e.controls["S"].text.value = "10k"
+    assert e.controls["D"].value == pytest.approx(1e4 * 2**19)
+    e.controls["B"].text.value = "1M"
+    assert e.controls["S"].value == pytest.approx(e.controls["D"].value / 1e6)
+
+
+def test_typed_entry_and_bad_input_keeps_last_good_value():
+    e = Explorer()
+    e.controls["N"].text.value = "7B"
+    assert e.controls["N"].value == 7e9 and e.controls["N"].error.value == ""
+    for bad, needle in (("abc", "is not a number"), ("1,4T", "decimal point"), ("-5", "out of range"),
+                        ("1e20", "out of range; valid: 1k to 10T params"), ("<script>x</script>", "is not a number")):
+        e.controls["N"].text.value = bad
+        assert e.controls["N"].value == 7e9
+        assert needle in e.controls["N"].error.value and "<script>" not in e.controls["N"].error.value
+    assert e.controls["D"].error.value == ""  # other inputs untouched
+    e.controls["N"].text.value = "3B"
+    assert e.controls["N"].value == 3e9 and e.controls["N"].error.value == ""
+
+
+def test_slider_snapping_echo_is_ignored():
+    e = Explorer(N=1.5e9)
+    c = e.controls["N"]
+    c.slider.value = 10 ** (round(np.log10(1.5e9) / c.slider.step) * c.slider.step)  # the browser's snapped echo
+    assert c.value == 1.5e9
+
+
+def test_units_toggles():
+    e = Explorer(B=2**19)
+    e.batch_unit.value = "sequences"
+    assert e.controls["B"].text.value == "256" and "seq" in e.controls["B"].unit_label.value
+    e.controls["B"].text.value = "512"
+    assert e.controls["B"].value == 512 * 2048
+    e.seq_len_box.value = "4096"
+    assert e.controls["B"].text.value == "256"
+    e.seq_len_box.value = "0.5"
+    assert "whole number" in e.seq_len_error.value and e.seq_len == 4096
+    e.compute_unit.value = "PF-days"
+    assert e.controls["C"].unit == "PF-days"
+    e.controls["C"].text.value = "1"
+    assert e.controls["C"].value == pytest.approx(8.64e19)
+
+
+def test_n_convention_conversion():
+    e = Explorer(law="hoffmann2022", N=1e9, D=2e10)
+    e.n_is.value = "non-embedding"
+    e.n_emb.value = "0.2B"
+    assert e.law_N() == pytest.approx(1.2e9)
+    assert e.predictions()["loss"] == pytest.approx(get_preset("hoffmann2022").loss(1.2e9, 2e10))
+    e.n_emb.value = "-1"
+    assert "out of range" in e.n_emb_error.value
+
+
+@pytest.mark.parametrize("law", ["hoffmann2022", "hoffmann2022-tex", "besiroglu2024", "muennighoff2023", "su2024",
+                                 "kaplan2020-alt"])
+def test_every_law_draws_without_error(law):
+    e = Explorer(law=law)
+    assert e.warning.value.count("sv-error") == 0
+    p = e.predictions()
+    assert np.isfinite(p["loss"]) and np.isfinite(p["B_crit"])
+    assert all(t.x is not None and len(t.x) > 0 for t in e.fig_bcrit.data)
+    z = np.asarray(e.fig_landscape.data[0].z, float)
+    assert np.isfinite(z).sum() > 100
+
+
+def test_band_for_besiroglu_and_modified_constants():
+    e = Explorer(law="besiroglu2024")
+    p = e.predictions()
+    assert p["loss_low"] < p["loss"] < p["loss_high"]
+    assert len(e.fig_frontier.data[figures.FRONTIER_TRACES.index("N_band_hi")].x) > 0
+    e.advanced_rows["E"].value = "2.0"
+    assert e.law.name == "besiroglu2024 (modified)" and "constants modified" in e.summary.value
+    assert e.predictions()["loss"] == pytest.approx(p["loss"] + 2.0 - 1.8172)
+    e.advanced_rows["E"].value = "two"
+    assert "is not a number" in e.advanced_error.value and e.law["E"] == 2.0
+    e._reset_constants()
+    assert e.law.name == "besiroglu2024"
+
+
+def test_extrapolation_warning():
+    e = Explorer(law="kaplan2020", N=7e10, D=1.4e12)
+    assert "extrapolation" in e.warning.value and "N = 70B" in e.warning.value
+
+
+def test_compare_disagreement():
+    c = Compare(C=1e24)
+    d = c.disagreement()
+    names = [r["law"] for r in d["rows"]]
+    assert {"kaplan2020", "hoffmann2022", "besiroglu2024"} <= set(names)
+    k = next(r for r in d["rows"] if r["law"] == "kaplan2020")
+    assert k["N_opt"] == pytest.approx(get_preset("kaplan2020").compute_optimal(1e24)["N_opt"])
+    assert d["N_opt_spread"] > 3  # "the optimal N at 1e24 FLOP differs several-fold"
+    assert "differs" in c.table.value
+    c.laws.value = ("hoffmann2022", "besiroglu2024")
+    assert len(c.fig_loss.data) == 2 and len(c.fig_opt.data) == 5
+
+
+def test_parse_query():
+    s, notes = parse_query("law=hoffmann2022&N=7e10&D=1.4T&tab=compare")
+    assert s == {"law": "hoffmann2022", "N": 7e10, "D": 1.4e12, "tab": "compare"} and notes == []
+    s, notes = parse_query("law=<script>alert(1)</script>&N=abc&D=-1&evil=1&B=1e30&tab=x")
+    assert s == {}
+    assert len(notes) == 6 and any("not a known law" in n for n in notes)
+    d = Dashboard("law=<b>x</b>&N=7B")
+    assert "<b>x</b>" not in d.notice.value and "&lt;b&gt;" in d.notice.value
+    assert d.explorer.controls["N"].value == 7e9
+
+
+def test_share_query_round_trips():
+    d = Dashboard("law=hoffmann2022&N=7e10&D=1.4e12&B=4e6")
+    q = share_query(d.state())
+    s, notes = parse_query(q)
+    assert notes == [] and s["law"] == "hoffmann2022" and s["N"] == pytest.approx(7e10) and s["B"] == 4e6
+    assert "law=hoffmann2022" in d.share.value
+
+
+def test_exports_are_data_links():
+    d = Dashboard("")
+    d._export_json()
+    assert 'download="scalingviz-state.json"' in d.export_link.value.replace("'", '"')
+    d._export_html()
+    assert "scalingviz-figures.html" in d.export_link.value
+
+
+def test_compare_tab_is_built_when_shown():
+    d = Dashboard("")
+    assert d.compare is None
+    d.tabs.selected_index = 1
+    assert d.compare is not None and d.compare_box.children[0] is d.compare.widget
+    assert Dashboard("tab=compare").compare is not None
+
+
+def test_binder_requirements_match_ui_extra():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["ui"]
+    names = lambda lines: {re.split(r"[<>=!~ \[]", x.strip())[0].lower() for x in lines if x.strip() and not x.startswith("#")}  # noqa: E731
+    binder = (REPO / "binder" / "requirements.txt").read_text().splitlines()
+    assert names(extra) <= names(binder)
+    post = (REPO / "binder" / "postBuild").read_text()
+    assert post.startswith("#!/bin/bash\nset -e") and "rfc3987-syntax" in post and "pip install" in post
+
+
+def test_dashboard_notebook_is_three_cells():
+    import json
+
+    nb = json.loads((REPO / "notebooks" / "dashboard.ipynb").read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert len(code) == 3 and "".join(code[-1]["source"]).strip() == "app.widget"
+    assert all(not c.get("outputs") for c in code)
