@@ -451,6 +451,75 @@ def _cmd_dashboard(args: argparse.Namespace) -> None:
         raise UsageError(f"voila exited with status {rc} (is port {args.port} in use? try --port)")
 
 
+def _cmd_plan(args: argparse.Namespace) -> None:
+    from .plan import TrainingPlan, check
+
+    laws = tuple(x.strip() for x in args.laws.split(",")) if args.laws else None
+    plan = TrainingPlan(
+        N=args.N, D=args.D, steps=args.steps, batch_tokens=args.batch_tokens, batch_sequences=args.batch_sequences,
+        seq_len=args.seq_len, lr=args.lr, N_convention=args.n_convention, N_embedding=args.n_embedding,
+        n_layer=args.n_layer, d_model=args.d_model, n_vocab=args.n_vocab, n_gpus=args.gpus,
+        gpu=None if args.peak_flops else args.gpu, peak_flops=args.peak_flops, mfu=args.mfu,
+        price_per_gpu_hour=args.price, laws=laws,
+    )
+    report = check(plan)
+    payload = report.to_dict()
+    _emit(payload, args.json, lambda d: render_plan(report))
+
+
+def render_plan(report) -> str:
+    """The human-readable plan report: a table per section, then the warnings."""
+    p = report.plan
+    lines = [f"Plan: N = {_fmt(p.N)} params ({p.N_convention}), D = {_fmt(p.D)} tokens "
+             f"({report.tokens_per_param:.3g} tokens/param)"
+             + (f", batch {_fmt(p.batch_tokens)} tokens x {_fmt(p.steps)} steps" if p.batch_tokens else "")
+             + (f", peak LR {p.lr:.3g}" if p.lr else "")]
+    lines.append("\nPredicted loss [nats/token; each law on its own data set]")
+    rows = []
+    for name, v in report.loss.items():
+        band = f"  [{v['low']:.3f}, {v['high']:.3f}]" if v["high"] > v["low"] else ""
+        rows.append((name, f"{v['value']:.4f}{band}"))
+    for name, t in report.trajectory.items():
+        rows.append((f"{name} L(N,S,B)", f"{t['loss']:.4f} at batch {_fmt(p.batch_tokens)} (min. loss {t['min_loss']:.4f})"))
+    if report.delta_L is not None:
+        rows.append(("overfitting dL", f"{100 * report.delta_L:.3g}% (Kaplan); 2% needs D >= {_fmt(report.data_for_2pct)} tokens"))
+    lines.append(_table(rows))
+    v = report.verdict
+    lines.append(f"\nAllocation: {v['verdict'].upper()}" + (f" by {v['factor']:.3g}x" if v["verdict"] != "near-optimal" else "")
+                 + " (reference: ~20 tokens/param)")
+    rows = [(name, f"N {_fmt(o['N'])}, D {_fmt(o['D'])} ({o['tokens_per_param']:.3g} tokens/param)"
+             + (f", loss {o['loss']:.4f}" if o["loss"] is not None else "")) for name, o in report.compute_optimal.items()]
+    lines.append(_table(rows) if rows else "  -")
+    lines.append("\nBatch and learning rate")
+    rows = []
+    b = report.batch
+    if b.get("B_crit") is not None:
+        rows.append(("B / B_crit", f"{b['B_over_B_crit']:.3g} (B_crit {_fmt(b['B_crit'])} tokens, Kaplan): "
+                                   f"S/S_min = {b['extra_steps']:.3g}, E/E_min = {b['extra_tokens']:.3g}"))
+    for name, r in b["recommended"].items():
+        band = f" [{_fmt(r['low'])}, {_fmt(r['high'])}]" if r.get("low") is not None else ""
+        rows.append((f"batch, {name}", f"{_fmt(r['value'])} tokens{band}"))
+    for name, r in report.lr["recommended"].items():
+        band = f" [{r['low']:.3g}, {r['high']:.3g}]" if r.get("low") is not None else ""
+        rows.append((f"peak LR, {name}", f"{r['value']:.3g}{band}"))
+    lines.append(_table(rows) if rows else "  -")
+    c = report.compute
+    lines.append("\nCompute, time, cost")
+    rows = [("compute", f"{c['flop_6ND']:.3g} FLOP = 6ND ({c['pf_days']:.3g} PF-days)")]
+    if "flop_exact" in c:
+        rows.append(("exact", f"{c['flop_exact']:.3g} FLOP ({c['flop_per_token_exact']:.3g} FLOP/token, "
+                              f"{c['exact_over_6ND']:.3g}x 6N)"))
+    rows.append(("wall-clock", f"{c['time_hours']:.4g} h = {c['time_hours'] / 24:.3g} days on {p.n_gpus} GPUs at "
+                               f"{p.peak_flops:.3g} FLOP/s x MFU {p.mfu:g} ({c['time_from']})"))
+    rows.append(("GPU-hours", f"{c['gpu_hours']:.4g}"))
+    rows.append(("cost", "-" if c["cost"] is None else f"{c['cost']:,.0f} (at {p.price_per_gpu_hour:g} per GPU-hour)"))
+    lines.append(_table(rows))
+    if report.warnings:
+        lines.append("\nWarnings")
+        lines += [f"  ! {w['code']}: {w['message']}" for w in report.warnings]
+    return "\n".join(lines)
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -520,6 +589,28 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a column, e.g. --col B=batch_size_tokens")
     common(sp)
     sp.set_defaults(func=_cmd_fit_batch)
+
+    sp = sub.add_parser("plan", help="sanity-check a training plan: loss, allocation, batch, LR, time, cost")
+    sp.add_argument("--N", required=True, help="parameters, e.g. 7B")
+    sp.add_argument("--D", help="training tokens, e.g. 1.4T (or give --steps with a batch)")
+    sp.add_argument("--steps", help="optimizer steps")
+    sp.add_argument("--batch-tokens", help="batch size [tokens], e.g. 4M")
+    sp.add_argument("--batch-sequences", help="batch size [sequences] (with --seq-len)")
+    sp.add_argument("--seq-len", help="sequence length [tokens]")
+    sp.add_argument("--lr", help="peak learning rate")
+    sp.add_argument("--n-convention", default="total", choices=["total", "non-embedding"], help="how --N counts (default total)")
+    sp.add_argument("--n-embedding", help="embedding parameters, to convert between conventions")
+    sp.add_argument("--n-layer", help="layers (shape, for exact FLOP)")
+    sp.add_argument("--d-model", help="width (shape)")
+    sp.add_argument("--n-vocab", help="vocabulary size (shape)")
+    sp.add_argument("--gpus", default="1", help="number of GPUs (default 1)")
+    sp.add_argument("--gpu", default="H100", help="GPU type: " + ", ".join(__import__("scalingviz.compute", fromlist=["GPUS"]).GPUS))
+    sp.add_argument("--peak-flops", help="peak dense FLOP/s per GPU (instead of --gpu)")
+    sp.add_argument("--mfu", default="0.4", help="model FLOP utilisation in (0, 1] (default 0.4)")
+    sp.add_argument("--price", help="price per GPU-hour")
+    sp.add_argument("--laws", help="comma-separated presets (default: all that apply)")
+    common(sp)
+    sp.set_defaults(func=_cmd_plan)
     return p
 
 

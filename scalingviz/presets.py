@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike
 from .laws import bi2024, hoffmann2022, kaplan2020, li2025, muennighoff2023, su2024
 
 __all__ = [
+    "CHINCHILLA_TOKENS_PER_PARAM",
     "FORMS",
     "PRESETS",
     "Citation",
@@ -676,6 +677,13 @@ def _su2024_from_procedure() -> Preset | None:
         fitted=False,
     )
 
+
+#: Chinchilla's rule of thumb, read from Hoffmann et al. Table 3 (Approach 1 projections), where
+#: D/N runs from 20.0 (400M params, 8.0B tokens) to 21.6 (10T params, 216.2T tokens). The
+#: parametric fit (Approach 3, the hoffmann2022 presets) gives more tokens per parameter.
+CHINCHILLA_TOKENS_PER_PARAM = Param(
+    20.0, "tokens/param", "Hoffmann et al. 2022 Table 3 (Approach 1): 400M -> 8.0B tokens, 1B -> 20.2B, 10B -> 205.1B"
+)
 
 PRESETS: dict[str, Preset] = {
     p.name: p

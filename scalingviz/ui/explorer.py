@@ -41,6 +41,12 @@ DESCRIPTIONS = {
 N_BAND_SAMPLES = 200
 
 
+def _set_if_changed(obj: Any, attr: str, value: Any) -> None:
+    """Assign a layout property only when it changes: every assignment costs a relayout in the browser."""
+    if getattr(obj, attr) != value:
+        setattr(obj, attr, value)
+
+
 class ExplorerState(dict):
     """The Explorer's shareable state: law, N, D, B (tokens), S, seq_len."""
 
@@ -69,6 +75,8 @@ class Explorer:
         self.law: Preset = self._base
         self._busy = False
         self._landscape_key: tuple | None = None
+        self._frontier_key: tuple | None = None
+        self._bcrit_key: tuple | None = None
         self._samples_cache: dict[str, list[Preset]] = {}
         self.seq_len = int(seq_len)
 
@@ -409,7 +417,7 @@ class Explorer:
         law = self.law
         N, D, B, S = p["N"], p["D"], p["B"], p["S"]
         xs_tokens = self.x_axis.value == "tokens"
-        S_grid = np.logspace(0, max(math.log10(S) + 1.5, 4), 220)
+        S_grid = np.logspace(0, max(math.log10(S) + 1.5, 4), 150)
         with self.fig_trajectory.batch_update():
             f = self.fig_trajectory
             curves = {}
@@ -441,9 +449,9 @@ class Explorer:
                 sm.update(x=[p["S_min"] * B if xs_tokens else p["S_min"]], y=[p["loss"]])
             else:
                 sm.update(x=[], y=[])
-            f.layout.xaxis.title.text = "tokens processed B·S" if xs_tokens else "optimizer steps S"
-            f.layout.title.text = (f"Loss trajectory at B = {units.format_quantity(B)} tokens"
-                                   + ("" if law.has("trajectory") else " (no batch term: L(N, D = B·S))"))
+            _set_if_changed(f.layout.xaxis.title, "text", "tokens processed B·S" if xs_tokens else "optimizer steps S")
+            _set_if_changed(f.layout.title, "text", f"Loss trajectory at B = {units.format_quantity(B)} tokens"
+                            + ("" if law.has("trajectory") else " (no batch term: L(N, D = B·S))"))
             ymax = float(np.nanmax(curves["quarter"][S_grid >= max(1.0, S / 1e3)]))
             f.layout.yaxis.range = [p["L_min"] * 0.97, min(ymax, p["L_min"] * 3) * 1.02]
 
@@ -458,9 +466,9 @@ class Explorer:
             d44 = float(kap.data_overfit_threshold(N))
             f.data[2].update(x=[d44, d44], y=[1e-6, 10])
             f.data[3].update(x=[D], y=[max(float(dl_law.delta_L(N, D)), 1e-6)])
-            f.layout.yaxis.range = [-5, 0.5]
-            f.layout.title.text = (f"Overfitting penalty at N = {units.format_quantity(N)}"
-                                   + ("" if dl_law is law else " (from Kaplan 2020)"))
+            _set_if_changed(f.layout.yaxis, "range", (-5, 0.5))
+            _set_if_changed(f.layout.title, "text", f"Overfitting penalty at N = {units.format_quantity(N)}"
+                            + ("" if dl_law is law else " (from Kaplan 2020)"))
 
         self._draw_frontier(p)
         self._draw_landscape(p)
@@ -468,15 +476,26 @@ class Explorer:
         with self.fig_bcrit.batch_update():
             f = self.fig_bcrit
             bl = self._batch_law()
-            Lg = np.linspace(max(1.2, p["L_min"] * 0.9), 6.0, 160)
-            f.data[0].update(x=Lg, y=bl.B_crit(Lg))
+            Lg = np.linspace(1.5, 6.0, 120)
+            if self._bcrit_key != self._law_key():  # the curve depends on the law only
+                self._bcrit_key = self._law_key()
+                f.data[0].update(x=Lg, y=bl.B_crit(Lg))
+                f.layout.title.text = "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)")
             f.data[1].update(x=[Lg[0], Lg[-1]], y=[B, B])
             f.data[2].update(x=[p["loss_for_batch"]], y=[p["B_crit"]])
-            f.layout.title.text = "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)")
+
+    def _law_key(self) -> tuple:
+        return (self.law.name, self.law.modified, tuple(self.law.values.values()))
 
     def _draw_frontier(self, p: dict[str, Any]) -> None:
         law = self.law
         T = figures.FRONTIER_TRACES
+        if self._frontier_key == self._law_key():  # the curves depend on the law only: move the plan
+            with self.fig_frontier.batch_update():
+                self.fig_frontier.data[T.index("plan_N")].update(x=[p["C"]], y=[p["N"]])
+                self.fig_frontier.data[T.index("plan_D")].update(x=[p["C"]], y=[p["D"]])
+            return
+        self._frontier_key = self._law_key()
         Cg = np.logspace(15, 28, 120)
         empty = dict(x=[], y=[])
         with self.fig_frontier.batch_update():

@@ -1,0 +1,147 @@
+"""Dashboard benchmark, measured in headless Chromium against a live `scalingviz dashboard`.
+
+Run:  python benchmarks/bench_dashboard.py      (needs Debian's chromium)
+
+* slider move -> all five Explorer figures updated: a key press on the N slider's handle, timed
+  in the page from the keydown event to the animation frame in which every figure's data has
+  changed; 50 moves, median and 95th percentile;
+* page open -> interactive with a cold kernel: navigation to the first figure holding data, for
+  5 fresh page loads (each starts its own kernel);
+* kernel memory: resident set size of the dashboard's kernel process after the moves.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import sync_playwright
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FIGS = [".sv-fig-trajectory", ".sv-fig-overfit", ".sv-fig-frontier", ".sv-fig-landscape", ".sv-fig-bcrit"]
+
+WATCH = """
+(figs) => new Promise((resolve) => {
+  const els = figs.map(s => document.querySelector(s + '.js-plotly-plot'));
+  // Each figure's marker traces ("now", "your N", ...) change on every N move, and every trace of a
+  // figure arrives in one batch_update message, so a changed marker means an updated figure.
+  const snap = () => els.map(g => JSON.stringify(g.data.filter(t => t.mode === 'markers')
+                                                    .map(t => [Array.from(t.x || []), Array.from(t.y || [])])));
+  const before = snap();
+  let t0 = null;
+  document.addEventListener('keydown', () => { t0 = performance.now(); }, {once: true, capture: true});
+  const seen = figs.map(() => null);
+  const tick = () => {
+    const now = snap();
+    if (t0 !== null) now.forEach((s, i) => { if (s !== before[i] && seen[i] === null) seen[i] = performance.now() - t0; });
+    if (t0 !== null && seen.every(x => x !== null)) { window.__svPer = seen; resolve(performance.now() - t0); return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  setTimeout(() => resolve(-1), 20000);
+})
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def kernel_rss_mb() -> list[float]:
+    out = []
+    for status in glob.glob("/proc/[0-9]*/status"):
+        pid = status.split("/")[2]
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
+            if "ipykernel_launcher" in cmd:
+                for line in open(status):
+                    if line.startswith("VmRSS:"):
+                        out.append(int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return out
+
+
+def main() -> None:
+    chromium = os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium")
+    if not chromium:
+        sys.exit("benchmark skipped: no chromium")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "voila/static/", timeout=2)
+            break
+        except urllib.error.HTTPError:
+            break
+        except Exception:
+            time.sleep(0.5)
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium, args=ARGS)
+            opens = []
+            for _ in range(5):
+                ctx = b.new_context(viewport={"width": 1280, "height": 800})
+                page = ctx.new_page()
+                t0 = time.perf_counter()
+                page.goto(url, wait_until="commit")
+                page.wait_for_function("() => { const g = document.querySelector('.sv-fig-trajectory.js-plotly-plot');"
+                                       " return g && g.data && g.data.some(t => t.x && t.x.length > 10); }",
+                                       timeout=120_000)
+                opens.append(time.perf_counter() - t0)
+                ctx.close()
+                time.sleep(1)
+            ctx = b.new_context(viewport={"width": 1280, "height": 800})
+            page = ctx.new_page()
+            page.goto(url, wait_until="commit")
+            page.wait_for_function("() => document.querySelectorAll('.sv-fig.js-plotly-plot').length >= 5 && "
+                                   "[...document.querySelectorAll('.sv-fig.js-plotly-plot')].every(g => g.data)",
+                                   timeout=120_000)
+            time.sleep(2)
+            handle = page.locator(".sv-N .noUi-handle")
+            handle.focus()
+            lat, per = [], []
+            for i in range(50):
+                # Start the watcher without awaiting it (evaluate would wait for its promise), then press.
+                page.evaluate(f"(figs) => {{ window.__svLat = null; ({WATCH})(figs).then(v => {{ window.__svLat = v; }}); }}",
+                              FIGS)
+                handle.press("ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft")
+                page.wait_for_function("() => window.__svLat !== null", timeout=30_000)
+                lat.append(page.evaluate("window.__svLat"))
+                per.append(page.evaluate("window.__svPer"))
+                time.sleep(0.15)
+            rss = kernel_rss_mb()
+            b.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    ok = [x for x in lat if x >= 0]
+    q = statistics.quantiles(ok, n=20)
+    print("| what | figure | target |")
+    print("|---|---|---|")
+    print(f"| slider move to all five Explorer figures updated (n = {len(ok)} of 50) | p50 {statistics.median(ok):.0f} ms, "
+          f"p95 {q[18]:.0f} ms (min {min(ok):.0f}, max {max(ok):.0f}) | p50 <= 100 ms, p95 <= 250 ms |")
+    print(f"| page open to first figure drawn, cold kernel (n = 5) | median {statistics.median(opens):.1f} s "
+          f"(min {min(opens):.1f}, max {max(opens):.1f}) | <= 8 s |")
+    per_fig = [statistics.median([row[j] for row in per if row]) for j in range(len(FIGS))]
+    print("| median time until each figure changed | " + ", ".join(f"{f[8:]} {t:.0f} ms" for f, t in zip(FIGS, per_fig, strict=False))
+          + " | |")
+    print(f"| kernel memory (RSS) of the {len(rss)} kernel(s) still alive | max {max(rss):.0f} MB | <= 300 MB |")
+
+
+if __name__ == "__main__":
+    main()
