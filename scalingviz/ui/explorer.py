@@ -76,7 +76,6 @@ class Explorer:
         self._busy = False
         self._landscape_key: tuple | None = None
         self._frontier_key: tuple | None = None
-        self._bcrit_key: tuple | None = None
         self._samples_cache: dict[str, list[Preset]] = {}
         self.seq_len = int(seq_len)
 
@@ -477,10 +476,11 @@ class Explorer:
             f = self.fig_bcrit
             bl = self._batch_law()
             Lg = np.linspace(1.5, 6.0, 120)
-            if self._bcrit_key != self._law_key():  # the curve depends on the law only
-                self._bcrit_key = self._law_key()
-                f.data[0].update(x=Lg, y=bl.B_crit(Lg))
-                f.layout.title.text = "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)")
+            # Known problem (see BENCHMARKS.md): when one slider move updates all five FigureWidgets,
+            # headless Chromium sometimes does not apply the updates of the last figures in the order.
+            f.data[0].update(x=Lg, y=bl.B_crit(Lg))
+            _set_if_changed(f.layout.title, "text",
+                            "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)"))
             f.data[1].update(x=[Lg[0], Lg[-1]], y=[B, B])
             f.data[2].update(x=[p["loss_for_batch"]], y=[p["B_crit"]])
 
