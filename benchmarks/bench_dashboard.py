@@ -28,6 +28,7 @@ from playwright.sync_api import sync_playwright
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+N_MOVES = 50
 FIGS = [".sv-fig-trajectory", ".sv-fig-overfit", ".sv-fig-frontier", ".sv-fig-landscape", ".sv-fig-bcrit"]
 
 WATCH = """
@@ -105,7 +106,8 @@ def main() -> None:
                 opens.append(time.perf_counter() - t0)
                 ctx.close()
                 time.sleep(1)
-            ctx = b.new_context(viewport={"width": 1280, "height": 800})
+            # Tall enough that all five figures are on screen: a figure off screen is not redrawn.
+            ctx = b.new_context(viewport={"width": 1280, "height": 1400})
             page = ctx.new_page()
             page.goto(url, wait_until="commit")
             page.wait_for_function("() => document.querySelectorAll('.sv-fig.js-plotly-plot').length >= 5 && "
@@ -115,7 +117,7 @@ def main() -> None:
             handle = page.locator(".sv-N .noUi-handle")
             handle.focus()
             lat, per = [], []
-            for i in range(50):
+            for i in range(N_MOVES):
                 # Start the watcher without awaiting it (evaluate would wait for its promise), then press.
                 page.evaluate(f"(figs) => {{ window.__svLat = null; ({WATCH})(figs).then(v => {{ window.__svLat = v; }}); }}",
                               FIGS)
@@ -133,7 +135,7 @@ def main() -> None:
     q = statistics.quantiles(ok, n=20)
     print("| what | figure | target |")
     print("|---|---|---|")
-    print(f"| slider move to all five Explorer figures updated (n = {len(ok)} of 50) | p50 {statistics.median(ok):.0f} ms, "
+    print(f"| slider move to all five Explorer figures updated (n = {len(ok)} of {N_MOVES}) | p50 {statistics.median(ok):.0f} ms, "
           f"p95 {q[18]:.0f} ms (min {min(ok):.0f}, max {max(ok):.0f}) | p50 <= 100 ms, p95 <= 250 ms |")
     print(f"| page open to first figure drawn, cold kernel (n = 5) | median {statistics.median(opens):.1f} s "
           f"(min {min(opens):.1f}, max {max(opens):.1f}) | <= 8 s |")

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from .. import units
 from ..presets import PRESETS, get_preset
 from .controls import QuantityControl, law_options
-from .figures import _layout
+from .figures import LiveFigure, _layout
 
 __all__ = ["Compare"]
 
@@ -63,9 +63,9 @@ class Compare:
             # not follow later resizes, so the Compare figures have a fixed width.
             fig.layout.width = FIG_WIDTH
         self._rebuild()
-        self.fig_loss = go.FigureWidget(self.fig_loss)
-        self.fig_opt = go.FigureWidget(self.fig_opt)
-        self.fig_hp = go.FigureWidget(self.fig_hp)
+        self.fig_loss = LiveFigure(self.fig_loss)
+        self.fig_opt = LiveFigure(self.fig_opt)
+        self.fig_hp = LiveFigure(self.fig_hp)
         for fig, css in ((self.fig_loss, "sv-fig-compare-loss"), (self.fig_opt, "sv-fig-compare-opt"),
                          (self.fig_hp, "sv-fig-compare-hparams")):
             fig.add_class(css)

@@ -1,6 +1,6 @@
 """The Explorer: slide N, D, C, B and S and watch every law's consequences update live.
 
-One class holds private controls and five ``go.FigureWidget`` figures. Every control change goes
+One class holds private controls and five figure widgets (:class:`~.figures.LiveFigure`). Every control change goes
 through :meth:`Explorer._on_change` to :meth:`Explorer._update`, which assigns new data to
 existing traces inside ``batch_update``; figures are never rebuilt on a slider move. The
 expensive loss landscape is recomputed only when the law (or, for trajectory-only laws, the
@@ -18,7 +18,6 @@ from typing import Any
 
 import ipywidgets as w
 import numpy as np
-import plotly.graph_objects as go
 
 from .. import units
 from ..laws import kaplan2020, su2024
@@ -155,11 +154,11 @@ class Explorer:
         self._build_advanced()
         self._note_link(None)
         self._update()
-        self.fig_trajectory = go.FigureWidget(self.fig_trajectory)
-        self.fig_overfit = go.FigureWidget(self.fig_overfit)
-        self.fig_frontier = go.FigureWidget(self.fig_frontier)
-        self.fig_landscape = go.FigureWidget(self.fig_landscape)
-        self.fig_bcrit = go.FigureWidget(self.fig_bcrit)
+        self.fig_trajectory = figures.LiveFigure(self.fig_trajectory)
+        self.fig_overfit = figures.LiveFigure(self.fig_overfit)
+        self.fig_frontier = figures.LiveFigure(self.fig_frontier)
+        self.fig_landscape = figures.LiveFigure(self.fig_landscape)
+        self.fig_bcrit = figures.LiveFigure(self.fig_bcrit)
         for fig, css in ((self.fig_trajectory, "sv-fig-trajectory"), (self.fig_overfit, "sv-fig-overfit"),
                          (self.fig_frontier, "sv-fig-frontier"), (self.fig_landscape, "sv-fig-landscape"),
                          (self.fig_bcrit, "sv-fig-bcrit")):
@@ -476,8 +475,6 @@ class Explorer:
             f = self.fig_bcrit
             bl = self._batch_law()
             Lg = np.linspace(1.5, 6.0, 120)
-            # Known problem (see BENCHMARKS.md): when one slider move updates all five FigureWidgets,
-            # headless Chromium sometimes does not apply the updates of the last figures in the order.
             f.data[0].update(x=Lg, y=bl.B_crit(Lg))
             _set_if_changed(f.layout.title, "text",
                             "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)"))

@@ -14,6 +14,7 @@ from ..units import format_quantity
 
 __all__ = [
     "BCRIT_TRACES",
+    "LiveFigure",
     "FRONTIER_TRACES",
     "LANDSCAPE_TRACES",
     "OVERFIT_TRACES",
@@ -25,6 +26,23 @@ __all__ = [
     "overfit_figure",
     "trajectory_figure",
 ]
+
+class LiveFigure(go.FigureWidget):
+    """A ``go.FigureWidget`` whose updates survive being sent in a burst.
+
+    plotly sends each update by setting a ``_py2js_*`` trait to the message and immediately back
+    to None. When one slider move updates several figures, the widget framework can coalesce the
+    pair, and the browser then sees only None and drops the update: the figures last in the
+    update order stopped following the sliders (seen in headless Chromium; compare
+    plotly/plotly.py#4933). The browser ignores None anyway and every message carries a new edit
+    id, so the reset to None is skipped here.
+    """
+
+    def __setattr__(self, name, value):
+        if value is None and name.startswith("_py2js_"):
+            return
+        super().__setattr__(name, value)
+
 
 COLORS = {"main": "#1f5fa8", "faint": "#9bb7da", "band": "rgba(31,95,168,0.15)", "accent": "#d1495b",
           "ok": "#2a9d8f", "grey": "#8d99ae", "N": "#1f5fa8", "D": "#e07a1f", "B": "#2a9d8f", "S": "#8e5ea2"}
