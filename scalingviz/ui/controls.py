@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import ipywidgets as w
 
@@ -80,12 +81,9 @@ class QuantityControl:
         """Set the value programmatically (clipped to the range), optionally notifying observers."""
         v = min(max(float(value), self.lo), self.hi)
         self._value = v
-        self._silent = True
-        try:
+        with self._quiet():
             self.slider.value = v
             self.text.value = self._fmt(v)
-        finally:
-            self._silent = False
         self.error.value = ""
         if notify:
             self._notify()
@@ -94,11 +92,8 @@ class QuantityControl:
         """Show (and read typed values) in another unit: displayed = value / scale."""
         self.unit, self.scale = unit, float(scale)
         self.unit_label.value = f'<span class="sv-unit">{html.escape(unit)}</span>'
-        self._silent = True
-        try:
+        with self._quiet():
             self.text.value = self._fmt(self._value)
-        finally:
-            self._silent = False
         self.error.value = ""
 
     def _fmt(self, v: float) -> str:
@@ -127,6 +122,15 @@ class QuantityControl:
             )
         return min(max(v, self.lo), self.hi)
 
+    @contextmanager
+    def _quiet(self):
+        """Set widget values without treating them as user input."""
+        self._silent = True
+        try:
+            yield
+        finally:
+            self._silent = False
+
     # -- events -------------------------------------------------------------------------
     def _notify(self) -> None:
         for cb in self._callbacks:
@@ -139,11 +143,8 @@ class QuantityControl:
         if abs(math.log10(new) - math.log10(self._value)) <= 0.5 * self.slider.step + 1e-12:
             return  # the browser snapping our own value to the slider's grid, not a user move
         self._value = new
-        self._silent = True
-        try:
+        with self._quiet():
             self.text.value = self._fmt(self._value)
-        finally:
-            self._silent = False
         self.error.value = ""
         self._notify()
 
@@ -158,11 +159,8 @@ class QuantityControl:
             return
         self.error.value = ""
         self._value = v
-        self._silent = True
-        try:
+        with self._quiet():
             self.slider.value = v
-        finally:
-            self._silent = False
         self._notify()
 
 
