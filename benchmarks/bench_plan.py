@@ -1,0 +1,37 @@
+"""Plan-check speed in the kernel (plan issue): median of repeated `check(plan)` calls.
+
+Run:  python benchmarks/bench_plan.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from scalingviz.plan import TrainingPlan, check
+
+PLANS = {
+    "7B on 1.4T tokens, batch 4M, LR, hardware": dict(N="7B", D="1.4T", batch_tokens="4M", lr=3e-4, n_gpus=1024,
+                                                       gpu="H100", mfu=0.4, price_per_gpu_hour=2.5),
+    "DeepSeek 7B with its shape": dict(N=6.9e9, D=2e12, batch_sequences=2304, seq_len=4096, lr=4.2e-4, n_layer=30,
+                                       d_model=4096, n_vocab=102400),
+}
+
+
+def main() -> None:
+    print("| plan | first call (draws the parameter samples) | median of 50 | target |")
+    print("|---|---|---|---|")
+    for name, kw in PLANS.items():
+        t0 = time.perf_counter()
+        check(TrainingPlan(**kw))
+        first = time.perf_counter() - t0
+        times = []
+        for _ in range(50):
+            t0 = time.perf_counter()
+            check(TrainingPlan(**kw))
+            times.append(time.perf_counter() - t0)
+        print(f"| {name} | {first * 1e3:.0f} ms | {statistics.median(times) * 1e3:.1f} ms | <= 100 ms |")
+
+
+if __name__ == "__main__":
+    main()
