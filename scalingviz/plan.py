@@ -15,7 +15,7 @@ wall-clock and cost, and warnings with stable codes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -101,11 +101,9 @@ class TrainingPlan:
     mfu: Any = 0.4
     price_per_gpu_hour: Any = None
     laws: tuple[str, ...] | None = None
-    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         s = object.__setattr__
-        notes: list[str] = []
         N = _positive("N", self.N, "a parameter count such as 7B")
         if N < 1e3 or N > 1e15:
             raise ValueError(f"N: {self.N!r} is out of range; expected 1k to 1000T parameters")
@@ -181,7 +179,6 @@ class TrainingPlan:
             for name in laws:
                 get_preset(name)
             s(self, "laws", laws)
-        s(self, "notes", tuple(notes))
 
     # -- derived ----------------------------------------------------------------------------
     @property
