@@ -29,8 +29,8 @@ def test_explorer_traces_match_core():
     S = 2e10 / 2**19
     main = trace(e.fig_trajectory, T, "main")
     np.testing.assert_allclose(main.y, k.trajectory(1e9, np.asarray(main.x), 2**19), rtol=1e-12)
-    cur = trace(e.fig_trajectory, T, "current")
-    assert cur.x[0] == pytest.approx(S) and cur.y[0] == pytest.approx(k.trajectory(1e9, S, 2**19), rel=1e-12)
+    x, y = e.marker("trajectory", "current")
+    assert x == pytest.approx(S) and y == pytest.approx(k.trajectory(1e9, S, 2**19), rel=1e-12)
     assert trace(e.fig_trajectory, T, "asymptote").y[0] == pytest.approx(k.min_loss(1e9))
     p = e.predictions()
     assert p["loss"] == pytest.approx(k.trajectory(1e9, S, 2**19))
@@ -44,6 +44,40 @@ def test_explorer_traces_match_core():
     np.testing.assert_allclose(fr.y, k.compute_optimal(np.asarray(fr.x))["N_opt"], rtol=1e-12)
     bc = e.fig_bcrit.data[0]
     np.testing.assert_allclose(bc.y, k.B_crit(np.asarray(bc.x)), rtol=1e-12)
+
+
+def test_markers_follow_the_plan_in_every_figure():
+    e = Explorer(law="hoffmann2022", N=7e10, D=1.4e12, B=2**22)
+    e.controls["N"].slider.value = 3e10
+    p = e.predictions()
+    assert e.marker("overfit", "current")[0] == pytest.approx(1.4e12)
+    assert e.marker("frontier", "plan_N") == pytest.approx((6 * 3e10 * 1.4e12, 3e10))
+    assert e.marker("frontier", "plan_D") == pytest.approx((6 * 3e10 * 1.4e12, 1.4e12))
+    assert e.marker("landscape", "current") == pytest.approx((np.log10(3e10), np.log10(1.4e12)))
+    assert e.marker("bcrit", "current") == pytest.approx((p["loss_for_batch"], p["B_crit"]))
+    # Chinchilla has no learning curve: no S_min marker
+    assert e.marker("trajectory", "s_min") is None
+    assert not trace(e.fig_trajectory, T, "s_min").showlegend
+    assert e.marker("trajectory", "current")[1] == pytest.approx(p["loss"])
+
+
+def test_first_draw_puts_markers_into_the_figures_then_the_layer_moves_them():
+    e = Explorer(N=1e9, D=2e10)
+    assert figures.get_marker(e.fig_bcrit, "current") == e.marker("bcrit", "current")
+    e.controls["N"].slider.value = 2e9
+    assert e.marker("bcrit", "current") != figures.get_marker(e.fig_bcrit, "current")  # the browser syncs it back
+    assert set(e.markers.shapes) == {f"sv-fig-{k}" for k in figures.MARKERS}
+
+
+def test_marker_shapes_are_pixel_paths():
+    fig = figures.bcrit_figure()
+    figures.set_markers(fig, "bcrit", current=(3.0, 1e6))
+    (sh,) = fig.layout.shapes
+    assert sh.type == "path" and sh.xsizemode == "pixel" and sh.path.startswith("M") and sh.path.endswith("Z")
+    figures.set_markers(fig, "bcrit", current=(np.nan, 1e6))
+    assert fig.layout.shapes == ()
+    with pytest.raises(ValueError, match="symbol: 'hexagon' is not known"):
+        figures._symbol_path("hexagon", 10)
 
 
 def test_moving_N_updates_trajectory_and_links_C():
@@ -220,6 +254,11 @@ def test_live_figure_keeps_the_last_update_message():
     # reset made the browser drop updates when five figures changed at once (BENCHMARKS.md).
     e = Explorer()
     e.controls["N"].slider.value = 3e9
-    for fig in (e.fig_trajectory, e.fig_overfit, e.fig_frontier, e.fig_landscape, e.fig_bcrit):
+    for fig in (e.fig_trajectory, e.fig_overfit):
         msg = fig._py2js_update
         assert msg is not None and msg["trace_edit_id"] >= 1
+    # The other figures' curves do not depend on N: they send nothing, their markers move through
+    # the marker layer.
+    for fig in (e.fig_frontier, e.fig_landscape, e.fig_bcrit):
+        assert not fig._py2js_update and not fig._py2js_relayout
+    assert e.marker("frontier", "plan_N")[1] == pytest.approx(3e9)

@@ -25,6 +25,7 @@ from ..presets import PRESETS, Preset, get_preset
 from ..uncertainty import UNCERTAINTY_SOURCES, parameter_samples
 from . import figures
 from .controls import QuantityControl, error_html, law_options
+from .markers import MarkerLayer
 
 __all__ = ["Explorer", "ExplorerState"]
 
@@ -130,6 +131,7 @@ class Explorer:
         self.summary = w.HTML()
         self.summary.add_class("sv-summary")
         self.law_note = w.HTML()
+        self.markers = MarkerLayer()
 
         self.advanced_rows: dict[str, w.Text] = {}
         self.advanced_box = w.VBox()
@@ -187,7 +189,7 @@ class Explorer:
             [self.fig_trajectory, self.summary, self.fig_overfit, self.fig_frontier, self.fig_landscape, self.fig_bcrit],
             layout=w.Layout(grid_template_columns="repeat(2, minmax(380px, 1fr))", grid_gap="8px 12px", width="100%"),
         )
-        return w.HBox([left, figs], layout=w.Layout(width="100%", align_items="flex-start"))
+        return w.HBox([left, figs, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
 
     def _build_advanced(self) -> None:
         rows = []
@@ -411,10 +413,36 @@ class Explorer:
             return
         self._draw_summary(p)
 
+    def _marker_positions(self, p: dict[str, Any]) -> dict[str, dict[str, tuple[float, float] | None]]:
+        law = self.law
+        x_of = (lambda s: s * p["B"]) if self.x_axis.value == "tokens" else (lambda s: s)
+        dl_law = law if law.has("loss") else PRESETS["kaplan2020"]
+        return {
+            "trajectory": dict(current=(x_of(p["S"]), p["loss"]),
+                               s_min=(x_of(p["S_min"]), p["loss"]) if law.has("trajectory") else None),
+            "overfit": dict(current=(p["D"], max(float(dl_law.delta_L(p["N"], p["D"])), 1e-6))),
+            "frontier": dict(plan_N=(p["C"], p["N"]), plan_D=(p["C"], p["D"])),
+            "landscape": dict(current=(math.log10(p["N"]), math.log10(p["D"]))),
+            "bcrit": dict(current=(p["loss_for_batch"], p["B_crit"])),
+        }
+
+    def _draw_markers(self, p: dict[str, Any]) -> None:
+        """All markers in one message, ahead of the figures' own updates (see ui/markers.py)."""
+        placed = {f"sv-fig-{kind}": figures.marker_shapes(kind, **xy) for kind, xy in self._marker_positions(p).items()}
+        self.markers.place(placed)
+        if not isinstance(self.fig_trajectory, figures.LiveFigure):  # first draw: into the figures themselves
+            for kind, shapes in placed.items():
+                getattr(self, "fig_" + kind[7:]).layout.shapes = shapes
+
+    def marker(self, figure: str, name: str) -> tuple[float, float] | None:
+        """``(x, y)`` of a marker of an Explorer figure (``"trajectory"``, ...), as last drawn."""
+        return self.markers.get(f"sv-fig-{figure}", name)
+
     def _draw(self, p: dict[str, Any]) -> None:
         law = self.law
-        N, D, B, S = p["N"], p["D"], p["B"], p["S"]
+        N, B, S = p["N"], p["B"], p["S"]
         xs_tokens = self.x_axis.value == "tokens"
+        self._draw_markers(p)
         S_grid = np.logspace(0, max(math.log10(S) + 1.5, 4), 150)
         with self.fig_trajectory.batch_update():
             f = self.fig_trajectory
@@ -438,15 +466,9 @@ class Explorer:
             else:
                 f.data[bi].update(x=[], y=[])
                 f.data[lo_i].update(x=[], y=[])
+            _set_if_changed(f.data[figures.TRAJECTORY_TRACES.index("s_min")], "showlegend", law.has("trajectory"))
             xa = [S_grid[0] * (B if xs_tokens else 1), S_grid[-1] * (4 * B if xs_tokens else 1)]
             f.data[figures.TRAJECTORY_TRACES.index("asymptote")].update(x=xa, y=[p["L_min"]] * 2)
-            cur = f.data[figures.TRAJECTORY_TRACES.index("current")]
-            cur.update(x=[S * B if xs_tokens else S], y=[p["loss"]])
-            sm = f.data[figures.TRAJECTORY_TRACES.index("s_min")]
-            if law.has("trajectory"):
-                sm.update(x=[p["S_min"] * B if xs_tokens else p["S_min"]], y=[p["loss"]])
-            else:
-                sm.update(x=[], y=[])
             _set_if_changed(f.layout.xaxis.title, "text", "tokens processed B·S" if xs_tokens else "optimizer steps S")
             _set_if_changed(f.layout.title, "text", f"Loss trajectory at B = {units.format_quantity(B)} tokens"
                             + ("" if law.has("trajectory") else " (no batch term: L(N, D = B·S))"))
@@ -463,7 +485,6 @@ class Explorer:
             kap = PRESETS["kaplan2020"]
             d44 = float(kap.data_overfit_threshold(N))
             f.data[2].update(x=[d44, d44], y=[1e-6, 10])
-            f.data[3].update(x=[D], y=[max(float(dl_law.delta_L(N, D)), 1e-6)])
             _set_if_changed(f.layout.yaxis, "range", (-5, 0.5))
             _set_if_changed(f.layout.title, "text", f"Overfitting penalty at N = {units.format_quantity(N)}"
                             + ("" if dl_law is law else " (from Kaplan 2020)"))
@@ -479,7 +500,6 @@ class Explorer:
             _set_if_changed(f.layout.title, "text",
                             "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)"))
             f.data[1].update(x=[Lg[0], Lg[-1]], y=[B, B])
-            f.data[2].update(x=[p["loss_for_batch"]], y=[p["B_crit"]])
 
     def _law_key(self) -> tuple:
         return (self.law.name, self.law.modified, tuple(self.law.values.values()))
@@ -488,9 +508,6 @@ class Explorer:
         law = self.law
         T = figures.FRONTIER_TRACES
         if self._frontier_key == self._law_key():  # the curves depend on the law only: move the plan
-            with self.fig_frontier.batch_update():
-                self.fig_frontier.data[T.index("plan_N")].update(x=[p["C"]], y=[p["N"]])
-                self.fig_frontier.data[T.index("plan_D")].update(x=[p["C"]], y=[p["D"]])
             return
         self._frontier_key = self._law_key()
         Cg = np.logspace(15, 28, 120)
@@ -498,7 +515,8 @@ class Explorer:
         with self.fig_frontier.batch_update():
             f = self.fig_frontier
             for tr in f.data:
-                tr.update(**empty)
+                if tr.name not in ("your N", "your D"):  # legend entries of the markers
+                    tr.update(**empty)
             title = "Compute-optimal allocation"
             if law.form in ("kaplan",):
                 t6 = law.compute_optimal(Cg)
@@ -528,8 +546,6 @@ class Explorer:
                         lo, hi = np.percentile(arr, [2.5, 97.5], axis=0)
                         f.data[T.index(f"{key}_band_hi")].update(x=Cg, y=hi)
                         f.data[T.index(f"{key}_band_lo")].update(x=Cg, y=lo)
-            f.data[T.index("plan_N")].update(x=[p["C"]], y=[p["N"]])
-            f.data[T.index("plan_D")].update(x=[p["C"]], y=[p["D"]])
             f.layout.title.text = title
 
     def _draw_landscape(self, p: dict[str, Any]) -> None:
@@ -565,7 +581,6 @@ class Explorer:
                     f.data[T.index("frontier")].update(x=np.log10(o["N_opt"]), y=np.log10(o["D_opt"]))
                 f.layout.title.text = title
                 self._landscape_key = key
-            f.data[T.index("current")].update(x=[math.log10(p["N"])], y=[math.log10(p["D"])])
 
     def _draw_summary(self, p: dict[str, Any]) -> None:
         law = self.law

@@ -95,12 +95,18 @@ class Page:
     def wait_for_data(self, css: str, timeout: float = 120_000) -> None:
         self.page.wait_for_function(
             "(css) => { const g = document.querySelector(css + '.js-plotly-plot');"
-            " return g && g.data && g.data.some(t => t.x && t.x.length > 0); }", arg=css, timeout=timeout)
+            " return g && g.data && g.data.some(t => t.x && t.x.length > 1); }", arg=css, timeout=timeout)
 
     def data(self, css: str):
         return self.page.evaluate(
             "(css) => document.querySelector(css + '.js-plotly-plot').data.map("
             "t => ({name: t.name, x: Array.from(t.x || []), y: Array.from(t.y || [])}))", css)
+
+    def markers(self, css: str) -> dict[str, tuple[float, float]]:
+        """The moving markers (layout shapes) as the browser has them, by name."""
+        return {m["name"]: (m["x"], m["y"]) for m in self.page.evaluate(
+            "(css) => (document.querySelector(css + '.js-plotly-plot').layout.shapes || []).map("
+            "s => ({name: s.name, x: s.xanchor, y: s.yanchor}))", css)}
 
     def own_errors(self) -> list[str]:
         """Console errors from our code: the offline CDN icon font and missing favicons are not ours."""

@@ -23,9 +23,7 @@ def wait_until(fn, timeout=30.0, interval=0.2):
 
 
 def current_marker(p):
-    d = p.data(".sv-fig-trajectory")
-    cur = next(t for t in d if t["name"] == "now")
-    return cur["x"][0], cur["y"][0]
+    return p.markers(".sv-fig-trajectory")["current"]
 
 
 def test_page_loads_with_every_figure_drawn(dash):
@@ -34,6 +32,10 @@ def test_page_loads_with_every_figure_drawn(dash):
         p.wait_for_data(css)
     assert "Traceback" not in p.page.inner_text("body")
     assert p.own_errors() == []
+    # every figure draws its moving markers (layout shapes) on screen
+    drawn = p.page.evaluate("(figs) => figs.map(c => document.querySelectorAll(c + ' .shapelayer path').length)",
+                            EXPLORER_FIGS)
+    assert all(n >= 1 for n in drawn), dict(zip(EXPLORER_FIGS, drawn, strict=True))
     for cls in ("sv-N", "sv-D", "sv-C", "sv-B", "sv-S", "sv-law", "sv-summary", "sv-share", "sv-tab-explorer"):
         assert p.page.locator(f".{cls}").count() >= 1, cls
 

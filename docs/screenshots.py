@@ -1,0 +1,69 @@
+"""Retake the README's screenshots against a live `scalingviz dashboard` in headless Chromium.
+
+Run:  python docs/screenshots.py        (needs Debian's chromium; writes docs/img/*.png)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+READY = ("() => document.querySelectorAll('.sv-fig.js-plotly-plot').length >= 5 && "
+         "[...document.querySelectorAll('.sv-fig.js-plotly-plot')].every(g => g.data && g.data.some(t => t.x && t.x.length > 1))")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shoot(page, url: str, out: Path, tab: str | None = None, wait: str | None = None) -> None:
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(READY, timeout=120_000)
+    if tab:
+        page.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text=tab).first.click()
+    if wait:
+        page.wait_for_function(wait, timeout=60_000)
+    time.sleep(2.5)
+    page.screenshot(path=str(out), full_page=True)
+    print("wrote", out)
+
+
+def main() -> None:
+    chromium = os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium")
+    if not chromium:
+        sys.exit("no chromium: apt-get install chromium")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        time.sleep(3)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium, args=ARGS)
+            page = b.new_page(viewport={"width": 1280, "height": 1060})
+            shoot(page, base, HERE / "img" / "explorer.png")
+            shoot(page, base + "?law=hoffmann2022&N=7e10&D=1.4e12&B=4M", HERE / "img" / "explorer-chinchilla.png")
+            for name, tab in (("compare", "Compare"), ("plan", "Plan"), ("fit", "Fit")):
+                page.goto(base, wait_until="commit")
+                page.wait_for_function(READY, timeout=120_000)
+                if page.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text=tab).count():
+                    shoot(page, base, HERE / "img" / f"{name}.png", tab=tab)
+            b.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+
+
+if __name__ == "__main__":
+    main()
