@@ -19,6 +19,7 @@ import numpy as np
 
 from . import units
 from .presets import PRESETS, Preset, get_preset, preset_names
+from .serialize import jsonable
 
 __all__ = ["main"]
 
@@ -58,25 +59,11 @@ def _law_name(text: str) -> str:
 # -- output helpers ------------------------------------------------------------------------
 
 
-def _clean(x: Any) -> Any:
-    """Make a value JSON-safe: numpy -> Python, non-finite -> None."""
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _clean(x.tolist())
-    if isinstance(x, (np.floating, float)):
-        x = float(x)
-        return x if math.isfinite(x) else None
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 def _emit(payload: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
     if as_json:
-        print(json.dumps(_clean(payload), allow_nan=False))
+        print(json.dumps(jsonable(payload), allow_nan=False))
     else:
         print(render(payload))
 

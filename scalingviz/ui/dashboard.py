@@ -18,6 +18,7 @@ import ipywidgets as w
 
 from .. import units
 from ..presets import PRESETS
+from ..serialize import jsonable
 from .compare import Compare
 from .explorer import RANGES, Explorer
 
@@ -182,12 +183,10 @@ class Dashboard:
                                   f"&#11015; {html.escape(label)}</a>")
 
     def _export_json(self) -> None:
-        from ..cli import _clean
-
         payload = {"state": self.state(), "predictions": self.explorer.predictions(),
                    "law": self.explorer.law.to_dict()}
         self._download("scalingviz-state.json", "application/json",
-                       json.dumps(_clean(payload), indent=1).encode(), "scalingviz-state.json")
+                       json.dumps(jsonable(payload), indent=1).encode(), "scalingviz-state.json")
 
     def _export_html(self) -> None:
         import plotly.io as pio
