@@ -307,8 +307,8 @@ def check(plan: TrainingPlan) -> PlanReport:
     if plan.laws is None or "kaplan2020" in plan.laws:
         Nk = plan.N_nonembedding
         dl = _f(kap.delta_L(Nk, D))
-        d2 = _f(kap.data_for_delta_L(Nk, 0.02))
-        if dl > 0.02:
+        d2 = _f(kap.data_for_delta_L(Nk))
+        if dl > kap["delta_L_noise"]:
             warnings.append(_warn("OVERFIT_RISK", f"Kaplan's overfitting penalty deltaL = {100 * dl:.2g}% exceeds 2%: "
                                   f"{D:.3g} tokens are fewer than the {d2:.3g} this model needs (repeated data makes "
                                   "it worse)", dl))

@@ -279,9 +279,12 @@ class Preset:
             return kaplan2020.delta_L(N, D, **self._kaplan_ND())
         return np.asarray(self.loss(N, D)) / np.asarray(self.loss_converged(N)) - 1.0
 
-    def data_for_delta_L(self, N: ArrayLike, delta: ArrayLike = 0.02):
-        """Tokens needed to keep the overfitting penalty at ``delta`` (Kaplan Eq. 4.3 inverted)."""
+    def data_for_delta_L(self, N: ArrayLike, delta: ArrayLike | None = None):
+        """Tokens needed to keep the overfitting penalty at ``delta`` (Kaplan Eq. 4.3 inverted;
+        default: the seed-noise level ``delta_L_noise``, 2%)."""
         self._need("delta_L", "the data needed for an overfitting penalty")
+        if delta is None:
+            delta = self["delta_L_noise"]
         return kaplan2020.data_for_delta_L(N, delta, **self._kaplan_ND())
 
     def data_overfit_threshold(self, N: ArrayLike):
@@ -488,6 +491,7 @@ KAPLAN2020 = Preset(
         # Overfitting rule of thumb, Eq. 4.4.
         "D_overfit_coef": _P(5e3, "tokens/params^0.74", "Eq. 4.4"),
         "D_overfit_exp": _P(0.74, "-", "Eq. 4.4"),
+        "delta_L_noise": _P(0.02, "-", "Sec. 4.2: seed-to-seed variation of the loss, the deltaL behind Eq. 4.4"),
         # Compute-efficient training, Table 6 (C_min in PF-days).
         "N_e": _P(1.3e9, "params", "Table 6"),
         "p_N": _P(0.73, "-", "Table 6 (Eq. 6.1)"),

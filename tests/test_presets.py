@@ -23,6 +23,7 @@ PUBLISHED = [
     ("kaplan2020", "ND_alpha_N", 0.076, "Table 2"), ("kaplan2020", "ND_alpha_D", 0.103, "Table 2"),
     ("kaplan2020", "ND_N_c", 6.4e13, "Table 2"), ("kaplan2020", "ND_D_c", 1.8e13, "Table 2"),
     ("kaplan2020", "D_overfit_coef", 5e3, "Eq. 4.4"), ("kaplan2020", "D_overfit_exp", 0.74, "Eq. 4.4"),
+    ("kaplan2020", "delta_L_noise", 0.02, "Sec. 4.2"),
     ("kaplan2020", "N_e", 1.3e9, "Table 6"), ("kaplan2020", "p_N", 0.73, "Table 6"),
     ("kaplan2020", "B_e", 2.0e6, "Table 6"), ("kaplan2020", "p_B", 0.24, "Table 6"),
     ("kaplan2020", "S_e", 5.4e3, "Table 6"), ("kaplan2020", "p_S", 0.03, "Table 6"),

@@ -385,7 +385,7 @@ class Explorer:
         if law.has("loss"):
             out["delta_L"] = float(law.delta_L(N, D))
             if law.has("delta_L"):
-                out["D_for_2pct"] = float(law.data_for_delta_L(N, 0.02))
+                out["D_for_2pct"] = float(law.data_for_delta_L(N))
         bl = self._batch_law()
         L_b = L if bl is law else float(bl.trajectory(N, S, B))
         t = bl.batch_tradeoff(S, B, L_b)
@@ -481,7 +481,7 @@ class Explorer:
             Dg = np.logspace(6, 15, 200)
             dl = np.asarray(dl_law.delta_L(N, Dg))
             f.data[0].update(x=Dg, y=np.where(dl > 1e-6, dl, np.nan))
-            f.data[1].update(x=[Dg[0], Dg[-1]], y=[0.02, 0.02])
+            f.data[1].update(x=[Dg[0], Dg[-1]], y=[PRESETS["kaplan2020"]["delta_L_noise"]] * 2)
             kap = PRESETS["kaplan2020"]
             d44 = float(kap.data_overfit_threshold(N))
             f.data[2].update(x=[d44, d44], y=[1e-6, 10])
@@ -606,7 +606,7 @@ class Explorer:
             ("Minimum loss L(N)", f"{p['L_min']:.4f}", "S &rarr; &infin; (or D &rarr; &infin;)"),
         ]
         if "delta_L" in p:
-            flag = " class='sv-bad'" if p["delta_L"] > 0.02 else ""
+            flag = " class='sv-bad'" if p["delta_L"] > PRESETS["kaplan2020"]["delta_L_noise"] else ""
             rows.append(("Overfitting &delta;L", f"<span{flag}>{100 * p['delta_L']:.2f}%</span>",
                          f"2% needs D &ge; {_fmt(p.get('D_for_2pct', np.nan), 'tokens')}" if "D_for_2pct" in p else ""))
         bb = "" if p["batch_law"] == law.name else " (Kaplan)"
