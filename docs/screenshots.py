@@ -56,6 +56,7 @@ def main() -> None:
             shoot(page, base, HERE / "img" / "explorer.png")
             shoot(page, base + "?law=hoffmann2022&N=7e10&D=1.4e12&B=4M", HERE / "img" / "explorer-chinchilla.png")
             for name, tab in (("compare", "Compare"), ("plan", "Plan"), ("fit", "Fit")):
+                page.set_viewport_size({"width": 1280, "height": 1320 if name == "plan" else 1060})
                 page.goto(base, wait_until="commit")
                 page.wait_for_function(READY, timeout=120_000)
                 if page.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text=tab).count():

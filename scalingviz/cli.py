@@ -498,7 +498,7 @@ def render_plan(report) -> str:
                               f"{c['exact_over_6ND']:.3g}x 6N)"))
     rows.append(("wall-clock", f"{c['time_hours']:.4g} h = {c['time_hours'] / 24:.3g} days on {p.n_gpus} GPUs at "
                                f"{p.peak_flops:.3g} FLOP/s x MFU {p.mfu:g} ({c['time_from']})"))
-    rows.append(("GPU-hours", f"{c['gpu_hours']:.4g}"))
+    rows.append(("GPU-hours", f"{c['gpu_hours']:,.0f}"))
     rows.append(("cost", "-" if c["cost"] is None else f"{c['cost']:,.0f} (at {p.price_per_gpu_hour:g} per GPU-hour)"))
     lines.append(_table(rows))
     if report.warnings:

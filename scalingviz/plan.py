@@ -41,8 +41,8 @@ def _positive(name: str, value: Any, what: str, *, allow_none: bool = False, upp
         raise ValueError(f"{name}: missing; expected {what}")
     try:
         v = units.parse_quantity(value, name)
-    except ValueError as exc:
-        raise ValueError(f"{exc}; expected {what}") from None
+    except ValueError as exc:  # keep the parser's reason, give the field's own expectation
+        raise ValueError(f"{str(exc).split('; expected')[0]}; expected {what}") from None
     if not v > 0:
         raise ValueError(f"{name}: {value!r} is out of range; expected {what}" + ("" if "(0," in what else " > 0"))
     if upper is not None and v > upper:

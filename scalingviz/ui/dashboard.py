@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -21,11 +22,16 @@ from ..presets import PRESETS
 from ..serialize import jsonable
 from .compare import Compare
 from .explorer import RANGES, Explorer
+from .planner import CHOICES as PLAN_CHOICES
+from .planner import FIELDS as PLAN_FIELDS
+from .planner import PlanTab
 
 __all__ = ["CSS", "Dashboard", "parse_query", "share_query"]
 
 NUMERIC_KEYS = ("N", "D", "B", "S", "C")
-TABS = ("explorer", "compare")
+TABS = ("explorer", "compare", "plan")
+#: The Plan tab's fields in the URL query: ``plan_N=7B&plan_D=1.4T&plan_gpu=H100``...
+PLAN_QUERY_PREFIX = "plan_"
 
 CSS = """
 <style>
@@ -55,6 +61,11 @@ CSS = """
 .sv-app .widget-html { margin-top: 1px; margin-bottom: 1px; }
 .sv-control .widget-html-content { line-height: 1.2; }
 .sv-app .widget-toggle-buttons .widget-toggle-button { font-size: 12px; }
+.sv-badge { display: inline-block; color: white; border-radius: 10px; padding: 2px 9px; margin: 0 6px 4px 0;
+            font-size: 12px; font-weight: 600; }
+.sv-plan-section { font-weight: 600; color: #1f3b63; margin: 8px 0 2px 0; border-bottom: 1px solid #e3e7ec; }
+.sv-plan-h { font-weight: 600; color: #1f3b63; margin: 10px 0 2px 0; }
+.sv-plan-table td:first-child { white-space: nowrap; }
 </style>
 """
 
@@ -81,6 +92,22 @@ def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
                 state["tab"] = value
             else:
                 notices.append(f"ignored tab={short!r}: valid tabs are {', '.join(TABS)}")
+        elif key.startswith(PLAN_QUERY_PREFIX) and key[len(PLAN_QUERY_PREFIX):] in PLAN_FIELDS:
+            field = key[len(PLAN_QUERY_PREFIX):]
+            try:  # numbers only; the Plan tab checks ranges and shows its messages inline
+                if not math.isfinite(units.parse_quantity(value, field)):
+                    raise ValueError("not a finite number")
+            except ValueError as exc:
+                notices.append(f"ignored {key}={short!r}: {str(exc).split(': ', 1)[-1]}")
+                continue
+            state.setdefault("plan", {})[field] = value
+        elif key.startswith(PLAN_QUERY_PREFIX) and key[len(PLAN_QUERY_PREFIX):] in PLAN_CHOICES:
+            field = key[len(PLAN_QUERY_PREFIX):]
+            valid = [v for _, v in PLAN_CHOICES[field][0]]
+            if value in valid:
+                state.setdefault("plan", {})[field] = value
+            else:
+                notices.append(f"ignored {key}={short!r}: valid values are {', '.join(valid)}")
         elif key in NUMERIC_KEYS:
             try:
                 v = units.parse_quantity(value, key)
@@ -105,6 +132,8 @@ def share_query(state: dict[str, Any]) -> str:
             items.append((k, f"{float(v):.6g}"))
         elif k in ("law", "tab"):
             items.append((k, str(v)))
+        elif k == "plan":
+            items += [(PLAN_QUERY_PREFIX + f, str(x)) for f, x in v.items()]
     return urlencode(items)
 
 
@@ -125,8 +154,13 @@ class Dashboard:
         self.compare_box = w.VBox([w.HTML("<div class='sv-note'>loading...</div>")], layout=w.Layout(width="100%"))
         self.explorer.widget.add_class("sv-tab-explorer")
         self.compare_box.add_class("sv-tab-compare")
-        self.tabs = w.Tab(children=[self.explorer.widget, self.compare_box])
-        for i, t in enumerate(("Explorer", "Compare laws")):
+        # The Plan tab too is built when first shown; until then its query values wait here.
+        self.planner: PlanTab | None = None
+        self._plan_values: dict[str, Any] = dict(state.get("plan", {}))
+        self.plan_box = w.VBox([w.HTML("<div class='sv-note'>loading...</div>")], layout=w.Layout(width="100%"))
+        self.plan_box.add_class("sv-tab-plan")
+        self.tabs = w.Tab(children=[self.explorer.widget, self.compare_box, self.plan_box])
+        for i, t in enumerate(("Explorer", "Compare laws", "Plan a run")):
             self.tabs.set_title(i, t)
         if state.get("tab") in TABS:
             self.tabs.selected_index = TABS.index(state["tab"])
@@ -163,12 +197,30 @@ class Dashboard:
         if self.tabs.selected_index == TABS.index("compare") and self.compare is None:
             self.compare = Compare(C=self._compare_C)
             self.compare_box.children = [self.compare.widget]
+        if self.tabs.selected_index == TABS.index("plan") and self.planner is None:
+            self.planner = PlanTab(self._plan_values, on_open_explorer=self.open_in_explorer)
+            self.planner.on_change.append(self._update_share)
+            self.plan_box.children = [self.planner.widget]
+
+    def open_in_explorer(self, plan) -> None:
+        """Carry a plan's N (in its own convention), D and batch over to the Explorer tab."""
+        ex = self.explorer
+        ex.n_emb.value = f"{plan.N_embedding or 0:g}"
+        ex.n_is.value = plan.N_convention
+        state = {"N": plan.N, "D": plan.D}
+        if plan.batch_tokens is not None:
+            state["B"] = plan.batch_tokens
+        ex.set_state(**state)
+        self.tabs.selected_index = TABS.index("explorer")
 
     def state(self) -> dict[str, Any]:
         s = dict(self.explorer.state)
         s.pop("seq_len", None)
         s.pop("S", None)  # S = D / B
         s["tab"] = TABS[self.tabs.selected_index or 0]
+        plan = self.planner.values() if self.planner is not None else self._plan_values
+        if plan:
+            s["plan"] = plan
         return s
 
     def _update_share(self) -> None:

@@ -93,6 +93,7 @@ MARKERS: dict[str, dict[str, tuple[str, str, float]]] = {  # figure -> marker ->
     "frontier": {"plan_N": ("star", COLORS["N"], 16), "plan_D": ("star", COLORS["D"], 16)},
     "landscape": {"current": ("x", "white", 13)},
     "bcrit": {"current": ("circle", COLORS["accent"], 12)},
+    "plan": {"plan": ("star", COLORS["accent"], 18)},
 }
 
 

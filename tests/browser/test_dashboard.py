@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from scalingviz import get_preset
+from scalingviz.plan import TrainingPlan, check
 
 pytestmark = pytest.mark.browser
 
@@ -107,3 +108,36 @@ def test_compare_tab_renders(dash):
     C = np.array(kap["x"])
     np.testing.assert_allclose(kap["y"], get_preset("kaplan2020").compute_optimal(C)["N_opt"], rtol=1e-9)
     assert "Traceback" not in p.page.inner_text("body") and p.own_errors() == []
+
+
+def test_plan_tab_fill_the_form_see_the_report_and_a_bad_entry(dash):
+    p = dash("tab=plan")
+    page = p.page
+    page.wait_for_selector(".sv-plan-report .sv-badge", timeout=60_000)
+    p.wait_for_data(".sv-fig-plan")
+    for css, text in ((".sv-plan-N", "280B"), (".sv-plan-D", "300B")):
+        box = page.locator(f"{css} input")
+        box.fill(text)
+        box.press("Tab")
+    page.wait_for_function("() => document.querySelector('.sv-plan-report').innerText.includes('undertrained')",
+                           timeout=30_000)
+    expected = check(TrainingPlan(N="280B", D="300B", batch_tokens=4194304, seq_len=4096, lr=3e-4, n_gpus=1024,
+                                  gpu="H100", mfu=0.4, price_per_gpu_hour=2.5))
+    report = page.inner_text(".sv-plan-report")
+    assert f"{expected.loss['hoffmann2022']['value']:.4f}" in report
+    assert f"{expected.compute['gpu_hours']:,.0f} GPU-hours" in report
+    wait_until(lambda: p.markers(".sv-fig-plan").get("plan", (0, 0))[1] == pytest.approx(280e9))
+    assert p.markers(".sv-fig-plan")["plan"][0] == pytest.approx(6 * 280e9 * 300e9)
+    # a bad entry: an inline message, the other fields and the last report kept
+    box = page.locator(".sv-plan-mfu input")
+    box.fill("1.5")
+    box.press("Tab")
+    page.wait_for_function("() => [...document.querySelectorAll('.sv-plan .sv-error')]"
+                           ".some(e => e.innerText.includes('mfu'))", timeout=30_000)
+    assert page.locator(".sv-plan-N input").input_value() == "280B"
+    assert page.locator(".sv-plan-mfu input").input_value() == "1.5"
+    assert "last valid plan" in page.inner_text(".sv-plan-status")
+    assert f"{expected.loss['hoffmann2022']['value']:.4f}" in page.inner_text(".sv-plan-report")
+    assert "Traceback" not in page.inner_text("body") and p.own_errors() == []
+    # the share link carries the plan
+    assert "plan_N=280B" in page.locator(".sv-share input").input_value()

@@ -1,0 +1,326 @@
+"""Plan: the training-plan check of :mod:`scalingviz.plan` as a form, a report and a figure.
+
+Every field is typed text (``7B``, ``1.4T``, ``4M``, ``3e-4``). The form is checked on every
+edit; a bad field gets an inline message under it (CSS class ``sv-error``), the other fields keep
+their values, and the last good report stays on screen, marked as such. The numbers are those of
+``scalingviz plan`` for the same inputs: both call :func:`scalingviz.plan.check`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from .. import compute, units
+from ..plan import PlanReport, TrainingPlan, check
+from ..presets import CHINCHILLA_TOKENS_PER_PARAM, PRESETS
+from ..uncertainty import parameter_samples
+from . import figures
+from .controls import error_html
+from .markers import MarkerLayer
+
+__all__ = ["FIELDS", "PlanTab"]
+
+# form key -> (label, unit or hint, default text, TrainingPlan keyword)
+FIELDS: dict[str, tuple[str, str, str, str]] = {
+    "N": ("N", "params", "7B", "N"),
+    "D": ("D", "tokens", "1.4T", "D"),
+    "steps": ("steps", "optional: D = steps x batch", "", "steps"),
+    "batch": ("batch", "", "4194304", "batch_tokens"),  # 1024 sequences of 4096 tokens
+    "seq_len": ("seq. length", "tokens", "4096", "seq_len"),
+    "lr": ("peak LR", "optional", "3e-4", "lr"),
+    "N_embedding": ("embedding", "optional: n_vocab x d_model", "", "N_embedding"),
+    "n_layer": ("layers", "optional", "", "n_layer"),
+    "d_model": ("d_model", "optional", "", "d_model"),
+    "n_vocab": ("vocabulary", "optional", "", "n_vocab"),
+    "n_gpus": ("GPUs", "count", "1024", "n_gpus"),
+    "peak_flops": ("peak FLOP/s", "per GPU, for 'other'", "", "peak_flops"),
+    "mfu": ("MFU", "0 to 1", "0.4", "mfu"),
+    "price": ("price", "per GPU-hour", "2.5", "price_per_gpu_hour"),
+}
+CHOICES: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "N_convention": ((("total (with embedding)", "total"), ("non-embedding", "non-embedding")), "total"),
+    "batch_unit": ((("tokens", "tokens"), ("sequences", "sequences")), "tokens"),
+    "gpu": (tuple((f"{g.name} ({g.peak_flops / 1e12:.0f} TFLOP/s)", g.name) for g in compute.GPUS.values())
+            + (("other: peak FLOP/s below", "other"),), "H100"),
+}
+# TrainingPlan's messages start with its own field name; which form field shows them.
+_ERROR_FIELD = {v[3]: k for k, v in FIELDS.items()} | {"batch_sequences": "batch", "gpu": "gpu",
+                                                        "N_convention": "N_convention", "shape": "n_layer"}
+_BADGE = {"good": "#2a7d3f", "warn": "#9a6100", "bad": "#b3261e", "info": "#44617f"}
+
+
+def _badge(text: str, kind: str) -> str:
+    return (f"<span class='sv-badge' style='background:{_BADGE[kind]}'>{html.escape(text)}</span>")
+
+
+def _q(x: float | None, unit: str = "") -> str:
+    if x is None or not math.isfinite(x):
+        return "&ndash;"
+    return units.format_quantity(x) + (f"&nbsp;{unit}" if unit else "")
+
+
+class PlanTab:
+    """The Plan tab. ``values`` pre-fills fields (form keys, as text or numbers);
+    ``on_open_explorer(plan)`` is called by the "Open in Explorer" button."""
+
+    def __init__(self, values: dict[str, Any] | None = None,
+                 on_open_explorer: Callable[[TrainingPlan], None] | None = None):
+        self.on_open_explorer = on_open_explorer
+        self.on_change: list[Callable[[], None]] = []
+        self.boxes: dict[str, w.Text] = {}
+        self.errors: dict[str, w.HTML] = {}
+        self.choices: dict[str, w.Dropdown] = {}
+        self.report: PlanReport | None = None
+        self.plan: TrainingPlan | None = None
+        values = values or {}
+        for key, (_label, hint, default, _kw) in FIELDS.items():
+            box = w.Text(value=str(values.get(key, default)), placeholder="optional" if hint.startswith("optional")
+                         else "", continuous_update=True,
+                         layout=w.Layout(width="150px"))
+            box.add_class(f"sv-plan-{key.replace('_', '-')}")
+            box.observe(self._on_edit, "value")
+            self.boxes[key] = box
+            self.errors[key] = w.HTML()
+            self.errors[key].add_class("sv-error")
+        for key, (options, default) in CHOICES.items():
+            dd = w.Dropdown(options=options, value=values.get(key, default), layout=w.Layout(width="220px"))
+            dd.add_class(f"sv-plan-{key.replace('_', '-')}")
+            dd.observe(self._on_edit, "value")
+            self.choices[key] = dd
+            self.errors[key] = w.HTML()
+            self.errors[key].add_class("sv-error")
+        self.form_error = w.HTML()
+        self.form_error.add_class("sv-error")
+        self.status = w.HTML()
+        self.status.add_class("sv-plan-status")
+        self.out = w.HTML()
+        self.out.add_class("sv-plan-report")
+        self.open_button = w.Button(description="Open in Explorer", icon="external-link",
+                                    tooltip="carry N, D and the batch over to the Explorer tab",
+                                    layout=w.Layout(width="170px"))
+        self.open_button.add_class("sv-plan-open")
+        self.open_button.on_click(lambda _b: self._open())
+        self.fig = self._figure()
+        self.markers = MarkerLayer()
+        self._frontier_drawn = False
+        self.evaluate()
+        self.fig = figures.LiveFigure(self.fig)
+        self.fig.add_class("sv-fig-plan")
+        self.widget = self._layout()
+        self.widget.add_class("sv-plan")
+
+    # -- form ------------------------------------------------------------------------------
+    def _row(self, key: str) -> w.Widget:
+        if key in FIELDS:
+            label, hint = FIELDS[key][0], FIELDS[key][1]
+            ctrl = self.boxes[key]
+        else:
+            label, hint, ctrl = {"N_convention": "N counts", "batch_unit": "batch in", "gpu": "GPU"}[key], "", \
+                self.choices[key]
+        head = w.HBox([w.HTML(f"<b>{html.escape(label)}</b>", layout=w.Layout(width="118px")), ctrl,
+                       w.HTML(f"<span class='sv-unit'>{html.escape(hint)}</span>")],
+                      layout=w.Layout(align_items="center"))
+        return w.VBox([head, self.errors[key]])
+
+    def _layout(self) -> w.Widget:
+        def section(title: str, keys: tuple[str, ...]) -> w.Widget:
+            return w.VBox([w.HTML(f"<div class='sv-plan-section'>{title}</div>"), *(self._row(k) for k in keys)])
+
+        form = w.VBox([
+            section("Model and data", ("N", "N_convention", "N_embedding", "D", "steps")),
+            section("Batch and learning rate", ("batch", "batch_unit", "seq_len", "lr")),
+            section("Hardware", ("n_gpus", "gpu", "peak_flops", "mfu", "price")),
+            section("Shape (optional, for the exact FLOP count)", ("n_layer", "d_model", "n_vocab")),
+            self.form_error, self.fig,
+        ], layout=w.Layout(width="450px", min_width="450px", padding="0 14px 0 0"))
+        form.add_class("sv-plan-form")
+        right = w.VBox([self.status, w.HBox([self.open_button], layout=w.Layout(margin="0 0 6px 0")), self.out],
+                       layout=w.Layout(width="100%"))
+        return w.HBox([form, right, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
+
+    def values(self) -> dict[str, str]:
+        """The form as typed (form keys -> text), for the share link."""
+        out = {k: b.value.strip() for k, b in self.boxes.items() if b.value.strip()}
+        out.update({k: d.value for k, d in self.choices.items()})
+        return out
+
+    def plan_kwargs(self) -> dict[str, Any]:
+        """TrainingPlan keywords from the form: text as typed, empty fields left out."""
+        kw: dict[str, Any] = {}
+        for key, box in self.boxes.items():
+            text = box.value.strip()
+            if text:
+                kw[FIELDS[key][3]] = text
+        if self.choices["batch_unit"].value == "sequences" and "batch_tokens" in kw:
+            kw["batch_sequences"] = kw.pop("batch_tokens")
+        kw["N_convention"] = self.choices["N_convention"].value
+        if self.choices["gpu"].value == "other":
+            kw["gpu"] = None
+        else:
+            kw["gpu"] = self.choices["gpu"].value
+            kw.pop("peak_flops", None)
+        return kw
+
+    def _on_edit(self, _change=None) -> None:
+        self.evaluate()
+        for cb in self.on_change:
+            cb()
+
+    def evaluate(self) -> PlanReport | None:
+        """Validate the form and check the plan; returns the report, or None (errors shown inline)."""
+        for e in self.errors.values():
+            e.value = ""
+        self.form_error.value = ""
+        try:
+            plan = TrainingPlan(**self.plan_kwargs())
+            report = check(plan)
+        except ValueError as exc:
+            msg = str(exc)
+            field = _ERROR_FIELD.get(msg.split(":", 1)[0].strip())
+            if field == "gpu" and self.choices["gpu"].value == "other":
+                field = "peak_flops"
+            target = self.errors[field] if field in self.errors else self.form_error
+            target.value = error_html(msg)
+            if self.report is not None:
+                self.status.value = ("<div class='sv-warn'>&#9888; The form has an error; the report below is for the "
+                                     "last valid plan.</div>")
+            else:
+                self.status.value = ""
+            return None
+        self.plan, self.report = plan, report
+        self.status.value = ""
+        self.out.value = self.render(report)
+        self._draw(report)
+        return report
+
+    def _open(self) -> None:
+        if self.plan is not None and self.on_open_explorer is not None:
+            self.on_open_explorer(self.plan)
+
+    # -- report ----------------------------------------------------------------------------
+    @staticmethod
+    def render(report: PlanReport) -> str:
+        """The report as HTML: verdict badges, then one table per question, then the warnings."""
+        p, v, b, lr, c = report.plan, report.verdict, report.batch, report.lr, report.compute
+        badges = []
+        if v["verdict"] == "near-optimal":
+            badges.append(_badge(f"near-optimal: {report.tokens_per_param:.3g} tokens/param", "good"))
+        else:
+            badges.append(_badge(f"{v['verdict']} {v['factor']:.3g}x: {report.tokens_per_param:.3g} tokens/param",
+                                 "warn"))
+        if b.get("B_over_B_crit") is not None:
+            r = b["B_over_B_crit"]
+            badges.append(_badge(f"batch {r:.2g}x B_crit", "good" if r <= 1 else "warn"))
+        if "ratio_to_li2025" in lr and lr["ratio_to_li2025"] is not None:
+            r = lr["ratio_to_li2025"]
+            badges.append(_badge(f"LR {r:.2g}x Step Law", "good" if 0.5 <= r <= 2 else "warn"))
+        if report.delta_L is not None:
+            noise = PRESETS["kaplan2020"]["delta_L_noise"]
+            badges.append(_badge(f"overfitting {100 * report.delta_L:.2g}%", "good" if report.delta_L <= noise
+                                 else "warn"))
+        n_extra = sum(w_["code"] == "EXTRAPOLATION" for w_ in report.warnings)
+        badges.append(_badge(f"{n_extra} law(s) extrapolated" if n_extra else "inside every fitted range",
+                             "info" if n_extra else "good"))
+
+        def table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+            th = "".join(f"<th>{h}</th>" for h in head)
+            body = "".join("<tr>" + "".join(f"<td>{x}</td>" for x in r) + "</tr>" for r in rows)
+            return f"<table class='sv-table sv-plan-table'><tr>{th}</tr>{body}</table>"
+
+        loss_rows = []
+        for name, x in report.loss.items():
+            band = f"[{x['low']:.3f}, {x['high']:.3f}]" if x["high"] > x["low"] else "&ndash;"
+            loss_rows.append((html.escape(name), f"<b>{x['value']:.4f}</b>", band, _q(x["N_used"]),
+                              f"<span class='sv-note'>{html.escape(x['unit'])}</span>"))
+        for name, t in report.trajectory.items():
+            loss_rows.append((html.escape(name) + " L(N,S,B)", f"<b>{t['loss']:.4f}</b>", "&ndash;", "",
+                              f"<span class='sv-note'>at batch {_q(p.batch_tokens, 'tokens')}; "
+                              f"min. loss {t['min_loss']:.4f}</span>"))
+        opt_rows = [(html.escape(n), _q(o["N"]), _q(o["D"], "tokens"), f"{o['tokens_per_param']:.3g}",
+                     "&ndash;" if o["loss"] is None else f"{o['loss']:.4f}") for n, o in report.compute_optimal.items()]
+        hb_rows = []
+        if b.get("B_crit") is not None:
+            hb_rows.append(("batch vs B_crit (Kaplan)", _q(p.batch_tokens, "tokens"), _q(b["B_crit"], "tokens"),
+                            f"S/S_min {b['extra_steps']:.3g}, E/E_min {b['extra_tokens']:.3g}"))
+        for name, r in b["recommended"].items():
+            band = f"[{_q(r['low'])}, {_q(r['high'])}]" if r.get("low") is not None else ""
+            hb_rows.append((f"batch, {html.escape(name)}", _q(p.batch_tokens, "tokens"), _q(r["value"], "tokens"),
+                            band))
+        for name, r in lr["recommended"].items():
+            band = f"[{r['low']:.3g}, {r['high']:.3g}]" if r.get("low") is not None else ""
+            given = "&ndash;" if p.lr is None else f"{p.lr:.3g}"
+            hb_rows.append((f"peak LR, {html.escape(name)}", given, f"{r['value']:.3g}", band))
+        comp_rows = [("compute", f"{c['flop_6ND']:.3g} FLOP = 6ND", f"{c['pf_days']:.3g} PF-days",
+                      f"N counted: {html.escape(c['N_counted'])}")]
+        if "flop_exact" in c:
+            comp_rows.append(("exact", f"{c['flop_exact']:.3g} FLOP", f"{c['flop_per_token_exact']:.3g} FLOP/token",
+                              f"{c['exact_over_6ND']:.3g}x 6N"))
+        comp_rows.append(("wall-clock", f"{c['time_hours']:.4g} h = {c['time_hours'] / 24:.3g} days",
+                          f"{p.n_gpus} GPUs at {p.peak_flops:.3g} FLOP/s, MFU {p.mfu:g}", html.escape(c["time_from"])))
+        comp_rows.append(("GPU-hours, cost", f"{c['gpu_hours']:,.0f} GPU-hours",
+                          "&ndash;" if c["cost"] is None else f"{c['cost']:,.0f}",
+                          "" if c["cost"] is None else f"at {p.price_per_gpu_hour:g} per GPU-hour"))
+        warn = "".join(f"<div class='sv-warn'><b>{html.escape(w_['code'])}</b> {html.escape(w_['message'])}</div>"
+                       for w_ in report.warnings)
+        return (
+            f"<div class='sv-plan-badges'>{''.join(badges)}</div>"
+            f"<div class='sv-plan-h'>What loss will it reach? <span class='sv-note'>nats/token, each law on its own "
+            f"data set and N convention</span></div>"
+            + table(("law", "loss", "band", "N used", ""), loss_rows)
+            + f"<div class='sv-plan-h'>Is it compute-optimal? <span class='sv-note'>the same compute, "
+            f"{c['flop_6ND']:.3g} FLOP, spent optimally</span></div>"
+            + table(("law", "N<sub>opt</sub>", "D<sub>opt</sub>", "tokens/param", "loss"), opt_rows)
+            + "<div class='sv-plan-h'>Batch and learning rate</div>"
+            + table(("", "yours", "recommended", "band / cost"), hb_rows)
+            + "<div class='sv-plan-h'>Compute, time and cost</div>"
+            + table(("", "", "", ""), comp_rows)
+            + (f"<div class='sv-plan-h'>Warnings</div>{warn}" if warn else "")
+        )
+
+    # -- figure ----------------------------------------------------------------------------
+    @staticmethod
+    def _figure() -> go.Figure:
+        lay = figures._layout("Where the plan sits: N against compute", "compute C = 6ND [FLOP]",
+                              "N [params]", ylog=True, height=330, width=430)
+        lay["legend"].update(x=0.01, xanchor="left", y=0.99, yanchor="top", font=dict(size=10))
+        lay["yaxis"]["range"] = [7, 13.5]
+        band = dict(mode="lines", line=dict(width=0), hoverinfo="skip")
+        data = [
+            go.Scatter(x=[], y=[], showlegend=False, name="band hi", **band),
+            go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)", name="95% band (Epoch)", **band),
+        ]
+        for name, color, dash in (("besiroglu2024", figures.COLORS["N"], None),
+                                  ("hoffmann2022", figures.COLORS["D"], "dash"),
+                                  ("kaplan2020", figures.COLORS["S"], "dot")):
+            law = PRESETS[name]
+            data.append(figures._line(f"N<sub>opt</sub>, {law.title}", color, dash=dash, width=2))
+        data.append(figures._line("20 tokens/param", figures.COLORS["grey"], dash="dashdot", width=1.2))
+        data.append(figures._marker("your plan", figures.COLORS["accent"], symbol="star", size=16))
+        return go.Figure(data=data, layout=lay)
+
+    def _draw(self, report: PlanReport) -> None:
+        C, N = report.compute["flop_6ND"], report.plan.N
+        with self.fig.batch_update():
+            if not self._frontier_drawn:
+                Cg = np.logspace(17, 27, 80)
+                samples = parameter_samples(PRESETS["besiroglu2024"])
+                NN = np.array([s.compute_optimal(Cg)["N_opt"] for s in samples])
+                lo, hi = np.percentile(NN, [2.5, 97.5], axis=0)
+                self.fig.data[0].update(x=Cg, y=hi)
+                self.fig.data[1].update(x=Cg, y=lo)
+                for i, name in enumerate(("besiroglu2024", "hoffmann2022", "kaplan2020")):
+                    self.fig.data[2 + i].update(x=Cg, y=PRESETS[name].compute_optimal(Cg)["N_opt"])
+                self.fig.data[5].update(x=Cg, y=np.sqrt(Cg / (6 * CHINCHILLA_TOKENS_PER_PARAM.value)))
+                self._frontier_drawn = True
+        # The plan's star is a shape moved by the marker layer (see ui/markers.py), like the Explorer's.
+        shapes = figures.marker_shapes("plan", plan=(C, N))
+        self.markers.place({"sv-fig-plan": shapes})
+        if not isinstance(self.fig, figures.LiveFigure):
+            self.fig.layout.shapes = shapes
