@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_BYTES", "NUMERIC", "RunsTable", "data_path", "read_runs", "read_table", "require_points", "runs_from_arrays"]
+__all__ = ["MAX_BYTES", "NUMERIC", "PUBLISHED", "RunsTable", "cache_dir", "data_path", "fetch_published", "read_runs",
+           "read_table", "require_points", "runs_from_arrays"]
 
 #: Largest file :func:`read_runs` accepts [bytes].
 MAX_BYTES = 50 * 1024 * 1024
@@ -290,3 +291,62 @@ def data_path(*parts: str) -> Path | None:
             return p
     return None
 
+
+
+#: Published run tables the package can fetch from their public origin (pinned commits).
+PUBLISHED: dict[str, dict[str, Any]] = {
+    "epoch_chinchilla": {
+        "title": "Chinchilla's runs, digitised by Epoch AI (Besiroglu et al. 2024; Hoffmann et al. 2022 Fig. 4)",
+        "url": "https://raw.githubusercontent.com/epoch-research/analyzing-chinchilla/"
+               "92258837425e1b5f2851d624287f0120583a3d0e/data/svg_extracted_data.csv",
+        "local": ("epoch_chinchilla", "svg_extracted_data.csv"),
+        "columns": {"N": "Model Size", "C": "Training FLOP", "loss": "loss"},
+        "law": "hoffmann2022",
+    },
+}
+
+
+def cache_dir() -> Path:
+    """Where downloaded data sets are kept: ``$SCALINGVIZ_CACHE``, else ``~/.cache/scalingviz``."""
+    import os
+
+    return Path(os.environ.get("SCALINGVIZ_CACHE") or Path.home() / ".cache" / "scalingviz")
+
+
+def fetch_published(name: str, *, timeout: float = 20.0) -> Path:
+    """A published run table, from ``$SCALINGVIZ_EXTERNAL_DATA`` or ``../shared/data`` if present,
+    else from the cache, else downloaded once from its public origin into the cache.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or when the file is not local and cannot be downloaded (offline),
+        saying where to put it instead.
+    """
+    import urllib.error
+    import urllib.request
+
+    if name not in PUBLISHED:
+        raise ValueError(f"data set: {name!r} is not known; known: {', '.join(PUBLISHED)}")
+    spec = PUBLISHED[name]
+    local = data_path(*spec["local"])
+    if local is not None:
+        return local
+    target = cache_dir() / name / spec["local"][-1]
+    if target.is_file():
+        return target
+    try:
+        with urllib.request.urlopen(spec["url"], timeout=timeout) as resp:
+            raw = resp.read(MAX_BYTES + 1)
+    except (urllib.error.URLError, OSError) as exc:
+        raise ValueError(f"data set: {name} is not on this machine and could not be downloaded from {spec['url']} "
+                         f"({getattr(exc, 'reason', exc)}); you may be offline. Download it yourself and put it at "
+                         f"{target}, or set SCALINGVIZ_EXTERNAL_DATA to a folder holding "
+                         f"{'/'.join(spec['local'])}") from None
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"data set: {name} from {spec['url']} is larger than {MAX_BYTES / 2**20:.0f} MiB")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".part")
+    tmp.write_bytes(raw)
+    tmp.replace(target)
+    return target

@@ -80,6 +80,13 @@ class Compare:
     def _selected(self, capability: str) -> list:
         return [get_preset(n) for n in self.laws.value if get_preset(n).has(capability)]
 
+    def refresh_laws(self, add: str | None = None) -> None:
+        """Re-read the registry into the law list (after a fit is registered), selecting ``add``."""
+        keep = tuple(self.laws.value) + ((add,) if add else ())
+        self.laws.options = law_options(any_of=("loss", "optimal"))
+        self.laws.value = tuple(n for n in dict.fromkeys(keep) if n in PRESETS)
+        self._loss_laws = [n for _, n in law_options("loss")]
+
     def _rebuild(self) -> None:
         """New trace sets when the selection changes; values are filled by :meth:`_update`."""
         with self.fig_loss.batch_update():

@@ -172,6 +172,6 @@ def law_options(capability: str | None = None, *, any_of: tuple[str, ...] = ()) 
             continue
         if any_of and not any(p.has(c) for c in any_of):
             continue
-        tag = " [fitted]" if p.fitted else ""
+        tag = " [fitted]" if p.fitted and "fitted" not in p.title else ""
         out.append((f"{p.title}{tag}", name))
     return out

@@ -22,6 +22,7 @@ from ..presets import PRESETS
 from ..serialize import jsonable
 from .compare import Compare
 from .explorer import RANGES, Explorer
+from .fitter import FitTab
 from .planner import CHOICES as PLAN_CHOICES
 from .planner import FIELDS as PLAN_FIELDS
 from .planner import PlanTab
@@ -29,7 +30,7 @@ from .planner import PlanTab
 __all__ = ["CSS", "Dashboard", "parse_query", "share_query"]
 
 NUMERIC_KEYS = ("N", "D", "B", "S", "C")
-TABS = ("explorer", "compare", "plan")
+TABS = ("explorer", "compare", "plan", "fit")
 #: The Plan tab's fields in the URL query: ``plan_N=7B&plan_D=1.4T&plan_gpu=H100``...
 PLAN_QUERY_PREFIX = "plan_"
 
@@ -159,8 +160,11 @@ class Dashboard:
         self._plan_values: dict[str, Any] = dict(state.get("plan", {}))
         self.plan_box = w.VBox([w.HTML("<div class='sv-note'>loading...</div>")], layout=w.Layout(width="100%"))
         self.plan_box.add_class("sv-tab-plan")
-        self.tabs = w.Tab(children=[self.explorer.widget, self.compare_box, self.plan_box])
-        for i, t in enumerate(("Explorer", "Compare laws", "Plan a run")):
+        self.fitter: FitTab | None = None
+        self.fit_box = w.VBox([w.HTML("<div class='sv-note'>loading...</div>")], layout=w.Layout(width="100%"))
+        self.fit_box.add_class("sv-tab-fit")
+        self.tabs = w.Tab(children=[self.explorer.widget, self.compare_box, self.plan_box, self.fit_box])
+        for i, t in enumerate(("Explorer", "Compare laws", "Plan a run", "Fit your runs")):
             self.tabs.set_title(i, t)
         if state.get("tab") in TABS:
             self.tabs.selected_index = TABS.index(state["tab"])
@@ -201,6 +205,17 @@ class Dashboard:
             self.planner = PlanTab(self._plan_values, on_open_explorer=self.open_in_explorer)
             self.planner.on_change.append(self._update_share)
             self.plan_box.children = [self.planner.widget]
+        if self.tabs.selected_index == TABS.index("fit") and self.fitter is None:
+            self.fitter = FitTab(on_register=self.law_registered)
+            self.fit_box.children = [self.fitter.widget]
+
+    def law_registered(self, preset) -> None:
+        """A fit became a law: offer it in every tab's law picker."""
+        self.explorer.refresh_laws()
+        if self.compare is not None:
+            self.compare.refresh_laws(add=preset.name)
+        if self.planner is not None:
+            self.planner.refresh_laws(add=preset.name)
 
     def open_in_explorer(self, plan) -> None:
         """Carry a plan's N (in its own convention), D and batch over to the Explorer tab."""

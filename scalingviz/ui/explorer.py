@@ -264,6 +264,19 @@ class Explorer:
             self._busy = False
         self._update()
 
+    def refresh_laws(self) -> None:
+        """Re-read the registry into the law picker (after a fit is registered); a fitted law that
+        was replaced under the same name is reloaded."""
+        current = self.law_picker.value
+        self.law_picker.unobserve(self._on_law, "value")
+        try:
+            self.law_picker.options = law_options(any_of=("loss", "trajectory"))
+            self.law_picker.value = current
+        finally:
+            self.law_picker.observe(self._on_law, "value")
+        if PRESETS[current].fitted:
+            self._on_law({"new": current})
+
     def _on_law(self, change) -> None:
         self._base = get_preset(change["new"])
         self.law = self._base

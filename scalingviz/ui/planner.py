@@ -22,7 +22,7 @@ from ..plan import PlanReport, TrainingPlan, check
 from ..presets import CHINCHILLA_TOKENS_PER_PARAM, PRESETS
 from ..uncertainty import parameter_samples
 from . import figures
-from .controls import error_html
+from .controls import error_html, law_options
 from .markers import MarkerLayer
 
 __all__ = ["FIELDS", "PlanTab"]
@@ -52,7 +52,8 @@ CHOICES: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
 }
 # TrainingPlan's messages start with its own field name; which form field shows them.
 _ERROR_FIELD = {v[3]: k for k, v in FIELDS.items()} | {"batch_sequences": "batch", "gpu": "gpu",
-                                                        "N_convention": "N_convention", "shape": "n_layer"}
+                                                        "N_convention": "N_convention", "shape": "n_layer",
+                                                        "laws": "laws", "law": "laws", "name": "laws"}
 _BADGE = {"good": "#2a7d3f", "warn": "#9a6100", "bad": "#b3261e", "info": "#44617f"}
 
 
@@ -96,6 +97,12 @@ class PlanTab:
             self.choices[key] = dd
             self.errors[key] = w.HTML()
             self.errors[key].add_class("sv-error")
+        self.laws = w.SelectMultiple(options=law_options(), value=self._default_laws(), rows=7,
+                                     layout=w.Layout(width="300px"))
+        self.laws.add_class("sv-plan-laws")
+        self.laws.observe(self._on_edit, "value")
+        self.errors["laws"] = w.HTML()
+        self.errors["laws"].add_class("sv-error")
         self.form_error = w.HTML()
         self.form_error.add_class("sv-error")
         self.status = w.HTML()
@@ -138,12 +145,29 @@ class PlanTab:
             section("Batch and learning rate", ("batch", "batch_unit", "seq_len", "lr")),
             section("Hardware", ("n_gpus", "gpu", "peak_flops", "mfu", "price")),
             section("Shape (optional, for the exact FLOP count)", ("n_layer", "d_model", "n_vocab")),
-            self.form_error, self.fig,
+            section("Laws", ()), w.HBox([self.laws, w.HTML("<span class='sv-unit'>ctrl/shift-click to choose; "
+                                                           "your registered fits are marked [fitted]</span>")]),
+            self.errors["laws"], self.form_error, self.fig,
         ], layout=w.Layout(width="450px", min_width="450px", padding="0 14px 0 0"))
         form.add_class("sv-plan-form")
         right = w.VBox([self.status, w.HBox([self.open_button], layout=w.Layout(margin="0 0 6px 0")), self.out],
                        layout=w.Layout(width="100%"))
         return w.HBox([form, right, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
+
+    @staticmethod
+    def _default_laws() -> tuple[str, ...]:
+        return tuple(n for n, p in PRESETS.items() if not p.fitted and not n.endswith("-alt"))
+
+    def refresh_laws(self, add: str | None = None) -> None:
+        """Re-read the registry into the law list (after a fit is registered), selecting ``add``."""
+        keep = tuple(self.laws.value) + ((add,) if add else ())
+        self.laws.unobserve(self._on_edit, "value")
+        try:
+            self.laws.options = law_options()
+            self.laws.value = tuple(n for n in dict.fromkeys(keep) if n in PRESETS)
+        finally:
+            self.laws.observe(self._on_edit, "value")
+        self.evaluate()
 
     def values(self) -> dict[str, str]:
         """The form as typed (form keys -> text), for the share link."""
@@ -161,6 +185,9 @@ class PlanTab:
         if self.choices["batch_unit"].value == "sequences" and "batch_tokens" in kw:
             kw["batch_sequences"] = kw.pop("batch_tokens")
         kw["N_convention"] = self.choices["N_convention"].value
+        chosen = tuple(self.laws.value)
+        if set(chosen) != set(self._default_laws()):  # the default is "every published law that applies"
+            kw["laws"] = chosen
         if self.choices["gpu"].value == "other":
             kw["gpu"] = None
         else:

@@ -141,3 +141,53 @@ def test_plan_tab_fill_the_form_see_the_report_and_a_bad_entry(dash):
     assert "Traceback" not in page.inner_text("body") and p.own_errors() == []
     # the share link carries the plan
     assert "plan_N=280B" in page.locator(".sv-share input").input_value()
+
+
+def _upload(page, name: str, content: bytes) -> None:
+    with page.expect_file_chooser() as chooser:  # the widget makes its file input on click
+        page.locator(".sv-upload").click()
+    chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+
+
+def test_fit_tab_upload_fit_register_and_bad_files(dash):
+    from pathlib import Path
+
+    good = (Path(__file__).resolve().parents[2] / "data" / "synthetic_chinchilla.csv").read_bytes()
+    p = dash("tab=fit")
+    page = p.page
+    page.wait_for_selector(".sv-upload", timeout=60_000)
+    _upload(page, "runs.csv", good)
+    page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('63 rows')",
+                           timeout=30_000)
+    box = page.locator(".sv-fit-nboot input")
+    box.fill("30")
+    box.press("Enter")
+    page.locator(".sv-fit-run").click()
+    page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('95% CI (30 resamples)')",
+                           timeout=60_000)
+    text = page.inner_text(".sv-fit-results")
+    assert "converged" in text and "alpha" in text
+    p.wait_for_data(".sv-fig-fit-overlay")
+    # register it and find it in the Explorer's law picker
+    page.locator(".sv-fit-name input").fill("browser-fit")
+    page.locator(".sv-fit-register").click()
+    page.wait_for_function("() => document.querySelector('.sv-fit-reg-note').innerText.includes('browser-fit')",
+                           timeout=30_000)
+    page.get_by_text("Explorer", exact=True).click()
+    options = page.locator(".sv-law select option").all_inner_texts()
+    assert any("browser-fit" in o for o in options), options
+    page.get_by_text("Fit your runs", exact=True).click()
+    # three kinds of bad file, each with an inline message
+    for name, content, needle in (
+        ("pipes.csv", b"N|D|loss\n1e8|2e9|3.1\n", "check the delimiter"),
+        ("text.csv", b"N,D,loss\n1e8,2e9,3.1\n2e8,abc,3.0\n" + b"3e8,6e9,2.9\n" * 6, "is not a number"),
+        ("few.csv", b"N,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n", "too few runs"),
+    ):
+        _upload(page, name, content)
+        page.wait_for_function("(n) => document.querySelector('.sv-fit-preview').innerText.includes(n) || "
+                               "[...document.querySelectorAll('.sv-fit .sv-error')].some(e => e.innerText.length > 0)",
+                               arg=name, timeout=30_000)
+        page.locator(".sv-fit-run").click()
+        page.wait_for_function("(s) => [...document.querySelectorAll('.sv-fit .sv-error')]"
+                               ".some(e => e.innerText.includes(s))", arg=needle, timeout=30_000)
+    assert "Traceback" not in page.inner_text("body") and p.own_errors() == []

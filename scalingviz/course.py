@@ -1,0 +1,140 @@
+"""Exercises for the teaching notebooks (``notebooks/01_...`` to ``08_...``), with feedback.
+
+``check(exercise, answer)`` compares an answer with the value computed from the presets (never a
+number typed here) and says whether it is right, and if not, how far off and a hint. The
+budgeted pilot-run exercise of notebook 08 lives here too: :func:`run_pilots` trains "pilot
+runs" on a hidden synthetic law and :func:`score_prediction` grades the forecast of a big run.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .presets import PRESETS
+
+__all__ = ["EXERCISES", "PILOT_BUDGET", "BIG_RUN", "check", "run_pilots", "score_prediction", "solution"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    question: str
+    solution: Callable[[], float]
+    rel_tol: float
+    hint: str
+    unit: str = ""
+
+
+def _kap() -> Any:
+    return PRESETS["kaplan2020"]
+
+
+EXERCISES: dict[str, Exercise] = {
+    "01a": Exercise("By what factor does Kaplan's L(N) change when N grows 10x?",
+                    lambda: 10 ** -_kap()["alpha_N"], 0.005, "L(10N)/L(N) = 10^(-alpha_N): only the exponent matters"),
+    "01b": Exercise("Which non-embedding N reaches L(N) = 2.5 nats/token under Kaplan's L(N)?",
+                    lambda: _kap()["N_c"] / 2.5 ** (1 / _kap()["alpha_N"]), 0.02,
+                    "invert L = (N_c/N)^alpha_N: N = N_c / L^(1/alpha_N)", "params"),
+    "02a": Exercise("How many tokens keep a 1B-parameter model's overfitting penalty at Kaplan's 2%?",
+                    lambda: float(_kap().data_for_delta_L(1e9)), 0.02,
+                    "solve deltaL(N, D) = 0.02 for D (Kaplan Eq. 4.3), or use law.data_for_delta_L", "tokens"),
+    "02b": Exercise("What does Kaplan's rule of thumb D >~ 5e3 N^0.74 (Eq. 4.4) give for N = 1B?",
+                    lambda: float(_kap().data_overfit_threshold(1e9)), 0.02, "5e3 * (1e9)**0.74", "tokens"),
+    "03a": Exercise("What is Kaplan's critical batch B_crit at a loss of 3.0 nats/token?",
+                    lambda: float(_kap().B_crit(3.0)), 0.02, "B_crit(L) = B_* / L^(1/alpha_B)", "tokens"),
+    "03b": Exercise("Training at B = B_crit: how many times S_min steps does it take (Eq. 5.1)?",
+                    lambda: 2.0, 0.01, "S = S_min (1 + B_crit/B)"),
+    "04a": Exercise("With the su2024 constants, what is the lowest loss a 100M-parameter model can reach?",
+                    lambda: float(PRESETS["su2024"].min_loss(1e8)), 0.01,
+                    "the S -> infinity limit of the trajectory: law.min_loss(N)", "nats/token"),
+    "05a": Exercise("Chinchilla (hoffmann2022): the compute-optimal N at C = 1e24 FLOP?",
+                    lambda: float(PRESETS["hoffmann2022"].compute_optimal(1e24)["N_opt"]), 0.02,
+                    "law.compute_optimal(C)['N_opt'] (the closed form with C = 6ND)", "params"),
+    "05b": Exercise("At 1e24 FLOP, how many times larger is Kaplan's optimal N than Chinchilla's?",
+                    lambda: float(_kap().compute_optimal(1e24)["N_opt"] / PRESETS["hoffmann2022"].compute_optimal(1e24)["N_opt"]),
+                    0.03, "divide the two compute_optimal(1e24)['N_opt'] values"),
+    "06a": Exercise("Step Law (li2025): the optimal peak LR for N = 1e9, D = 1e11?",
+                    lambda: float(PRESETS["li2025"].hparams(N=1e9, D=1e11)["lr"]), 0.02,
+                    "eta = 1.79 N^-0.713 D^0.307: law.hparams(N=..., D=...)['lr']"),
+    "06b": Exercise("Step Law: the optimal batch (in tokens) for D = 1e12 tokens?",
+                    lambda: float(PRESETS["li2025"].hparams(N=1e9, D=1e12)["batch_tokens"]), 0.02,
+                    "B = 0.58 D^0.571 tokens", "tokens"),
+}
+
+
+def solution(exercise: str) -> float:
+    """The reference answer (computed from the presets)."""
+    if exercise not in EXERCISES:
+        raise ValueError(f"exercise: {exercise!r} is not known; known: {', '.join(EXERCISES)}")
+    return float(EXERCISES[exercise].solution())
+
+
+def check(exercise: str, answer: Any, *, quiet: bool = False) -> bool:
+    """Say whether ``answer`` is right (within the exercise's tolerance), and if not, a hint."""
+    ex = EXERCISES.get(exercise)
+    if ex is None:
+        raise ValueError(f"exercise: {exercise!r} is not known; known: {', '.join(EXERCISES)}")
+    try:
+        a = float(answer)
+    except (TypeError, ValueError):
+        msg = f"{exercise}: {answer!r} is not a number. Hint: {ex.hint}"
+        ok = False
+    else:
+        want = solution(exercise)
+        ok = math.isfinite(a) and abs(a / want - 1) <= ex.rel_tol
+        if ok:
+            msg = f"{exercise}: correct ({a:.4g}{' ' + ex.unit if ex.unit else ''})."
+        else:
+            off = a / want if want and math.isfinite(a) else float("nan")
+            msg = (f"{exercise}: not yet: your answer is {off:.3g}x the expected value (tolerance "
+                   f"{100 * ex.rel_tol:g}%). Hint: {ex.hint}")
+    if not quiet:
+        print(msg)
+    return ok
+
+
+# --- notebook 08: a budgeted pilot study on a hidden law ----------------------------------------
+
+#: Compute for all pilot runs together [FLOP], and the run to forecast.
+PILOT_BUDGET = 1e20
+BIG_RUN = {"N": 7e10, "D": 1.4e12}
+_HIDDEN = {"E": 1.75, "A": 420.0, "B": 1500.0, "alpha": 0.33, "beta": 0.34}  # synthetic, made up for the exercise
+_NOISE = 0.004
+
+
+def _hidden_loss(N, D):
+    p = _HIDDEN
+    return p["E"] + p["A"] / np.asarray(N, float) ** p["alpha"] + p["B"] / np.asarray(D, float) ** p["beta"]
+
+
+def run_pilots(N: Any, D: Any, *, seed: int = 0) -> np.ndarray:
+    """Final losses of pilot runs (N [params], D [tokens]) on the hidden law, with 0.4% seed noise.
+
+    The total compute 6·ΣN·D must stay within :data:`PILOT_BUDGET`; runs above 1B parameters or
+    below 1M are refused (as a real cluster's queue would).
+    """
+    N, D = np.atleast_1d(np.asarray(N, float)), np.atleast_1d(np.asarray(D, float))
+    if N.shape != D.shape:
+        raise ValueError(f"N and D: {N.size} and {D.size} values; give one D per N")
+    if np.any(~np.isfinite(N)) or np.any(N < 1e6) or np.any(N > 1e9):
+        raise ValueError("N: pilot runs must have 1M to 1B parameters")
+    if np.any(~np.isfinite(D)) or np.any(D < 1e7):
+        raise ValueError("D: pilot runs need at least 1e7 tokens")
+    used = float(6 * np.sum(N * D))
+    if used > PILOT_BUDGET:
+        raise ValueError(f"budget: these runs need {used:.3g} FLOP; the budget is {PILOT_BUDGET:.3g} FLOP")
+    rng = np.random.default_rng(seed)
+    return _hidden_loss(N, D) * np.exp(rng.normal(0, _NOISE, N.size))
+
+
+def score_prediction(predicted_loss: float) -> dict[str, float | str]:
+    """Grade a forecast of the big run's loss: the error and a grade (A within 0.5%, B 1%, C 2%)."""
+    true = float(_hidden_loss(BIG_RUN["N"], BIG_RUN["D"]))
+    err = 100 * abs(float(predicted_loss) / true - 1)
+    grade = "A" if err <= 0.5 else "B" if err <= 1 else "C" if err <= 2 else "try again"
+    print(f"your forecast {float(predicted_loss):.4f}, true {true:.4f}: error {err:.2f}% -> {grade}")
+    return {"true_loss": true, "error_pct": err, "grade": grade}

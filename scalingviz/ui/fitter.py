@@ -1,0 +1,397 @@
+"""Fit: your runs -> a law, with bootstrap CIs, a held-out check and the published laws beside it.
+
+Data comes from an uploaded CSV (``sv-upload``), a synthetic example shipped in ``data/`` (made
+by ``data/make_synthetic.py`` with known true constants), or a published table fetched from its
+public origin (:func:`scalingviz.datasets.fetch_published`). Columns are mapped with dropdowns
+under a preview of the first rows. Every problem with a file is said inline (``sv-error``),
+naming the column, row and value, and the mapping the user chose is kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import plotly.graph_objects as go
+
+from .. import datasets, fit, units
+from ..presets import PRESETS, register
+from ..serialize import jsonable
+from . import figures
+from .controls import error_html
+
+__all__ = ["EXAMPLES", "FORMS", "FitTab"]
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+#: Synthetic examples: file in data/ -> label.
+EXAMPLES = {
+    "synthetic_chinchilla.csv": "synthetic: Chinchilla form, known truth (63 runs)",
+    "synthetic_kaplan.csv": "synthetic: Kaplan L(N, D), known truth (63 runs)",
+}
+#: Forms offered, named by the preset that uses them (as ``scalingviz fit --law``).
+FORMS = {
+    "hoffmann2022": "Chinchilla: E + A/N^alpha + B/D^beta",
+    "kaplan2020": "Kaplan: L(N, D)",
+    "power_N": "power law in N: (N_c/N)^alpha_N",
+    "power_offset_N": "power law in N with offset: E + (N_c/N)^alpha_N",
+    "power_C": "power law in C: (C_c/C)^alpha_C",
+}
+SCHEMA = ("N", "D", "C", "loss")
+NONE = "(none)"
+
+
+def _download_link(filename: str, mime: str, data: bytes, label: str) -> str:
+    b64 = base64.b64encode(data).decode()
+    return f"<a download='{html.escape(filename)}' href='data:{mime};base64,{b64}'>&#11015; {html.escape(label)}</a>"
+
+
+class FitTab:
+    """The Fit tab. ``on_register(preset)`` is called when the user registers a fit."""
+
+    def __init__(self, on_register: Callable[[Any], None] | None = None):
+        self.on_register = on_register
+        self.raw: bytes | None = None
+        self.source_name = ""
+        self.columns: list[str] = []
+        self.runs: datasets.RunsTable | None = None
+        self.result: fit.FitResult | None = None
+        self.boot: fit.BootstrapResult | None = None
+        self.heldout: fit.HeldOut | None = None
+
+        self.source = w.ToggleButtons(options=[("Upload a CSV", "upload"), ("Synthetic example", "example"),
+                                               ("Published data", "published")], value="upload",
+                                      style=dict(button_width="150px"))
+        self.source.add_class("sv-fit-source")
+        self.upload = w.FileUpload(accept=".csv,.txt,.tsv", multiple=False, description="Choose CSV",
+                                   tooltip="a CSV of your runs: N, loss, and D or C")
+        self.upload.add_class("sv-upload")
+        self.example = w.Dropdown(options=[(v, k) for k, v in EXAMPLES.items()], layout=w.Layout(width="360px"))
+        self.example.add_class("sv-fit-example")
+        self.published = w.Dropdown(options=[(v["title"], k) for k, v in datasets.PUBLISHED.items()],
+                                    layout=w.Layout(width="360px"))
+        self.load_button = w.Button(description="Load", icon="folder-open", layout=w.Layout(width="90px"))
+        self.load_button.add_class("sv-fit-load")
+        self.source_box = w.HBox()
+        self.file_error = w.HTML()
+        self.file_error.add_class("sv-error")
+        self.preview = w.HTML()
+        self.preview.add_class("sv-fit-preview")
+        self.mapping = {k: w.Dropdown(options=[NONE], value=NONE, description=k, layout=w.Layout(width="230px"),
+                                      style=dict(description_width="40px")) for k in SCHEMA}
+        self._user_mapping: dict[str, str] = {}  # what the user picked, kept across files
+        self._setting = False
+        for k, dd in self.mapping.items():
+            dd.add_class(f"sv-fit-col-{k}")
+            dd.observe(lambda c, k=k: self._on_map(k, c["new"]), "value")
+        self.form = w.Dropdown(options=[(v, k) for k, v in FORMS.items()], value="hoffmann2022",
+                               description="form", layout=w.Layout(width="360px"), style=dict(description_width="40px"))
+        self.form.add_class("sv-fit-form")
+        self.n_boot = w.BoundedIntText(value=200, min=0, max=2000, description="bootstrap", layout=w.Layout(width="190px"),
+                                       style=dict(description_width="70px"))
+        self.n_boot.add_class("sv-fit-nboot")
+        self.holdout = w.Text(value="", placeholder="e.g. 1e21", description="hold out C >", continuous_update=False,
+                              layout=w.Layout(width="230px"), style=dict(description_width="90px"))
+        self.holdout.add_class("sv-fit-holdout")
+        self.fit_button = w.Button(description="Fit", icon="play", button_style="primary", layout=w.Layout(width="90px"))
+        self.fit_button.add_class("sv-fit-run")
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="", layout=w.Layout(width="300px",
+                                                                                              visibility="hidden"))
+        self.progress.add_class("sv-progress")
+        self.progress_note = w.HTML()
+        self.fit_error = w.HTML()
+        self.fit_error.add_class("sv-error")
+        self.results = w.HTML()
+        self.results.add_class("sv-fit-results")
+        self.figs = w.HBox(layout=w.Layout(width="100%"))
+        self.reg_name = w.Text(value="my-fit", description="name", layout=w.Layout(width="230px"),
+                               style=dict(description_width="40px"))
+        self.reg_name.add_class("sv-fit-name")
+        self.reg_button = w.Button(description="Use this fit", icon="check", disabled=True,
+                                   tooltip="register the fit as a law: it appears in the Explorer, Compare and Plan")
+        self.reg_button.add_class("sv-fit-register")
+        self.reg_note = w.HTML()
+        self.reg_note.add_class("sv-fit-reg-note")
+        self.exports = w.HTML()
+        self.exports.add_class("sv-fit-exports")
+
+        self.source.observe(lambda _c: self._show_source(), "value")
+        self.upload.observe(self._on_upload, "value")
+        self.load_button.on_click(lambda _b: self._load_selected())
+        self.fit_button.on_click(lambda _b: self.run_fit())
+        self.reg_button.on_click(lambda _b: self.register())
+        self._show_source()
+        self.widget = self._layout()
+        self.widget.add_class("sv-fit")
+
+    # -- layout ------------------------------------------------------------------------------
+    def _layout(self) -> w.Widget:
+        step = lambda t: w.HTML(f"<div class='sv-plan-section'>{t}</div>")  # noqa: E731
+        left = w.VBox([
+            step("1. Data"), self.source, self.source_box, self.file_error,
+            w.HTML("<div class='sv-note'>Columns: <b>N</b> [params], <b>loss</b> [nats/token], and <b>D</b> [tokens] "
+                   f"or <b>C</b> [FLOP] (then D = C/6N). Up to {datasets.MAX_BYTES // 2**20} MiB; comma, "
+                   "semicolon or tab.</div>"),
+            step("2. Columns"), w.HBox([self.mapping["N"], self.mapping["loss"]]),
+            w.HBox([self.mapping["D"], self.mapping["C"]]), self.preview,
+            step("3. Fit"), self.form, w.HBox([self.n_boot, self.holdout]), w.HBox([self.fit_button, self.progress,
+                                                                                   self.progress_note]),
+            self.fit_error,
+        ], layout=w.Layout(width="500px", min_width="480px", padding="0 14px 0 0"))
+        right = w.VBox([self.results, self.figs, step("4. Use it"),
+                        w.HBox([self.reg_name, self.reg_button]), self.reg_note, self.exports],
+                       layout=w.Layout(width="100%"))
+        return w.HBox([left, right], layout=w.Layout(width="100%", align_items="flex-start"))
+
+    def _show_source(self) -> None:
+        kind = self.source.value
+        self.source_box.children = {"upload": [self.upload],
+                                    "example": [self.example, self.load_button],
+                                    "published": [self.published, self.load_button]}[kind]
+
+    # -- data --------------------------------------------------------------------------------
+    def _on_upload(self, change) -> None:
+        files = change["new"]
+        if not files:
+            return
+        f = files[0]
+        content = f["content"]
+        raw = content.tobytes() if hasattr(content, "tobytes") else bytes(content)
+        self.load_bytes(raw, f.get("name", "uploaded file"))
+
+    def _load_selected(self) -> None:
+        try:
+            if self.source.value == "example":
+                path = DATA_DIR / self.example.value
+                self.load_bytes(path.read_bytes(), path.name)
+            else:
+                name = self.published.value
+                path = datasets.fetch_published(name)
+                self.load_bytes(path.read_bytes(), path.name, mapping=datasets.PUBLISHED[name]["columns"],
+                                law=datasets.PUBLISHED[name]["law"])
+        except (ValueError, OSError) as exc:
+            self.file_error.value = error_html(str(exc))
+
+    def load_bytes(self, raw: bytes, name: str, *, mapping: dict[str, str] | None = None,
+                   law: str | None = None) -> bool:
+        """Read a CSV's header and first rows; keep the user's column mapping where it still applies."""
+        self.file_error.value = ""
+        self.fit_error.value = ""
+        try:
+            table = datasets.read_table(raw, max_bytes=datasets.MAX_BYTES)
+        except ValueError as exc:
+            self.file_error.value = error_html(str(exc).replace("uploaded file", name))
+            return False
+        self.raw, self.source_name, self.columns = raw, name, list(table)
+        self._set_mapping(mapping)
+        if law is not None:
+            self.form.value = law
+        rows = min(5, len(next(iter(table.values()))) if table else 0)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(str(table[c][i]))}</td>" for c in self.columns) + "</tr>"
+                       for i in range(rows))
+        n = len(next(iter(table.values()))) if table else 0
+        self.preview.value = (f"<div class='sv-note'>{html.escape(name)}: {n} rows, first {rows}:</div>"
+                              f"<div style='overflow-x:auto; max-width: 480px'><table class='sv-table'>"
+                              f"<tr>{head}</tr>{body}</table></div>")
+        return True
+
+    def _on_map(self, key: str, value: str) -> None:
+        if not self._setting:
+            self._user_mapping[key] = value
+
+    def _set_mapping(self, mapping: dict[str, str] | None) -> None:
+        self._setting = True
+        try:
+            self._apply_mapping(mapping)
+        finally:
+            self._setting = False
+        missing = {k: c for k, c in self._user_mapping.items() if c != NONE and c not in self.columns}
+        if missing:
+            self.file_error.value = error_html(
+                "your mapping " + ", ".join(f"{k} = {c!r}" for k, c in missing.items())
+                + f" does not fit {self.source_name}: its columns are {', '.join(map(repr, self.columns))}; "
+                "the mapping is kept for a file that has them")
+
+    def _apply_mapping(self, mapping: dict[str, str] | None) -> None:
+        opts = [NONE, *self.columns]
+        lower = {c.lower(): c for c in self.columns}
+        guesses = {"N": ("n", "params", "model size", "parameters", "n_params"), "D": ("d", "tokens", "n_tokens"),
+                   "C": ("c", "flops", "training flop", "compute"), "loss": ("loss", "final_loss", "val_loss")}
+        for k, dd in self.mapping.items():
+            keep = self._user_mapping.get(k, dd.value)
+            dd.options = opts
+            if mapping and k in mapping and mapping[k] in self.columns:
+                dd.value = mapping[k]
+            elif keep in self.columns:  # the user's choice survives a new file with that column
+                dd.value = keep
+            else:
+                dd.value = next((lower[g] for g in guesses[k] if g in lower), NONE)
+        if self.mapping["D"].value != NONE and self.mapping["C"].value != NONE:
+            self.mapping["C"].value = NONE
+
+    def column_map(self) -> dict[str, str]:
+        return {k: dd.value for k, dd in self.mapping.items() if dd.value != NONE}
+
+    # -- fit ---------------------------------------------------------------------------------
+    def run_fit(self) -> bool:
+        """Read the runs with the mapping, fit, bootstrap (with progress), held-out check, draw."""
+        self.fit_error.value = ""
+        if self.raw is None:
+            self.fit_error.value = error_html("no data: upload a CSV, or load an example or a published data set")
+            return False
+        law = self.form.value
+        t0 = time.perf_counter()
+        try:
+            runs = datasets.read_runs(self.raw, self.column_map())
+            holdout = units.parse_quantity(self.holdout.value, "hold out C") if self.holdout.value.strip() else None
+            train = runs if holdout is None else runs.subset(runs.C <= holdout)
+            if holdout is not None and len(train) == len(runs):
+                raise ValueError(f"hold out C: every run has C <= {holdout:.3g} FLOP; nothing would be held out")
+            result = fit.fit_law(train, law)
+        except (ValueError, fit.FitError) as exc:
+            self.file_error.value = ""
+            self.fit_error.value = error_html(str(exc).replace("uploaded file", self.source_name))
+            return False
+        self.runs, self.result, self.boot, self.heldout = runs, result, None, None
+        self.held_mask = np.zeros(len(runs), bool) if holdout is None else runs.C > holdout
+        if self.n_boot.value > 0:
+            self.progress.max = int(self.n_boot.value)
+            self.progress.value = 0
+            self.progress.layout.visibility = "visible"
+
+            def tick(i: int, n: int) -> None:
+                self.progress.value = i
+                self.progress_note.value = f"<span class='sv-note'>bootstrap {i} / {n}</span>"
+
+            self.boot = fit.bootstrap(train, law, n=int(self.n_boot.value), fit=result, progress=tick)
+        if holdout is not None:
+            self.heldout = fit.heldout_check(runs, law, above_C=holdout)
+            self.progress_note.value = ""
+        self.elapsed = time.perf_counter() - t0
+        self.fit_count = getattr(self, "fit_count", 0) + 1
+        self.results.value = self._render()
+        self._draw()
+        can_register = result.form in ("chinchilla", "kaplan_nd")
+        self.reg_button.disabled = not can_register
+        self.reg_note.value = "" if can_register else (
+            "<span class='sv-note'>Only the Chinchilla and Kaplan L(N, D) forms can become a law for the other "
+            "tabs.</span>")
+        self._exports()
+        return True
+
+    def _render(self) -> str:
+        r, b = self.result, self.boot
+        ci = b.ci if b is not None else {}
+        status_kind = "good" if r.status == "converged" else "warn"
+        rows = "".join(
+            f"<tr><td>{html.escape(k)}</td><td><b>{v:.5g}</b></td><td>"
+            + (f"[{ci[k][0]:.4g}, {ci[k][1]:.4g}]" if k in ci else "&ndash;") + "</td></tr>"
+            for k, v in r.params.items())
+        ci_head = (f"95% CI ({b.n_resamples} resamples" + (f", {b.n_failed} failed" if b.n_failed else "") + ")"
+                   if b is not None else "95% CI (set bootstrap > 0)")
+        out = (f"<div class='sv-plan-badges'><span class='sv-badge' style='background:"
+               f"{'#2a7d3f' if status_kind == 'good' else '#9a6100'}'>{html.escape(r.status)}</span>"
+               f"<span class='sv-note'>{html.escape(FORMS.get(self.form.value, r.form))}; {r.n_points} runs; "
+               f"objective {r.objective:.6g} (sum of Huber losses, delta {r.delta:g}); {html.escape(r.message)}; "
+               f"fit #{self.fit_count} took {self.elapsed:.2f} s</span></div><table class='sv-table'><tr><th>parameter</th><th>fit</th><th>{ci_head}</th></tr>"
+               f"{rows}</table>")
+        h = self.heldout
+        if h is not None:
+            d = h.to_dict()
+            pub = "".join(f"<tr><td>{html.escape(n)}</td><td>{e['median_abs_pct_error']:.2f}%</td>"
+                          f"<td>{e['max_abs_pct_error']:.2f}%</td></tr>" for n, e in d["presets"].items())
+            out += (f"<div class='sv-plan-h'>Held out: {d['n']} runs above the threshold</div>"
+                    f"<table class='sv-table'><tr><th>law</th><th>median |error|</th><th>max |error|</th></tr>"
+                    f"<tr><td><b>your fit</b></td><td><b>{d['median_abs_pct_error']:.2f}%</b></td>"
+                    f"<td><b>{d['max_abs_pct_error']:.2f}%</b></td></tr>{pub}</table>")
+        return out
+
+    def _predictions(self) -> dict[str, np.ndarray]:
+        """Predicted loss of the fit and of each published law that applies, at every run."""
+        runs = self.runs
+        form = fit.FORMS[self.result.form]
+        out = {"your fit": self.result.predict(**{v: getattr(runs, v) for v in form.variables})}
+        if set(form.variables) <= {"N", "D"}:
+            for name in ("kaplan2020", "hoffmann2022", "besiroglu2024"):
+                out[name] = np.asarray(PRESETS[name].loss(runs.N, runs.D), float)
+        return out
+
+    def _draw(self) -> None:
+        # New figures for every fit: a FigureWidget built with its data is drawn whole when shown.
+        runs, preds = self.runs, self._predictions()
+        obs = runs.loss
+        lo, hi = float(np.min(obs)) * 0.97, float(np.max(obs)) * 1.03
+        data = [go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="predicted = observed",
+                           line=dict(color=figures.COLORS["grey"], dash="dash", width=1))]
+        palette = [figures.COLORS["accent"], figures.COLORS["N"], figures.COLORS["D"], figures.COLORS["S"]]
+        for (name, p), color in zip(preds.items(), palette, strict=False):
+            data.append(go.Scatter(x=p, y=obs, mode="markers", name=name,
+                                   marker=dict(size=7 if name == "your fit" else 5, color=color,
+                                               opacity=1 if name == "your fit" else 0.55)))
+        lay = figures._layout("Your runs against the fit and the published laws", "predicted loss [nats/token]",
+                              "observed loss", xlog=False, height=330, width=430)
+        lay["legend"].update(x=0.01, xanchor="left", font=dict(size=10))
+        overlay = figures.LiveFigure(go.Figure(data=data, layout=lay))
+        overlay.add_class("sv-fig-fit-overlay")
+        res = 100 * (obs / preds["your fit"] - 1)
+        held = self.held_mask
+        lay2 = figures._layout("Residuals of the fit", "compute C = 6ND [FLOP]", "observed / predicted − 1 [%]",
+                               height=330, width=430, showlegend=bool(held.any()))
+        lay2["legend"].update(x=0.99, xanchor="right", font=dict(size=10))
+        resid = figures.LiveFigure(go.Figure(data=[
+            go.Scatter(x=[float(runs.C.min()), float(runs.C.max())], y=[0, 0], mode="lines", showlegend=False,
+                       line=dict(color=figures.COLORS["grey"], dash="dash", width=1), hoverinfo="skip"),
+            go.Scatter(x=runs.C[~held], y=res[~held], mode="markers", name="fitted on",
+                       marker=dict(size=6, color=figures.COLORS["main"]),
+                       hovertemplate="C %{x:.3g}<br>%{y:.2f}%<extra></extra>"),
+            go.Scatter(x=runs.C[held], y=res[held], mode="markers", name="held out",
+                       marker=dict(size=7, color=figures.COLORS["accent"], symbol="diamond"),
+                       hovertemplate="held out: C %{x:.3g}<br>%{y:.2f}%<extra></extra>")], layout=lay2))
+        resid.add_class("sv-fig-fit-residuals")
+        self.figs.children = [overlay, resid]
+
+    def _exports(self) -> None:
+        r = self.result
+        payload = {"form": r.form, "law": self.form.value, "params": r.params, "objective": r.objective,
+                   "status": r.status, "n_points": r.n_points, "data_range": r.data_range,
+                   "ci": self.boot.ci if self.boot is not None else None,
+                   "heldout": self.heldout.to_dict() if self.heldout is not None else None}
+        preds = self._predictions()
+        lines = ["N,D,loss," + ",".join(f"pred_{k.replace(' ', '_')}" for k in preds)]
+        for i in range(len(self.runs)):
+            lines.append(f"{self.runs.N[i]:.6g},{self.runs.D[i]:.6g},{self.runs.loss[i]:.6g},"
+                         + ",".join(f"{p[i]:.6g}" for p in preds.values()))
+        self.exports.value = (
+            _download_link("scalingviz-fit.json", "application/json",
+                           json.dumps(jsonable(payload), indent=1).encode(), "fitted parameters (JSON)")
+            + " &nbsp; " + _download_link("scalingviz-predictions.csv", "text/csv", ("\n".join(lines) + "\n").encode(),
+                                          "predictions (CSV)"))
+
+    def register(self) -> Any:
+        """Register the fit as a preset under the chosen name (replacing an earlier fit of that name)."""
+        name = self.reg_name.value.strip()
+        if self.result is None:
+            self.reg_note.value = error_html("fit first")
+            return None
+        if not name or any(ch in name for ch in "&<>'\" "):
+            self.reg_note.value = error_html(f"name: {name!r} is not valid; use letters, digits, '-' or '_'")
+            return None
+        existing = PRESETS.get(name)
+        if existing is not None and not existing.fitted:
+            self.reg_note.value = error_html(f"name: {name!r} is a published law; choose another name")
+            return None
+        preset = register(self.result.to_preset(name=name), overwrite=True)
+        rng = preset.fitted_range
+        self.reg_note.value = (f"<div class='sv-link'>&#10003; <b>{html.escape(name)}</b> is now a law in the Explorer, "
+                               f"Compare and Plan tabs, marked [fitted]; fitted on N {units.format_quantity(rng.N[0])} to "
+                               f"{units.format_quantity(rng.N[1])}.</div>")
+        if self.on_register is not None:
+            self.on_register(preset)
+        return preset

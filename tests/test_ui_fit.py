@@ -1,0 +1,168 @@
+"""Headless tests of the Fit tab: data in, mapping, fit, bootstrap progress, held-out, register, bad files."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("plotly")
+
+from scalingviz import datasets, fit  # noqa: E402
+from scalingviz.presets import PRESETS  # noqa: E402
+from scalingviz.ui.dashboard import Dashboard  # noqa: E402
+from scalingviz.ui.fitter import DATA_DIR, FitTab  # noqa: E402
+
+TRUTH = json.loads((DATA_DIR / "synthetic_truth.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered():
+    before = dict(PRESETS)
+    yield
+    PRESETS.clear()
+    PRESETS.update(before)
+
+
+def shown(tab):
+    return re.sub("<[^>]+>", " ", tab.results.value)
+
+
+def test_synthetic_example_recovers_its_truth_with_cis_and_progress():
+    tab = FitTab()
+    tab.source.value = "example"
+    tab.example.value = "synthetic_chinchilla.csv"
+    tab._load_selected()
+    assert tab.column_map() == {"N": "N", "D": "D", "loss": "loss"}
+    assert "63 rows" in tab.preview.value
+    ticks = []
+    tab.progress.observe(lambda c: ticks.append(c["new"]), "value")
+    tab.n_boot.value = 40
+    assert tab.run_fit()
+    truth = TRUTH["synthetic_chinchilla"]["params"]
+    for k in ("E", "alpha", "beta"):
+        assert tab.result.params[k] == pytest.approx(truth[k], rel=0.05), k
+        lo, hi = tab.boot.ci[k]
+        assert lo < tab.result.params[k] < hi
+    assert ticks[-1] == 40 and len(ticks) > 1  # the bar moved
+    assert "95% CI (40 resamples)" in shown(tab)
+    overlay, resid = tab.figs.children
+    assert {t.name for t in overlay.data} >= {"your fit", "hoffmann2022", "kaplan2020"}
+    np.testing.assert_allclose(resid.data[1].y, 100 * (tab.runs.loss / tab.result.predict(N=tab.runs.N, D=tab.runs.D) - 1))
+    assert len(resid.data[2].x) == 0  # nothing held out
+
+
+def test_matches_the_engine_and_exports():
+    tab = FitTab()
+    raw = (DATA_DIR / "synthetic_kaplan.csv").read_bytes()
+    assert tab.load_bytes(raw, "k.csv")
+    tab.form.value = "kaplan2020"
+    tab.n_boot.value = 0
+    assert tab.run_fit()
+    direct = fit.fit_law(datasets.read_runs(raw), "kaplan2020")
+    assert tab.result.params == pytest.approx(direct.params)
+    assert "scalingviz-fit.json" in tab.exports.value and "scalingviz-predictions.csv" in tab.exports.value
+    import base64
+
+    payload = json.loads(base64.b64decode(re.search(r"application/json;base64,([^']+)'", tab.exports.value)[1]))
+    assert payload["params"] == pytest.approx(direct.params) and payload["law"] == "kaplan2020"
+
+
+@pytest.mark.realdata
+def test_published_epoch_data_with_holdout(shared_data):
+    tab = FitTab()
+    tab.source.value = "published"
+    tab._load_selected()
+    assert tab.column_map() == {"N": "Model Size", "C": "Training FLOP", "loss": "loss"}
+    tab.n_boot.value = 0
+    tab.holdout.value = "1e21"
+    assert tab.run_fit()
+    text = shown(tab)
+    assert "Held out: 23 runs" in text and "1.36%" in text and "besiroglu2024" in text
+    assert len(tab.figs.children[1].data[2].x) == 23
+
+
+@pytest.mark.parametrize("content, needle", [
+    (b"N;D;loss\n1e8;2e9;3.1\n", None),  # semicolons are read
+    (b"N|D|loss\n1e8|2e9|3.1\n2e8|4e9|3.0\n", "lacks column(s) N, loss, D or C"),  # wrong delimiter
+    (b"N,loss\n1e8,3.1\n2e8,3.0\n", "lacks column(s) D or C"),
+    (b"N,D,loss\n1e8,2e9,3.1\n2e8,abc,3.0\n", "column 'D', row 2: 'abc' is not a number"),
+    (b"N,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n", "too few runs"),
+    (b"N,D,loss\n" + b"".join(b"1e8,%de9,3.%d\n" % (i + 1, i) for i in range(9)), "1 distinct value"),
+    (b"", "is empty"),
+])
+def test_bad_files_say_what_is_wrong(content, needle):
+    tab = FitTab()
+    ok = tab.load_bytes(content, "mine.csv") and tab.run_fit()
+    msg = tab.file_error.value + tab.fit_error.value
+    if needle is None:
+        assert tab.columns == ["N", "D", "loss"]
+    else:
+        assert not ok and needle.replace("'", "&#x27;") in msg, msg
+        assert "mine.csv" in msg or "row" in msg or "runs" in msg or "distinct" in msg
+
+
+def test_too_big_file_is_refused_with_the_limit(monkeypatch):
+    monkeypatch.setattr(datasets, "MAX_BYTES", 100)
+    tab = FitTab()
+    assert not tab.load_bytes(b"N,D,loss\n" + b"1e8,2e9,3.1\n" * 20, "big.csv")
+    assert "the limit is" in tab.file_error.value
+
+
+def test_mapping_is_kept_across_a_bad_file():
+    tab = FitTab()
+    raw = (DATA_DIR / "synthetic_chinchilla.csv").read_bytes().replace(b"N,D,loss", b"params,tokens,final")
+    assert tab.load_bytes(raw, "renamed.csv")
+    tab.mapping["N"].value, tab.mapping["D"].value, tab.mapping["loss"].value = "params", "tokens", "final"
+    tab.load_bytes(b"params,tokens\n1e8,2e9\n", "broken.csv")
+    assert "loss = &#x27;final&#x27; does not fit broken.csv" in tab.file_error.value
+    assert not tab.run_fit() and "lacks column(s) loss" in tab.fit_error.value
+    assert tab.load_bytes(raw, "renamed.csv") and tab.column_map() == {"N": "params", "D": "tokens", "loss": "final"}
+    tab.n_boot.value = 0
+    assert tab.run_fit()
+
+
+def test_register_puts_the_fit_in_every_tab():
+    d = Dashboard("tab=plan")
+    d.tabs.selected_index = 1
+    d.tabs.selected_index = 3
+    tab = d.fitter
+    assert tab.load_bytes((DATA_DIR / "synthetic_chinchilla.csv").read_bytes(), "s.csv")
+    tab.n_boot.value = 0
+    assert tab.run_fit()
+    tab.reg_name.value = "course-fit"
+    preset = tab.register()
+    assert preset.fitted and PRESETS["course-fit"] is preset
+    assert "course-fit" in [n for _, n in d.explorer.law_picker.options]
+    assert "course-fit" in d.compare.laws.value
+    assert "course-fit" in d.planner.laws.value and "course-fit" in d.planner.report.loss
+    assert preset.fitted_range.N == pytest.approx((tab.runs.N.min(), tab.runs.N.max()))
+    tab.reg_name.value = "hoffmann2022"
+    assert tab.register() is None and "published law" in tab.reg_note.value
+
+
+def test_fetch_published_offline_says_where_to_put_the_file(monkeypatch, tmp_path):
+    import urllib.error
+    import urllib.request
+
+    monkeypatch.setattr(datasets, "data_path", lambda *parts: None)
+    monkeypatch.setenv("SCALINGVIZ_CACHE", str(tmp_path))
+
+    def offline(*a, **k):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(ValueError, match="could not be downloaded.*offline.*SCALINGVIZ_EXTERNAL_DATA"):
+        datasets.fetch_published("epoch_chinchilla")
+    cached = tmp_path / "epoch_chinchilla" / "svg_extracted_data.csv"
+    cached.parent.mkdir(parents=True)
+    cached.write_text("N,C,loss\n")
+    assert datasets.fetch_published("epoch_chinchilla") == cached
+    with pytest.raises(ValueError, match="not known"):
+        datasets.fetch_published("nope")
+    tab = FitTab()
+    monkeypatch.setattr(datasets, "fetch_published", lambda name: (_ for _ in ()).throw(ValueError("data set: offline")))
+    tab.source.value = "published"
+    tab._load_selected()
+    assert "offline" in tab.file_error.value
