@@ -66,6 +66,20 @@ EXERCISES: dict[str, Exercise] = {
 }
 
 
+def _synthetic_truth(name: str, key: str) -> float:
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "synthetic_truth.json"
+    return float(json.loads(path.read_text())[name]["params"][key])
+
+
+EXERCISES["07a"] = Exercise("Fit data/synthetic_kaplan.csv with Kaplan's L(N, D): what is alpha_D?",
+                            lambda: _synthetic_truth("synthetic_kaplan", "alpha_D"), 0.1,
+                            "fit.fit_law(datasets.read_runs('data/synthetic_kaplan.csv'), 'kaplan2020').params"
+                            "['alpha_D']; the check compares with the true constant, within 10%")
+
+
 def solution(exercise: str) -> float:
     """The reference answer (computed from the presets)."""
     if exercise not in EXERCISES:
@@ -132,9 +146,13 @@ def run_pilots(N: Any, D: Any, *, seed: int = 0) -> np.ndarray:
 
 
 def score_prediction(predicted_loss: float) -> dict[str, float | str]:
-    """Grade a forecast of the big run's loss: the error and a grade (A within 0.5%, B 1%, C 2%)."""
+    """Grade a forecast of the big run's loss: the error and a grade (A within 1%, B 2.5%, C 5%).
+
+    Forecasting 700x beyond the largest pilot from runs with 0.4% noise is hard: the starting
+    design of notebook 08 lands anywhere from A to "try again" depending on the seed, which is
+    the lesson."""
     true = float(_hidden_loss(BIG_RUN["N"], BIG_RUN["D"]))
     err = 100 * abs(float(predicted_loss) / true - 1)
-    grade = "A" if err <= 0.5 else "B" if err <= 1 else "C" if err <= 2 else "try again"
+    grade = "A" if err <= 1 else "B" if err <= 2.5 else "C" if err <= 5 else "try again"
     print(f"your forecast {float(predicted_loss):.4f}, true {true:.4f}: error {err:.2f}% -> {grade}")
     return {"true_loss": true, "error_pct": err, "grade": grade}

@@ -1,0 +1,59 @@
+"""The course: exercise checks, the pilot-study exercise, and the notebooks' shape."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scalingviz import course, get_preset
+
+NB = Path(__file__).resolve().parents[1] / "notebooks"
+COURSE = sorted(NB.glob("0*.ipynb"))
+
+
+@pytest.mark.parametrize("ex", list(course.EXERCISES))
+def test_each_exercise_accepts_its_solution_and_refuses_a_wrong_answer(ex, capsys):
+    sol = course.solution(ex)
+    assert course.check(ex, sol) and "correct" in capsys.readouterr().out
+    assert not course.check(ex, sol * 1.5)
+    out = capsys.readouterr().out
+    assert "not yet" in out and "1.5x the expected value" in out and "Hint" in out
+    assert not course.check(ex, None) and "is not a number" in capsys.readouterr().out
+
+
+def test_solutions_come_from_the_presets():
+    kap = get_preset("kaplan2020")
+    assert course.solution("01a") == pytest.approx(10 ** -0.076)
+    assert course.solution("02b") == pytest.approx(5e3 * 1e9**0.74)
+    assert course.solution("03a") == pytest.approx(kap["B_star"] / 3.0 ** (1 / kap["alpha_B"]))
+    assert course.solution("06a") == pytest.approx(1.79 * 1e9**-0.713 * 1e11**0.307, rel=1e-9)
+    with pytest.raises(ValueError, match="exercise: 'zz' is not known"):
+        course.check("zz", 1)
+
+
+def test_pilot_runs_enforce_the_budget_and_the_grade_is_honest(capsys):
+    N = np.array([1e7, 3e7, 1e8])
+    loss = course.run_pilots(N, 20 * N)
+    assert loss.shape == (3,) and np.all(np.diff(loss) < 0)
+    with pytest.raises(ValueError, match="budget: these runs need .* the budget is 1e\\+20"):
+        course.run_pilots([1e9], [1e11])
+    with pytest.raises(ValueError, match="N: pilot runs must have 1M to 1B"):
+        course.run_pilots([1e10], [1e9])
+    true = course.score_prediction(2.0)["true_loss"]
+    assert course.score_prediction(true * 1.004)["grade"] == "A"
+    assert course.score_prediction(true * 1.03)["grade"] == "C"
+    assert course.score_prediction(true * 1.2)["grade"] == "try again"
+
+
+def test_course_notebooks_are_complete():
+    assert [p.stem[:2] for p in COURSE] == [f"0{i}" for i in range(1, 9)]
+    readme = (NB / "README.md").read_text()
+    for p in COURSE:
+        nb = json.loads(p.read_text())
+        assert p.name in readme
+        text = "".join("".join(c["source"]) for c in nb["cells"])
+        assert "**Recreates:**" in text, p.name
+        assert "from scalingviz.ui" in text, p.name  # a live widget
+        assert "check(" in text or "score_prediction(" in text, p.name  # exercises with feedback
+        assert "widgets" not in nb["metadata"], f"{p.name} stores widget state"
