@@ -262,3 +262,33 @@ def test_live_figure_keeps_the_last_update_message():
     for fig in (e.fig_frontier, e.fig_landscape, e.fig_bcrit):
         assert not fig._py2js_update and not fig._py2js_relayout
     assert e.marker("frontier", "plan_N")[1] == pytest.approx(3e9)
+
+
+def test_rebuilt_widgets_are_closed_not_leaked():
+    # Law switches rebuild the Advanced rows; every fit builds new figures. Dropped widgets stay
+    # registered (and in the kernel's memory) unless closed: the soak test measures the RSS.
+    from ipywidgets.widgets.widget import _instances
+
+    from scalingviz.ui.fitter import DATA_DIR, FitTab
+
+    e = Explorer()
+    for law in ("hoffmann2022", "kaplan2020"):
+        e.law_picker.value = law
+    n0 = len(_instances)
+    for law in ("hoffmann2022", "su2024", "kaplan2020") * 3:
+        e.law_picker.value = law
+    assert len(_instances) <= n0
+    t = FitTab()
+    t.load_bytes((DATA_DIR / "synthetic_chinchilla.csv").read_bytes(), "s.csv")
+    t.n_boot.value = 0
+    t.run_fit()
+    n1 = len(_instances)
+    import gc
+    import weakref
+
+    old = weakref.ref(t.figs.children[0])
+    for _ in range(4):
+        t.run_fit()
+    assert len(_instances) == n1
+    gc.collect()
+    assert old() is None  # freed, not kept alive by anywidget's hot-reload hook

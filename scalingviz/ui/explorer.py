@@ -24,7 +24,7 @@ from ..laws import kaplan2020, su2024
 from ..presets import PRESETS, Preset, get_preset
 from ..uncertainty import UNCERTAINTY_SOURCES, parameter_samples
 from . import figures
-from .controls import QuantityControl, error_html, law_options
+from .controls import QuantityControl, close_tree, error_html, law_options
 from .markers import MarkerLayer
 
 __all__ = ["Explorer", "ExplorerState"]
@@ -192,6 +192,7 @@ class Explorer:
         return w.HBox([left, figs, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
 
     def _build_advanced(self) -> None:
+        old = self.advanced_box.children
         rows = []
         self.advanced_rows = {}
         for key, prm in self._base.params.items():
@@ -201,6 +202,8 @@ class Explorer:
             self.advanced_rows[key] = t
             rows.append(w.HBox([t, w.HTML(f"<small>{html.escape(prm.unit)}; {html.escape(prm.source)}</small>")]))
         self.advanced_box.children = rows
+        for row in old:
+            close_tree(row)
         self.advanced_error.value = ""
 
     # -- state -------------------------------------------------------------------------------

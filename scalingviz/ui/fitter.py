@@ -25,7 +25,7 @@ from .. import datasets, fit, units
 from ..presets import PRESETS, register
 from ..serialize import jsonable
 from . import figures
-from .controls import error_html
+from .controls import close_tree, error_html
 
 __all__ = ["EXAMPLES", "FORMS", "FitTab"]
 
@@ -355,7 +355,10 @@ class FitTab:
                        marker=dict(size=7, color=figures.COLORS["accent"], symbol="diamond"),
                        hovertemplate="held out: C %{x:.3g}<br>%{y:.2f}%<extra></extra>")], layout=lay2))
         resid.add_class("sv-fig-fit-residuals")
+        old = self.figs.children
         self.figs.children = [overlay, resid]
+        for fig in old:
+            close_tree(fig)
 
     def _exports(self) -> None:
         r = self.result

@@ -1,0 +1,168 @@
+"""Browser soak: 500 random control changes across every tab of a live dashboard.
+
+Run apart with ``pytest -m soak``; it runs in the default suite too (about two minutes).
+Checks: no console errors from our code and no traceback in the page; the kernel's resident
+memory grows by at most 20 MB over the 500 changes (measured after a warm-up that builds every
+tab and runs one fit); the p95 latency of Explorer slider moves (key press to the summary
+updated) over the last 100 moves is no worse than over the first 100 by more than 20%.
+Figures go to BENCHMARKS.md (printed at the end of the test; see ``-s``).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+import pytest
+
+EXPLORER_FIGS = (".sv-fig-trajectory", ".sv-fig-overfit", ".sv-fig-frontier", ".sv-fig-landscape", ".sv-fig-bcrit")
+
+pytestmark = [pytest.mark.browser, pytest.mark.soak]
+
+N_ACTIONS = 500
+
+WATCH_SUMMARY = """
+() => new Promise((resolve) => {
+  const el = document.querySelector('.sv-summary');
+  const before = el.innerText;
+  let t0 = null;
+  document.addEventListener('keydown', () => { t0 = performance.now(); }, {once: true, capture: true});
+  const obs = new MutationObserver(() => {
+    if (t0 !== null && el.innerText !== before) { obs.disconnect(); resolve(performance.now() - t0); }
+  });
+  obs.observe(el, {childList: true, subtree: true, characterData: true});
+  setTimeout(() => { obs.disconnect(); resolve(-1); }, 10000);
+})
+"""
+
+
+def _kernels() -> dict[int, float]:
+    """Resident memory [MB] of every ipykernel process, by pid."""
+    import glob
+
+    out = {}
+    for status in glob.glob("/proc/[0-9]*/status"):
+        pid = int(status.split("/")[2])
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"ipykernel" not in f.read():
+                    continue
+            with open(status) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        out[pid] = int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return out
+
+
+def _tab(page, title: str) -> None:
+    page.locator(".lm-TabBar-tab").filter(has_text=title).first.click()
+
+
+def test_soak_500_random_changes(dash):
+    rng = random.Random(20261122)
+    before = set(_kernels())
+    p = dash()
+    page = p.page
+    for css in EXPLORER_FIGS:
+        p.wait_for_data(css)
+    ours = [pid for pid in _kernels() if pid not in before]
+    assert len(ours) == 1, "could not tell this page's kernel apart"
+    kernel = ours[0]
+
+    # warm-up: build every tab once, run one fit
+    laws = range(6)  # the first six entries of the law picker
+    _tab(page, "Compare laws")
+    p.wait_for_data(".sv-fig-compare-opt")
+    _tab(page, "Plan a run")
+    page.wait_for_selector(".sv-plan-report .sv-badge", timeout=60_000)
+    _tab(page, "Fit your runs")
+    page.get_by_text("Synthetic example", exact=True).click()
+    page.locator(".sv-fit-load").click()
+    page.locator(".sv-fit-nboot input").fill("0")
+    page.locator(".sv-fit-nboot input").press("Enter")
+    page.locator(".sv-fit-run").click()
+    page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('converged')",
+                           timeout=60_000)
+    _tab(page, "Explorer")
+    # ... and visit every law the soak picks once: each law's parameter samples and frontier curves
+    # are drawn once and cached (bounded), which is not growth
+    for i in range(len(laws)):
+        page.locator(".sv-law select").select_option(index=i)
+        time.sleep(0.6)
+    time.sleep(1.0)
+    rss0 = _kernels()[kernel]
+
+    plan_values = {"N": ["7B", "70B", "1.3B", "abc", "400M"], "D": ["1.4T", "300B", "2T", "-1", "20B"],
+                   "mfu": ["0.4", "0.55", "1.5", "0.3"], "lr": ["3e-4", "1e-3", "", "2e-4"]}
+    lat: list[float] = []
+    tab = "Explorer"
+    t_start = time.time()
+    for _ in range(N_ACTIONS):
+        r = rng.random()
+        if r < 0.6:  # Explorer slider move, timed
+            if tab != "Explorer":
+                _tab(page, "Explorer")
+                tab = "Explorer"
+            name = rng.choice(["N", "N", "D", "B", "S"])
+            handle = page.locator(f".sv-{name} .noUi-handle")
+            handle.focus()
+            page.evaluate(f"() => {{ window.__svL = null; ({WATCH_SUMMARY})().then(v => {{ window.__svL = v; }}); }}")
+            handle.press(rng.choice(["ArrowRight", "ArrowLeft", "PageUp", "PageDown"]))
+            page.wait_for_function("() => window.__svL !== null", timeout=15_000)
+            v = page.evaluate("window.__svL")
+            if v >= 0:  # -1: the move hit a slider end and changed nothing
+                lat.append(v)
+        elif r < 0.7:  # Explorer: law, typed entry (some bad), toggles
+            if tab != "Explorer":
+                _tab(page, "Explorer")
+                tab = "Explorer"
+            k = rng.random()
+            if k < 0.4:
+                page.locator(".sv-law select").select_option(index=rng.randrange(len(laws)))
+            elif k < 0.8:
+                p.type_into(f".sv-{rng.choice(['N', 'D', 'B'])}", rng.choice(["7B", "1.4T", "2e19", "abc", "0", "4M"]))
+            else:
+                page.locator(".sv-x-axis button").nth(rng.randrange(2)).click()
+            time.sleep(0.15)
+        elif r < 0.8:  # Compare
+            if tab != "Compare laws":
+                _tab(page, "Compare laws")
+                tab = "Compare laws"
+            h = page.locator(".sv-compare-C .noUi-handle")
+            h.focus()
+            h.press(rng.choice(["ArrowRight", "ArrowLeft"]))
+            time.sleep(0.15)
+        elif r < 0.95:  # Plan form, bad values included
+            if tab != "Plan a run":
+                _tab(page, "Plan a run")
+                tab = "Plan a run"
+            field = rng.choice(list(plan_values))
+            box = page.locator(f".sv-plan-{field} input")
+            box.fill(rng.choice(plan_values[field]))
+            box.press("Tab")
+            time.sleep(0.15)
+        else:  # Fit again, without bootstrap
+            if tab != "Fit your runs":
+                _tab(page, "Fit your runs")
+                tab = "Fit your runs"
+            page.locator(".sv-fit-run").click()
+            time.sleep(0.6)
+    elapsed = time.time() - t_start
+    time.sleep(2.0)
+    rss1 = _kernels()[kernel]
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert p.own_errors() == []
+    first, last = lat[:100], lat[-100:]
+    assert len(lat) >= 200, len(lat)
+    p95 = lambda xs: statistics.quantiles(xs, n=20)[18]  # noqa: E731
+    growth = rss1 - rss0
+    print(f"\nSOAK: {N_ACTIONS} actions in {elapsed:.0f} s; {len(lat)} timed Explorer moves; "
+          f"p50 first/last 100 {statistics.median(first):.0f}/{statistics.median(last):.0f} ms, "
+          f"p95 first/last 100 {p95(first):.0f}/{p95(last):.0f} ms; kernel RSS {rss0:.0f} -> {rss1:.0f} MB "
+          f"({growth:+.1f} MB)")
+    assert growth <= 20, f"kernel RSS grew {growth:.1f} MB"
+    assert p95(last) <= 1.2 * p95(first), (p95(first), p95(last))

@@ -1,0 +1,194 @@
+"""The bad-input catalogue: what the user sees for each bad input, on every channel.
+
+Each case names the channel, the input and what the user sees:
+- ``cli``: exit code 2 and one line on stderr naming the input, the value and the valid range;
+- ``api``: ``ValueError`` with that message;
+- ``csv``: ``ValueError`` from the runs reader naming the column, row and value (or the file problem);
+- ``control``, ``plan``, ``fit``: the dashboard shows an inline ``sv-error`` message and keeps every
+  other input (headless app classes; the browser tests check the same path end to end);
+- ``query``: the URL query value is ignored with a notice, escaped, never executed.
+Some inputs are accepted on purpose (a BOM, semicolons, ``7 B``); those cases say what is read.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pytest
+
+from scalingviz import datasets, get_preset, units
+from scalingviz.cli import main
+from scalingviz.plan import TrainingPlan
+
+CASES: list[tuple[str, object, str]] = [
+    # -- CLI: exit 2, one line ------------------------------------------------------------------
+    ("cli", ["predict", "--law", "kaplan2020", "--N", "0", "--D", "1e10"], "--N: '0' is out of range"),
+    ("cli", ["predict", "--law", "kaplan2020", "--N=-7B", "--D", "1e10"], "--N: '-7B' is out of range"),
+    ("cli", ["predict", "--law", "kaplan2020", "--N", "nan", "--D", "1e10"], "--N: 'nan' is not a number; expected e.g. 7B"),
+    ("cli", ["predict", "--law", "kaplan2020", "--N", "inf", "--D", "1e10"], "--N: 'inf' is not a number"),
+    ("cli", ["predict", "--law", "kaplan2020", "--N", "1,4T", "--D", "1e10"], "use a decimal point"),
+    ("cli", ["predict", "--law", "gpt5", "--N", "7B", "--D", "1e10"], "unknown law 'gpt5'; valid names are"),
+    ("cli", ["plan", "--N", "7B", "--D", "1T", "--steps", "1000", "--batch-tokens", "4M"], "disagrees with steps x batch"),
+    ("cli", ["plan", "--N", "7B", "--D", "1T", "--mfu", "1.5"], "mfu: '1.5' is out of range; expected a model FLOP utilisation in (0, 1]"),
+    ("cli", ["plan", "--N", "7B", "--D", "1T", "--gpu", "TPU9"], "gpu"),
+    ("cli", ["optimal", "--law", "hoffmann2022", "--C", "-1e24"], "--C"),
+    ("cli", ["fit", "/nonexistent/runs.csv", "--law", "hoffmann2022"], "does not exist"),
+    # -- API: ValueError with the same message --------------------------------------------------
+    ("api", lambda: units.parse_quantity("7 X", "N"), "N: '7 X' has an unknown suffix 'X'"),
+    ("api", lambda: units.parse_quantity("", "D"), "D: '' is not a number"),
+    ("api", lambda: get_preset("gpt5"), "unknown law 'gpt5'; valid names are"),
+    ("api", lambda: TrainingPlan(N="7B", D=0), "D: 0 is out of range"),
+    ("api", lambda: TrainingPlan(N="7B", D=math.nan), "D: nan is not finite"),
+    ("api", lambda: TrainingPlan(N="7B", D="1T", mfu=1.5), "mfu: 1.5 is out of range"),
+    ("api", lambda: TrainingPlan(N="7B", D="1T", n_gpus=-8), "n_gpus: -8 is out of range"),
+    ("api", lambda: TrainingPlan(N="7B", D="1T", steps=10, batch_tokens="4M"), "disagrees with steps x batch"),
+    ("api", lambda: TrainingPlan(N="7B", D="1T", gpu="TPU9"), "gpu"),
+    ("api", lambda: TrainingPlan(N=10, D="1T"), "N: 10 is out of range; expected 1k to 1000T"),
+    ("api", lambda: get_preset("hoffmann2022").replace(alpha=math.nan), "alpha: nan is not finite"),
+    ("api", lambda: get_preset("hoffmann2022").replace(gamma=1), "unknown constant(s) gamma"),
+    # -- CSV files ------------------------------------------------------------------------------
+    ("csv", b"", "is empty"),
+    ("csv", b"N,D,loss\n", "the table has no rows"),
+    ("csv", b"N,D,loss\n1e8,2e9,3.1\n2e8,abc,3.0\n", "column 'D', row 2: 'abc' is not a number"),
+    ("csv", b"N,D,loss\n1e8,2e9,3.1\n-2e8,4e9,3.0\n", "column 'N', row 2"),
+    ("csv", b"N,D,loss\n1e8,2e9,3.1\n2e8,4e9,nan\n", "column 'loss', row 2"),
+    ("csv", b"N,D,loss\n1e8,2e9,3.1\n2e8,4e9,inf\n", "column 'loss', row 2"),
+    ("csv", b"N,D,N,loss\n1e8,2e9,1e8,3.1\n", "duplicate column"),
+    ("csv", b"N|D|loss\n1e8|2e9|3.1\n", "check the delimiter"),
+    ("csv", b"params,tokens,loss\n1e8,2e9,3.1\n", "lacks column(s) N, D or C"),
+    ("csv", b"N,D,loss\n1e8,2e9,3.1\n1e8,2e9,3.1\n" + b"2e8,4e9,3.0\n" * 3, "duplicate"),
+    ("csv", b"N,D,loss\n1e8,2e9,3.1\n2e8,2B,3.0\n", "column 'D', row 2: '2B'"),  # mixed units: suffixes are not read in files
+    ("csv", "big", "the limit is 50 MiB"),
+    ("csv-ok", b"\xef\xbb\xbfN,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n", "BOM ignored"),
+    ("csv-ok", b"N;D;loss\n1e8;2e9;3.1\n2e8;4e9;3.0\n", "semicolons read"),
+    ("csv-ok", "N,D,loss,run\n1e8,2e9,3.1,caf\xe9\n2e8,4e9,3.0,na\xefve\n".encode("latin-1"), "Latin-1 read"),
+    ("csv-ok", "rows100k", "100k rows read"),
+    # -- dashboard controls (typed entries) -----------------------------------------------------
+    ("control", ("N", "abc"), "N: 'abc' is not a number"),
+    ("control", ("N", "-7B"), "out of range"),
+    ("control", ("D", "1,4T"), "use a decimal point"),
+    ("control", ("B", "0"), "out of range"),
+    ("control", ("N", "1e40"), "out of range"),
+    ("control-ok", ("N", "7 B"), "7 B is read as 7e9"),
+    # -- Plan tab fields ------------------------------------------------------------------------
+    ("plan", ("mfu", "1.5"), "mfu: '1.5' is out of range"),
+    ("plan", ("D", "nan"), "D: 'nan' is not a number; expected a token count"),
+    ("plan", ("steps", "10"), "disagrees with steps x batch"),
+    ("plan", ("n_gpus", "0"), "n_gpus: '0' is out of range"),
+    ("plan", ("N", "7 X"), "unknown suffix"),
+    # -- Fit tab files --------------------------------------------------------------------------
+    ("fit", b"N,D,loss\n" + b"".join(b"1e8,%de9,3.%d\n" % (i + 1, i) for i in range(9)), "1 distinct value"),
+    ("fit", b"N,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n", "too few runs"),
+    # -- URL query ------------------------------------------------------------------------------
+    ("query", "law=<script>alert(1)</script>", "not a known law"),
+    ("query", "N=<img src=x onerror=alert(1)>", "is not a number"),
+    ("query", "N=__import__('os').system('id')", "is not a number"),
+    ("query", "plan_N=7B&plan_gpu=<b>x</b>", "valid values are"),
+    ("query", "evil=<svg/onload=alert(1)>", "ignored unknown parameter"),
+]
+
+
+def _id(case):
+    kind, inp, _ = case
+    return f"{kind}-{str(inp)[:40]}"
+
+
+@pytest.mark.parametrize("kind, inp, needle", CASES, ids=[_id(c) for c in CASES])
+def test_bad_input(kind, inp, needle, capsys, monkeypatch):
+    if kind == "cli":
+        assert main(list(inp)) == 2
+        out, err = capsys.readouterr()
+        lines = err.strip().splitlines()
+        assert out == "" and len(lines) == 1 and "Traceback" not in err, err
+        assert needle in lines[0], lines[0]
+    elif kind == "api":
+        with pytest.raises(ValueError) as info:
+            inp()
+        assert needle in str(info.value)
+    elif kind == "csv":
+        if inp == "big":
+            inp = b"N,D,loss\n" + b"1e8,2e9,3.1\n" * (51 * 2**20 // 12)
+        with pytest.raises(ValueError) as info:
+            datasets.read_runs(inp)
+        assert needle in str(info.value), str(info.value)
+    elif kind == "csv-ok":
+        if inp == "rows100k":
+            N = np.repeat(np.logspace(7, 9, 1000), 100) * (1 + np.tile(np.arange(100), 1000) * 1e-4)
+            inp = ("N,D,loss\n" + "\n".join(f"{n:.8g},{20 * n:.8g},3.0" for n in N)).encode()
+            assert len(datasets.read_runs(inp)) == 100_000
+        else:
+            runs = datasets.read_runs(inp)
+            assert len(runs) == 2 and runs.N[0] == 1e8
+    elif kind in ("control", "control-ok"):
+        pytest.importorskip("ipywidgets")
+        from scalingviz.ui.explorer import Explorer
+
+        e = Explorer(N=1e9, D=2e10)
+        name, text = inp
+        before = {k: c.value for k, c in e.controls.items()}
+        e.controls[name].text.value = text
+        if kind == "control-ok":
+            assert e.controls[name].value == 7e9 and not e.controls[name].error.value
+            return
+        assert needle in html.unescape(e.controls[name].error.value)
+        assert e.controls[name].text.value == text  # what the user typed stays
+        assert {k: c.value for k, c in e.controls.items()} == before  # every value kept
+    elif kind == "plan":
+        pytest.importorskip("ipywidgets")
+        from scalingviz.ui.planner import PlanTab
+
+        tab = PlanTab()
+        typed = {k: b.value for k, b in tab.boxes.items()}
+        report = tab.out.value
+        field, text = inp
+        tab.boxes[field].value = text
+        shown = html.unescape(" ".join(e.value for e in tab.errors.values()) + tab.form_error.value)
+        assert needle in shown, shown
+        assert {k: b.value for k, b in tab.boxes.items()} == {**typed, field: text}
+        assert tab.out.value == report
+    elif kind == "fit":
+        pytest.importorskip("ipywidgets")
+        from scalingviz.ui.fitter import FitTab
+
+        tab = FitTab()
+        assert tab.load_bytes(inp, "mine.csv")
+        mapping = tab.column_map()
+        assert not tab.run_fit()
+        assert needle in html.unescape(tab.fit_error.value)
+        assert tab.column_map() == mapping
+    elif kind == "query":
+        pytest.importorskip("ipywidgets")
+        from scalingviz.ui.dashboard import Dashboard, parse_query
+
+        state, notices = parse_query(inp)
+        assert any(needle in n for n in notices), notices
+        d = Dashboard(inp)
+        assert "<script" not in d.notice.value and "<img" not in d.notice.value and "<svg" not in d.notice.value
+        assert "<b>x</b>" not in d.notice.value
+    else:  # pragma: no cover
+        raise AssertionError(kind)
+
+
+def test_catalogue_is_big_enough():
+    assert len(CASES) >= 40
+    assert {k for k, _, _ in CASES} >= {"cli", "api", "csv", "control", "plan", "fit", "query"}
+
+
+def test_no_eval_or_exec_of_user_text_in_the_package():
+    import re
+    from pathlib import Path
+
+    pkg = Path(__file__).resolve().parents[1] / "scalingviz"
+    hits = [f"{p.name}:{i}" for p in pkg.rglob("*.py") for i, line in enumerate(p.read_text().splitlines(), 1)
+            if re.search(r"(?<![\w.])(eval|exec)\s*\(", line)]
+    assert hits == []
+
+
+def test_binder_dependencies_are_pinned():
+    from pathlib import Path
+
+    req = (Path(__file__).resolve().parents[1] / "binder" / "requirements.txt").read_text().splitlines()
+    deps = [x.strip() for x in req if x.strip() and not x.startswith("#")]
+    assert deps and all("==" in d for d in deps), deps
