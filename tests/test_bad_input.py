@@ -192,3 +192,33 @@ def test_binder_dependencies_are_pinned():
     req = (Path(__file__).resolve().parents[1] / "binder" / "requirements.txt").read_text().splitlines()
     deps = [x.strip() for x in req if x.strip() and not x.startswith("#")]
     assert deps and all("==" in d for d in deps), deps
+
+
+def test_voila_runs_with_sources_stripped_and_no_file_serving():
+    from scalingviz.cli import voila_command
+
+    cmd = voila_command(8866, True)
+    assert "--strip_sources=True" in cmd and "--VoilaConfiguration.file_allowlist=[]" in cmd
+
+
+def test_uploads_are_parsed_in_memory(tmp_path, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    from scalingviz.ui.fitter import DATA_DIR, FitTab
+
+    monkeypatch.chdir(tmp_path)
+    written = []
+    import builtins
+
+    real_open = builtins.open
+
+    def spy(file, mode="r", *a, **k):
+        if any(m in mode for m in "wax+"):
+            written.append(str(file))
+        return real_open(file, mode, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", spy)
+    tab = FitTab()
+    tab._on_upload({"new": [{"name": "runs.csv", "content": (DATA_DIR / "synthetic_chinchilla.csv").read_bytes()}]})
+    tab.n_boot.value = 0
+    assert tab.run_fit()
+    assert written == [] and list(tmp_path.iterdir()) == []

@@ -66,3 +66,22 @@ def test_lr_finite_positive_inside_domain(preset, n, d):
     assert np.isfinite(out["lr"]) and out["lr"] > 0
     if out["batch_tokens"] is not None:
         assert np.isfinite(out["batch_tokens"]) and out["batch_tokens"] > 0
+
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS.values() if p.has("delta_L")], ids=lambda p: p.name)
+@SETTINGS
+@given(n=logN, d=logD)
+def test_delta_L_and_data_needed_finite_over_the_whole_range(preset, n, d):
+    dl = preset.delta_L(10**n, 10**d)
+    assert np.isfinite(dl) and dl >= 0
+    need = preset.data_for_delta_L(10**n)
+    assert np.isfinite(need) and need > 0
+    assert preset.delta_L(10**n, need) == pytest.approx(preset["delta_L_noise"], rel=1e-6)
+
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS.values() if p.has("B_crit")], ids=lambda p: p.name)
+@SETTINGS
+@given(loss=st.floats(0.5, 12))
+def test_B_crit_finite_and_falls_with_loss(preset, loss):
+    b = preset.B_crit(loss)
+    assert np.isfinite(b) and b > 0 and preset.B_crit(loss * 1.1) < b
