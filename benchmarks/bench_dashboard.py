@@ -15,20 +15,15 @@ from __future__ import annotations
 
 import glob
 import os
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, os.path.dirname(__file__))
+from live import ARGS, chromium_or_exit, dashboard  # noqa: E402
+
 N_MOVES = 50
 FIGS = [".sv-fig-trajectory", ".sv-fig-overfit", ".sv-fig-frontier", ".sv-fig-landscape", ".sv-fig-bcrit"]
 
@@ -59,12 +54,6 @@ WATCH = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def kernel_rss_mb() -> list[float]:
     out = []
     for status in glob.glob("/proc/[0-9]*/status"):
@@ -81,61 +70,43 @@ def kernel_rss_mb() -> list[float]:
 
 
 def main() -> None:
-    chromium = os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium")
-    if not chromium:
-        sys.exit("benchmark skipped: no chromium")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(url + "voila/static/", timeout=2)
-            break
-        except urllib.error.HTTPError:
-            break
-        except Exception:
-            time.sleep(0.5)
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium, args=ARGS)
-            opens = []
-            for _ in range(5):
-                ctx = b.new_context(viewport={"width": 1280, "height": 800})
-                page = ctx.new_page()
-                t0 = time.perf_counter()
-                page.goto(url, wait_until="commit")
-                page.wait_for_function("() => { const g = document.querySelector('.sv-fig-trajectory.js-plotly-plot');"
-                                       " return g && g.data && g.data.some(t => t.x && t.x.length > 10); }",
-                                       timeout=120_000)
-                opens.append(time.perf_counter() - t0)
-                ctx.close()
-                time.sleep(1)
-            # Tall enough that all five figures are on screen: a figure off screen is not redrawn.
-            ctx = b.new_context(viewport={"width": 1280, "height": 1400})
+    chromium = chromium_or_exit()
+    with dashboard() as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+        opens = []
+        for _ in range(5):
+            ctx = b.new_context(viewport={"width": 1280, "height": 800})
             page = ctx.new_page()
+            t0 = time.perf_counter()
             page.goto(url, wait_until="commit")
-            page.wait_for_function("() => document.querySelectorAll('.sv-fig.js-plotly-plot').length >= 5 && "
-                                   "[...document.querySelectorAll('.sv-fig.js-plotly-plot')].every(g => g.data)",
+            page.wait_for_function("() => { const g = document.querySelector('.sv-fig-trajectory.js-plotly-plot');"
+                                   " return g && g.data && g.data.some(t => t.x && t.x.length > 10); }",
                                    timeout=120_000)
-            time.sleep(2)
-            handle = page.locator(".sv-N .noUi-handle")
-            handle.focus()
-            lat, per = [], []
-            for i in range(N_MOVES):
-                # Start the watcher without awaiting it (evaluate would wait for its promise), then press.
-                page.evaluate(f"(figs) => {{ window.__svLat = null; ({WATCH})(figs).then(v => {{ window.__svLat = v; }}); }}",
-                              FIGS)
-                handle.press("ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft")
-                page.wait_for_function("() => window.__svLat !== null", timeout=30_000)
-                lat.append(page.evaluate("window.__svLat"))
-                per.append(page.evaluate("window.__svPer"))
-                time.sleep(0.15)
-            rss = kernel_rss_mb()
-            b.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+            opens.append(time.perf_counter() - t0)
+            ctx.close()
+            time.sleep(1)
+        # Tall enough that all five figures are on screen: a figure off screen is not redrawn.
+        ctx = b.new_context(viewport={"width": 1280, "height": 1400})
+        page = ctx.new_page()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => document.querySelectorAll('.sv-fig.js-plotly-plot').length >= 5 && "
+                               "[...document.querySelectorAll('.sv-fig.js-plotly-plot')].every(g => g.data)",
+                               timeout=120_000)
+        time.sleep(2)
+        handle = page.locator(".sv-N .noUi-handle")
+        handle.focus()
+        lat, per = [], []
+        for i in range(N_MOVES):
+            # Start the watcher without awaiting it (evaluate would wait for its promise), then press.
+            page.evaluate(f"(figs) => {{ window.__svLat = null; ({WATCH})(figs).then(v => {{ window.__svLat = v; }}); }}",
+                          FIGS)
+            handle.press("ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft")
+            page.wait_for_function("() => window.__svLat !== null", timeout=30_000)
+            lat.append(page.evaluate("window.__svLat"))
+            per.append(page.evaluate("window.__svPer"))
+            time.sleep(0.15)
+        rss = kernel_rss_mb()
+        b.close()
     ok = [x for x in lat if x >= 0]
     q = statistics.quantiles(ok, n=20)
     print("| what | figure | target |")

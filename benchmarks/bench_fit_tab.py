@@ -10,17 +10,14 @@ bootstrap (3 fits), medians.
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import time
 
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_dashboard import ARGS, free_port  # noqa: E402
+from live import ARGS, chromium_or_exit, dashboard  # noqa: E402
 
 WATCH = """
 (want) => new Promise((resolve) => {
@@ -40,46 +37,37 @@ WATCH = """
 
 
 def main() -> None:
-    chromium = os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium")
-    if not chromium:
-        sys.exit("benchmark skipped: no chromium")
+    chromium = chromium_or_exit()
     from scalingviz import datasets
 
     try:
         datasets.fetch_published("epoch_chinchilla")
     except ValueError as exc:
         sys.exit(f"benchmark skipped: {exc}")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     rows = []
-    try:
-        time.sleep(3)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium, args=ARGS)
-            page = b.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/?tab=fit", wait_until="commit")
-            page.wait_for_selector(".sv-fit-run", timeout=120_000)
-            page.get_by_text("Published data", exact=True).click()
-            page.locator(".sv-fit-load").click()
-            page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('245 rows')",
-                                   timeout=60_000)
-            for n_boot, reps, want in ((0, 5, "set bootstrap"), (200, 3, "200 resamples")):
-                box = page.locator(".sv-fit-nboot input")
-                box.fill(str(n_boot))
-                box.press("Enter")
-                time.sleep(0.5)
-                times = []
-                for _ in range(reps):
-                    page.evaluate(f"(w) => {{ window.__svT = null; ({WATCH})(w).then(v => {{ window.__svT = v; }}); }}",
-                                  want)
-                    page.locator(".sv-fit-run").click()
-                    page.wait_for_function("() => window.__svT !== null", timeout=180_000)
-                    times.append(page.evaluate("window.__svT") / 1000)
-                rows.append((n_boot, times))
-            b.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    with dashboard() as url, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+        page = b.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(url + "?tab=fit", wait_until="commit")
+        page.wait_for_selector(".sv-fit-run", timeout=120_000)
+        page.get_by_text("Published data", exact=True).click()
+        page.locator(".sv-fit-load").click()
+        page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('245 rows')",
+                               timeout=60_000)
+        for n_boot, reps, want in ((0, 5, "set bootstrap"), (200, 3, "200 resamples")):
+            box = page.locator(".sv-fit-nboot input")
+            box.fill(str(n_boot))
+            box.press("Enter")
+            time.sleep(0.5)
+            times = []
+            for _ in range(reps):
+                page.evaluate(f"(w) => {{ window.__svT = null; ({WATCH})(w).then(v => {{ window.__svT = v; }}); }}",
+                              want)
+                page.locator(".sv-fit-run").click()
+                page.wait_for_function("() => window.__svT !== null", timeout=180_000)
+                times.append(page.evaluate("window.__svT") / 1000)
+            rows.append((n_boot, times))
+        b.close()
     print("| what | figure | target |")
     print("|---|---|---|")
     for n_boot, t in rows:

@@ -5,27 +5,18 @@ Run:  python docs/screenshots.py        (needs Debian's chromium; writes docs/im
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from live import ARGS, chromium_or_exit, dashboard  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 READY = ("() => document.querySelectorAll('.sv-fig.js-plotly-plot').length >= 5 && "
          "[...document.querySelectorAll('.sv-fig.js-plotly-plot')].every(g => g.data && g.data.some(t => t.x && t.x.length > 1))")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def shoot(page, url: str, out: Path, tab: str | None = None, wait: str | None = None) -> None:
@@ -41,45 +32,35 @@ def shoot(page, url: str, out: Path, tab: str | None = None, wait: str | None = 
 
 
 def main() -> None:
-    chromium = os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium")
-    if not chromium:
-        sys.exit("no chromium: apt-get install chromium")
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        time.sleep(3)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium, args=ARGS)
-            page = b.new_page(viewport={"width": 1280, "height": 1060})
-            shoot(page, base, HERE / "img" / "explorer.png")
-            shoot(page, base + "?law=hoffmann2022&N=7e10&D=1.4e12&B=4M", HERE / "img" / "explorer-chinchilla.png")
-            for name, tab in (("compare", "Compare"), ("plan", "Plan"), ("fit", "Fit")):
-                page.set_viewport_size({"width": 1280, "height": 1320 if name == "plan" else 1060})
-                page.goto(base, wait_until="commit")
-                page.wait_for_function(READY, timeout=120_000)
-                if not page.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text=tab).count():
-                    continue
-                if name == "fit":  # show a finished fit: the published Epoch data, held out above 1e21 FLOP
-                    page.locator(".lm-TabBar-tab").filter(has_text=tab).first.click()
-                    page.get_by_text("Published data", exact=True).click()
-                    page.locator(".sv-fit-load").click()
-                    page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('rows')",
-                                           timeout=60_000)
-                    page.locator(".sv-fit-holdout input").fill("1e21")
-                    page.locator(".sv-fit-holdout input").press("Enter")
-                    page.locator(".sv-fit-run").click()
-                    page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('resamples')",
-                                           timeout=120_000)
-                    time.sleep(2.5)
-                    page.screenshot(path=str(HERE / "img" / "fit.png"), full_page=True)
-                    print("wrote", HERE / "img" / "fit.png")
-                    continue
-                shoot(page, base, HERE / "img" / f"{name}.png", tab=tab)
-            b.close()
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+    chromium = chromium_or_exit()
+    with dashboard() as base, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+        page = b.new_page(viewport={"width": 1280, "height": 1060})
+        shoot(page, base, HERE / "img" / "explorer.png")
+        shoot(page, base + "?law=hoffmann2022&N=7e10&D=1.4e12&B=4M", HERE / "img" / "explorer-chinchilla.png")
+        for name, tab in (("compare", "Compare"), ("plan", "Plan"), ("fit", "Fit")):
+            page.set_viewport_size({"width": 1280, "height": 1320 if name == "plan" else 1060})
+            page.goto(base, wait_until="commit")
+            page.wait_for_function(READY, timeout=120_000)
+            if not page.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text=tab).count():
+                continue
+            if name == "fit":  # show a finished fit: the published Epoch data, held out above 1e21 FLOP
+                page.locator(".lm-TabBar-tab").filter(has_text=tab).first.click()
+                page.get_by_text("Published data", exact=True).click()
+                page.locator(".sv-fit-load").click()
+                page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('rows')",
+                                       timeout=60_000)
+                page.locator(".sv-fit-holdout input").fill("1e21")
+                page.locator(".sv-fit-holdout input").press("Enter")
+                page.locator(".sv-fit-run").click()
+                page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('resamples')",
+                                       timeout=120_000)
+                time.sleep(2.5)
+                page.screenshot(path=str(HERE / "img" / "fit.png"), full_page=True)
+                print("wrote", HERE / "img" / "fit.png")
+                continue
+            shoot(page, base, HERE / "img" / f"{name}.png", tab=tab)
+        b.close()
 
 
 if __name__ == "__main__":

@@ -286,9 +286,14 @@ def test_rebuilt_widgets_are_closed_not_leaked():
     import gc
     import weakref
 
-    old = weakref.ref(t.figs.children[0])
+    first = t.figs.children[0]
     for _ in range(4):
         t.run_fit()
+    assert len(_instances) == n1 and t.figs.children[0] is first  # same traces: updated in place
+    old = weakref.ref(first)
+    del first
+    t.form.value = "power_C"  # other traces (no published law takes C alone): new figures, the old ones freed
+    assert t.run_fit()
     assert len(_instances) == n1
     gc.collect()
-    assert old() is None  # freed, not kept alive by anywidget's hot-reload hook
+    assert old() is None  # not kept alive by anywidget's hot-reload hook

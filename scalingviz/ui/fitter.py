@@ -324,7 +324,9 @@ class FitTab:
         return out
 
     def _draw(self) -> None:
-        # New figures for every fit: a FigureWidget built with its data is drawn whole when shown.
+        """The first fit builds the two figures (a FigureWidget built with its data is drawn whole);
+        later fits with the same traces update them in place, which saves the page ~10 MB of
+        widget bundle per fit (two new FigureWidgets each ship plotly's bundle)."""
         runs, preds = self.runs, self._predictions()
         obs = runs.loss
         lo, hi = float(np.min(obs)) * 0.97, float(np.max(obs)) * 1.03
@@ -338,14 +340,13 @@ class FitTab:
         lay = figures._layout("Your runs against the fit and the published laws", "predicted loss [nats/token]",
                               "observed loss", xlog=False, height=330, width=430)
         lay["legend"].update(x=0.01, xanchor="left", font=dict(size=10))
-        overlay = figures.LiveFigure(go.Figure(data=data, layout=lay))
-        overlay.add_class("sv-fig-fit-overlay")
+        overlay_fig = go.Figure(data=data, layout=lay)
         res = 100 * (obs / preds["your fit"] - 1)
         held = self.held_mask
         lay2 = figures._layout("Residuals of the fit", "compute C = 6ND [FLOP]", "observed / predicted − 1 [%]",
                                height=330, width=430, showlegend=bool(held.any()))
         lay2["legend"].update(x=0.99, xanchor="right", font=dict(size=10))
-        resid = figures.LiveFigure(go.Figure(data=[
+        resid_fig = go.Figure(data=[
             go.Scatter(x=[float(runs.C.min()), float(runs.C.max())], y=[0, 0], mode="lines", showlegend=False,
                        line=dict(color=figures.COLORS["grey"], dash="dash", width=1), hoverinfo="skip"),
             go.Scatter(x=runs.C[~held], y=res[~held], mode="markers", name="fitted on",
@@ -353,9 +354,20 @@ class FitTab:
                        hovertemplate="C %{x:.3g}<br>%{y:.2f}%<extra></extra>"),
             go.Scatter(x=runs.C[held], y=res[held], mode="markers", name="held out",
                        marker=dict(size=7, color=figures.COLORS["accent"], symbol="diamond"),
-                       hovertemplate="held out: C %{x:.3g}<br>%{y:.2f}%<extra></extra>")], layout=lay2))
-        resid.add_class("sv-fig-fit-residuals")
+                       hovertemplate="held out: C %{x:.3g}<br>%{y:.2f}%<extra></extra>")], layout=lay2)
         old = self.figs.children
+        names = lambda f: [t.name for t in f.data]  # noqa: E731
+        if len(old) == 2 and names(old[0]) == names(overlay_fig) and names(old[1]) == names(resid_fig):
+            for live, new in zip(old, (overlay_fig, resid_fig), strict=True):
+                with live.batch_update():
+                    for tr, nt in zip(live.data, new.data, strict=True):
+                        tr.update(x=nt.x, y=nt.y)
+                    live.layout.showlegend = new.layout.showlegend
+            return
+        overlay = figures.LiveFigure(overlay_fig)
+        overlay.add_class("sv-fig-fit-overlay")
+        resid = figures.LiveFigure(resid_fig)
+        resid.add_class("sv-fig-fit-residuals")
         self.figs.children = [overlay, resid]
         for fig in old:
             close_tree(fig)

@@ -168,6 +168,18 @@ def test_fit_tab_upload_fit_register_and_bad_files(dash):
     text = page.inner_text(".sv-fit-results")
     assert "converged" in text and "alpha" in text
     p.wait_for_data(".sv-fig-fit-overlay")
+    # a second fit updates the same figures in place: hold out the runs above 1e21 FLOP
+    box = page.locator(".sv-fit-holdout input")
+    box.fill("1e21")
+    box.press("Enter")
+    page.locator(".sv-fit-run").click()
+    page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('Held out')",
+                           timeout=60_000)
+    wait_until(lambda: len(p.data(".sv-fig-fit-residuals")[2]["x"]) > 0)
+    held = p.data(".sv-fig-fit-residuals")[2]
+    assert min(held["x"]) > 1e21
+    box.fill("")
+    box.press("Enter")
     # register it and find it in the Explorer's law picker
     page.locator(".sv-fit-name input").fill("browser-fit")
     page.locator(".sv-fit-register").click()

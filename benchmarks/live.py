@@ -1,0 +1,54 @@
+"""A live `scalingviz dashboard` and Debian's Chromium, for the browser benchmarks and docs/screenshots.py."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_or_exit() -> str:
+    """The browser, from $SCALINGVIZ_CHROMIUM or the PATH; exits with a reason when there is none."""
+    path = os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        sys.exit("skipped: no chromium (apt-get install chromium, or set SCALINGVIZ_CHROMIUM)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def dashboard() -> Iterator[str]:
+    """Start `scalingviz dashboard` on a free port, wait until it answers, yield its URL; SIGTERM at exit."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url + "voila/static/", timeout=2)
+                break
+            except urllib.error.HTTPError:  # the server answers
+                break
+            except Exception:
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
