@@ -71,11 +71,10 @@ def test_first_draw_puts_markers_into_the_figures_then_the_layer_moves_them():
 
 def test_marker_shapes_are_pixel_paths():
     fig = figures.bcrit_figure()
-    figures.set_markers(fig, "bcrit", current=(3.0, 1e6))
+    fig.layout.shapes = figures.marker_shapes("bcrit", current=(3.0, 1e6))
     (sh,) = fig.layout.shapes
     assert sh.type == "path" and sh.xsizemode == "pixel" and sh.path.startswith("M") and sh.path.endswith("Z")
-    figures.set_markers(fig, "bcrit", current=(np.nan, 1e6))
-    assert fig.layout.shapes == ()
+    assert figures.marker_shapes("bcrit", current=(np.nan, 1e6)) == []
     with pytest.raises(ValueError, match="symbol: 'hexagon' is not known"):
         figures._symbol_path("hexagon", 10)
 

@@ -22,7 +22,6 @@ __all__ = [
     "bcrit_figure",
     "get_marker",
     "marker_shapes",
-    "set_markers",
     "frontier_figure",
     "landscape_figure",
     "log_ticks",
@@ -76,7 +75,7 @@ def _line(name, color, dash=None, width=2, showlegend=True, **kw) -> go.Scatter:
 
 
 def _marker(name, color, symbol="circle", size=10, **kw) -> go.Scatter:
-    """The legend entry of a moving marker; the marker itself is a layout shape (see set_markers)."""
+    """The legend entry of a moving marker; the marker itself is a layout shape (see marker_shapes)."""
     return go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
                       marker=dict(color=color, symbol=symbol, size=size, line=dict(color="white", width=1)), **kw)
 
@@ -129,11 +128,6 @@ def marker_shapes(kind: str, **xy: tuple[float, float] | None) -> list[dict]:
                            fillcolor=None if open_path else color, layer="above",
                            line=dict(color=color if open_path else "white", width=3 if open_path else 1)))
     return shapes
-
-
-def set_markers(fig: go.Figure, kind: str, **xy: tuple[float, float] | None) -> None:
-    """Draw the moving markers into a figure's ``layout.shapes`` (see :func:`marker_shapes`)."""
-    fig.layout.shapes = marker_shapes(kind, **xy)
 
 
 def get_marker(fig: go.Figure, name: str) -> tuple[float, float] | None:

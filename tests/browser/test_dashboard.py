@@ -149,6 +149,17 @@ def _upload(page, name: str, content: bytes) -> None:
     chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
 
 
+def _fit_with(page, css: str, value: str, want: str):
+    """Type ``value`` into a Fit-tab field, click Fit, wait for ``want`` in the results; the field's box."""
+    box = page.locator(f"{css} input")
+    box.fill(value)
+    box.press("Enter")
+    page.locator(".sv-fit-run").click()
+    page.wait_for_function("(w) => document.querySelector('.sv-fit-results').innerText.includes(w)", arg=want,
+                           timeout=60_000)
+    return box
+
+
 def test_fit_tab_upload_fit_register_and_bad_files(dash):
     from pathlib import Path
 
@@ -159,22 +170,12 @@ def test_fit_tab_upload_fit_register_and_bad_files(dash):
     _upload(page, "runs.csv", good)
     page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('63 rows')",
                            timeout=30_000)
-    box = page.locator(".sv-fit-nboot input")
-    box.fill("30")
-    box.press("Enter")
-    page.locator(".sv-fit-run").click()
-    page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('95% CI (30 resamples)')",
-                           timeout=60_000)
+    _fit_with(page, ".sv-fit-nboot", "30", "95% CI (30 resamples)")
     text = page.inner_text(".sv-fit-results")
     assert "converged" in text and "alpha" in text
     p.wait_for_data(".sv-fig-fit-overlay")
     # a second fit updates the same figures in place: hold out the runs above 1e21 FLOP
-    box = page.locator(".sv-fit-holdout input")
-    box.fill("1e21")
-    box.press("Enter")
-    page.locator(".sv-fit-run").click()
-    page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('Held out')",
-                           timeout=60_000)
+    box = _fit_with(page, ".sv-fit-holdout", "1e21", "Held out")
     wait_until(lambda: len(p.data(".sv-fig-fit-residuals")[2]["x"]) > 0)
     held = p.data(".sv-fig-fit-residuals")[2]
     assert min(held["x"]) > 1e21
