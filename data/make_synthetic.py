@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from scalingviz.laws import get_form
+
 HERE = Path(__file__).resolve().parent
 NOISE = 0.005  # relative, log-normal
 SEED = 20261122
@@ -34,9 +36,8 @@ TRUTH = {
 
 
 def loss(form: str, p: dict, N, D):
-    if form == "chinchilla":
-        return p["E"] + p["A"] / N ** p["alpha"] + p["B"] / D ** p["beta"]
-    return ((p["N_c"] / N) ** (p["alpha_N"] / p["alpha_D"]) + p["D_c"] / D) ** p["alpha_D"]
+    """The form's own loss function (scalingviz.laws), so the data and the fitter share one formula."""
+    return get_form(form).functions["loss"](N, D, **p)
 
 
 def grid():

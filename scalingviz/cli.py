@@ -18,13 +18,14 @@ from typing import Any
 import numpy as np
 
 from . import units
-from .presets import PRESETS, Preset, get_preset, preset_names
+from .errors import InputError
+from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, Preset, get_preset, preset_names, register
 from .serialize import jsonable
 
 __all__ = ["main"]
 
 
-class UsageError(ValueError):
+class UsageError(InputError):
     """Bad command-line input (exit status 2)."""
 
 
@@ -59,8 +60,6 @@ def _law_name(text: str) -> str:
 # -- output helpers ------------------------------------------------------------------------
 
 
-
-
 def _emit(payload: dict[str, Any], as_json: bool, render: Callable[[dict[str, Any]], str]) -> None:
     if as_json:
         print(json.dumps(jsonable(payload), allow_nan=False))
@@ -68,14 +67,7 @@ def _emit(payload: dict[str, Any], as_json: bool, render: Callable[[dict[str, An
         print(render(payload))
 
 
-def _fmt(x: Any, unit: str = "", digits: int = 4) -> str:
-    if x is None:
-        return "-"
-    x = float(x)
-    if not math.isfinite(x):
-        return "inf" if x > 0 else str(x)
-    text = units.format_quantity(x, digits) if abs(x) >= 1e3 else f"{x:.{digits}g}"
-    return f"{text} {unit}".rstrip()
+_fmt = units.format_number
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -84,20 +76,8 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 
 def _range_warnings(preset: Preset, **values: float | None) -> list[dict[str, Any]]:
-    out = []
-    rng = preset.fitted_range
-    for key, factor in rng.outside(**values).items():
-        lo, hi = getattr(rng, key)
-        side = "above" if values[key] > hi else "below"
-        out.append(
-            {
-                "code": "EXTRAPOLATION",
-                "message": f"{key} = {units.format_quantity(values[key])} is {factor:.3g}x {side} the range "
-                f"{preset.name} was fitted on ({units.format_quantity(lo)} to {units.format_quantity(hi)})",
-                "value": factor,
-            }
-        )
-    return out
+    return [{"code": "EXTRAPOLATION", "message": text, "value": factor}
+            for _key, factor, text in preset.fitted_range.describe(preset.name, **values)]
 
 
 def _warn_lines(warnings: list[dict[str, Any]]) -> str:
@@ -223,14 +203,7 @@ def _cmd_optimal(args: argparse.Namespace) -> None:
             f"{', '.join(preset_names('optimal'))}"
         )
     C = units.pfdays_to_flop(args.C) if args.pf_days else args.C
-    kw: dict[str, Any] = {}
-    if args.method is not None:
-        kw["method"] = args.method
-    if args.U is not None:
-        if preset.form != "datablations":
-            raise UsageError(f"--U: unique tokens apply to muennighoff2023 only, not {preset.name!r}")
-        kw["U"] = args.U
-    out = preset.compute_optimal(C, **kw)
+    out = preset.compute_optimal(C, method=args.method, U=args.U)
     payload: dict[str, Any] = {"law": preset.name, "C": C, "C_pfdays": units.flop_to_pfdays(C)}
     payload.update(out)
     payload["tokens_per_param"] = out["D_opt"] / out["N_opt"]
@@ -267,18 +240,12 @@ def _cmd_hparams(args: argparse.Namespace) -> None:
             f"--law: {preset.name!r} gives no hyperparameters; laws that do: {', '.join(preset_names('lr'))}"
         )
     C = args.C
-    if preset.form == "steplaw" and (args.N is None or args.D is None):
-        raise UsageError(f"--N and --D are required for {preset.name!r} (Step Law: eta(N, D), B(D))")
-    if preset.form == "deepseek" and C is None and (args.N is None or args.D is None):
-        raise UsageError(f"--C is required for {preset.name!r} (or --N and --D, then C = 6ND)")
-    if preset.form == "kaplan" and args.N is None:
-        raise UsageError(f"--N is required for {preset.name!r} (Eq. D.1: LR(N))")
-    out = preset.hparams(N=args.N, D=args.D, C=C)
+    out = preset.hparams(N=args.N, D=args.D, C=C)  # says which of --N, --D, --C the law needs
     payload: dict[str, Any] = {"law": preset.name, "lr": out["lr"], "batch_tokens": out["batch_tokens"]}
     if args.seq_len is not None and out["batch_tokens"] is not None:
         payload["batch_sequences"] = units.tokens_to_sequences(out["batch_tokens"], args.seq_len)
         payload["seq_len"] = args.seq_len
-    if preset.form == "deepseek":
+    if "C" in preset.form.variables("lr"):
         payload["C"] = C if C is not None else 6 * args.N * args.D
     payload["warnings"] = _range_warnings(preset, N=args.N, D=args.D, C=payload.get("C"))
 
@@ -293,7 +260,7 @@ def _cmd_hparams(args: argparse.Namespace) -> None:
             if "batch_sequences" in d:
                 b += f" = {d['batch_sequences']:.4g} sequences of {d['seq_len']:g} tokens"
             rows.append(("batch", b))
-        rows.append(("formula", preset.formula if preset.form != "kaplan" else "LR(N) = 0.003239 - 0.0001395 ln N (Eq. D.1)"))
+        rows.append(("formula", preset.formula_for("lr")))
         return _table(rows) + _warn_lines(d["warnings"])
 
     _emit(payload, args.json, render)
@@ -317,16 +284,16 @@ def _progress_bar(i: int, n: int) -> None:
 def _cmd_fit(args: argparse.Namespace) -> None:
     from . import datasets, fit
 
-    form = fit.form_for(args.law)
+    form, _ = fit.resolve_law(args.law)
     runs = datasets.read_runs(args.file, _parse_cols(args.col))
     payload: dict[str, Any] = {"law": args.law, "form": form.name, "formula": form.formula}
     if args.holdout_above_C is not None:
-        ho = fit.heldout_check(runs, form.name, above_C=args.holdout_above_C)
+        ho = fit.heldout_check(runs, args.law, above_C=args.holdout_above_C)
         res = ho.fit
         payload["heldout"] = {"n": ho.n, "median_abs_pct_error": ho.median_abs_pct_error,
                               "max_abs_pct_error": ho.max_abs_pct_error, "presets": ho.presets}
     else:
-        res = fit.fit_law(runs, form.name)
+        res = fit.fit_law(runs, args.law)
     payload.update(n_points=res.n_points, params=res.params, objective=res.objective, status=res.status,
                    message=res.message)
     if args.bootstrap:
@@ -334,7 +301,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         import os
 
         jobs = args.jobs or os.cpu_count() or 1
-        bs = fit.bootstrap(train, form.name, n=args.bootstrap, fit=res, seed=args.seed, progress=_progress_bar,
+        bs = fit.bootstrap(train, args.law, n=args.bootstrap, fit=res, seed=args.seed, progress=_progress_bar,
                            n_jobs=jobs if args.bootstrap >= 200 else 1)
         payload["ci"] = bs.ci
         payload["bootstrap"] = {"n": bs.n_resamples, "failed": bs.n_failed, "seed": bs.seed, "level": bs.level}
@@ -469,11 +436,13 @@ def render_plan(report) -> str:
     for name, t in report.trajectory.items():
         rows.append((f"{name} L(N,S,B)", f"{t['loss']:.4f} at batch {_fmt(p.batch_tokens)} (min. loss {t['min_loss']:.4f})"))
     if report.delta_L is not None:
-        rows.append(("overfitting dL", f"{100 * report.delta_L:.3g}% (Kaplan); 2% needs D >= {_fmt(report.data_for_2pct)} tokens"))
+        target = 100 * DELTA_L_NOISE.value
+        rows.append(("overfitting dL", f"{100 * report.delta_L:.3g}% ({report.compute['delta_L_law']}); {target:g}% needs "
+                                       f"D >= {_fmt(report.data_for_delta_L)} tokens"))
     lines.append(_table(rows))
     v = report.verdict
     lines.append(f"\nAllocation: {v['verdict'].upper()}" + (f" by {v['factor']:.3g}x" if v["verdict"] != "near-optimal" else "")
-                 + " (reference: ~20 tokens/param)")
+                 + f" (reference: ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param)")
     rows = [(name, f"N {_fmt(o['N'])}, D {_fmt(o['D'])} ({o['tokens_per_param']:.3g} tokens/param)"
              + (f", loss {o['loss']:.4f}" if o["loss"] is not None else "")) for name, o in report.compute_optimal.items()]
     lines.append(_table(rows) if rows else "  -")
@@ -481,7 +450,7 @@ def render_plan(report) -> str:
     rows = []
     b = report.batch
     if b.get("B_crit") is not None:
-        rows.append(("B / B_crit", f"{b['B_over_B_crit']:.3g} (B_crit {_fmt(b['B_crit'])} tokens, Kaplan): "
+        rows.append(("B / B_crit", f"{b['B_over_B_crit']:.3g} (B_crit {_fmt(b['B_crit'])} tokens, {b['B_crit_law']}): "
                                    f"S/S_min = {b['extra_steps']:.3g}, E/E_min = {b['extra_tokens']:.3g}"))
     for name, r in b["recommended"].items():
         band = f" [{_fmt(r['low'])}, {_fmt(r['high'])}]" if r.get("low") is not None else ""
@@ -517,6 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--json", action="store_true", help="print one JSON object")
+        sp.add_argument("--plugin", action="append", metavar="MODULE",
+                        help="import MODULE (on the Python path) to register your own laws first; repeatable")
 
     sp = sub.add_parser("dashboard", help="serve the Voila dashboard")
     sp.add_argument("--port", type=int, default=8866, help="port (default 8866); fails rather than moving if busy")
@@ -528,6 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=_cmd_presets)
 
     sp = sub.add_parser("predict", help="predicted loss of N parameters on D tokens (or S steps at batch B)")
+    # User-facing default: Kaplan et al. 2020, the law with the most capabilities.
     sp.add_argument("--law", type=_law_name, default="kaplan2020", help="preset name (default kaplan2020)")
     sp.add_argument("--N", type=_positive("--N", "a parameter count"), required=True, help="parameters, e.g. 7B")
     sp.add_argument("--D", type=_positive("--D", "a token count"), help="training tokens, e.g. 1.4T")
@@ -535,21 +507,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--B", type=_positive("--B", "a batch size in tokens"), help="batch size [tokens]")
     sp.add_argument("--batch-sequences", type=_positive("--batch-sequences", "a batch size in sequences"))
     sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length in tokens"))
-    sp.add_argument("--U", type=_positive("--U", "a unique-token count"), help="unique tokens (muennighoff2023)")
+    sp.add_argument("--U", type=_positive("--U", "a unique-token count"), help="unique tokens (laws with repeated data)")
     common(sp)
     sp.set_defaults(func=_cmd_predict)
 
     sp = sub.add_parser("optimal", help="compute-optimal N and D (and B, S) for a compute budget")
+    # User-facing default: Chinchilla, the law most plans are checked against.
     sp.add_argument("--law", type=_law_name, default="hoffmann2022", help="preset name (default hoffmann2022)")
     sp.add_argument("--C", type=_positive("--C", "a compute budget"), required=True, help="compute [FLOP], e.g. 5.76e23")
     sp.add_argument("--pf-days", action="store_true", help="read --C in PF-days (1 PF-day = 8.64e19 FLOP)")
-    sp.add_argument("--method", choices=["table6", "appendix_b"], help="kaplan2020 only: Table 6 fits or Appendix B")
-    sp.add_argument("--U", type=_positive("--U", "a unique-token count"), help="unique tokens (muennighoff2023)")
+    sp.add_argument("--method", help="how to compute it, where a law has several ways (kaplan2020: table6, the "
+                                      "default, or appendix_b; any loss law: numerical)")
+    sp.add_argument("--U", type=_positive("--U", "a unique-token count"), help="unique tokens (laws with repeated data)")
     common(sp)
     sp.set_defaults(func=_cmd_optimal)
 
     sp = sub.add_parser("hparams", help="recommended learning rate and batch size")
-    sp.add_argument("--law", type=_law_name, default="li2025", help="li2025 (Step Law), bi2024 (DeepSeek) or kaplan2020")
+    # User-facing default: Step Law, the most recent hyperparameter law.
+    sp.add_argument("--law", type=_law_name, default="li2025", help="a law with a learning-rate rule (default li2025, "
+                                                                    "Step Law); see `scalingviz presets`")
     sp.add_argument("--N", type=_positive("--N", "a parameter count"), help="non-embedding parameters")
     sp.add_argument("--D", type=_positive("--D", "a token count"), help="training tokens")
     sp.add_argument("--C", type=_positive("--C", "a compute budget"), help="compute [FLOP] (bi2024)")
@@ -559,6 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("fit", help="fit a law to your runs (CSV) with bootstrap CIs and a held-out check")
     sp.add_argument("file", help="CSV with columns N, loss and D (tokens) or C (FLOP)")
+    # User-facing default: Chinchilla's form, as Hoffmann et al. and Epoch fit it.
     sp.add_argument("--law", default="hoffmann2022",
                     help="form by the preset that uses it: hoffmann2022 (Chinchilla), kaplan2020 (L(N,D)), su2024 (L(N,S)), "
                          "or power_N, power_offset_N, ...")
@@ -601,24 +578,84 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def load_plugins(modules: Sequence[str] = ()) -> list[str]:
+    """Register user laws: every entry point of the group ``scalingviz.laws``, then each ``--plugin``
+    module (imported by name from the Python path; nothing is evaluated).
+
+    An entry point or module may register its presets itself when imported, or be (or return)
+    a :class:`~scalingviz.presets.Preset` or a list of them, which are registered here. Returns
+    the names of the presets added.
+    """
+    import importlib
+    from importlib.metadata import entry_points
+
+    before = set(PRESETS)
+
+    def take(obj: Any) -> None:
+        if callable(obj) and not isinstance(obj, Preset) and not hasattr(obj, "__file__"):
+            obj = obj()
+        items = obj if isinstance(obj, (list, tuple)) else [obj]
+        for item in items:
+            if isinstance(item, Preset) and PRESETS.get(item.name) is not item:
+                register(item, overwrite=item.name in PRESETS and item.name not in _published())
+
+    for ep in entry_points(group="scalingviz.laws"):
+        try:
+            take(ep.load())
+        except Exception as exc:  # a broken plugin must not break the command: say so and go on
+            print(f"scalingviz: warning: plugin {ep.name!r} ({ep.value}) failed to load: {exc}", file=sys.stderr)
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise UsageError(f"--plugin: cannot import {name!r} ({exc}); give a module on the Python path, "
+                             "e.g. --plugin mylaws for mylaws.py in the current folder") from None
+        take(getattr(module, "LAWS", module))
+    return [n for n in PRESETS if n not in before]
+
+
+def _published() -> frozenset[str]:
+    from .presets import _PUBLISHED
+
+    return _PUBLISHED
+
+
+def _plugin_args(argv: Sequence[str]) -> list[str]:
+    out, it = [], iter(argv)
+    for a in it:
+        if a == "--plugin":
+            out.append(next(it, ""))
+        elif a.startswith("--plugin="):
+            out.append(a.split("=", 1)[1])
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
-    parser = build_parser()
+    """Run the CLI; returns the exit status (0 ok, 2 bad input, 1 a fit that failed).
+
+    Bad input (:class:`~scalingviz.errors.InputError`, including argparse's) exits 2 with one line;
+    any other exception is a bug in scalingviz and is raised with its traceback.
+    """
+    from .fit import FitError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        sys.path.insert(0, "")  # --plugin modules in the current folder, as `python -m` finds them
+        try:
+            load_plugins(_plugin_args(argv))
+        finally:
+            sys.path.remove("")
+        parser = build_parser()
         args = parser.parse_args(argv)
         args.func(args)
-    except (UsageError, ValueError) as exc:
+    except InputError as exc:
         print(f"scalingviz: error: {exc}", file=sys.stderr)
         return 2
+    except FitError as exc:  # a fit that fails says why, in one line
+        print(f"scalingviz: fit failed: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # e.g. piped into head
         return 0
-    except Exception as exc:  # a fit that fails says why, in one line
-        from .fit import FitError
-
-        if isinstance(exc, FitError):
-            print(f"scalingviz: fit failed: {exc}", file=sys.stderr)
-            return 1
-        raise
     return 0
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .errors import InputError
+
 __all__ = [
     "GPU",
     "GPUS",
@@ -181,7 +183,7 @@ def get_gpu(name: str) -> GPU:
     for key, gpu in GPUS.items():
         if key.lower() == str(name).strip().lower():
             return gpu
-    raise ValueError(f"gpu: unknown GPU {name!r}; valid names are {', '.join(GPUS)} (or give peak FLOP/s)")
+    raise InputError(f"gpu: unknown GPU {name!r}; valid names are {', '.join(GPUS)} (or give peak FLOP/s)")
 
 
 def training_time_seconds(C: ArrayLike, n_gpus: ArrayLike, peak_flops: ArrayLike, mfu: ArrayLike) -> float | NDArray:

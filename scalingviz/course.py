@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .presets import PRESETS
+from .errors import InputError
+from .presets import DELTA_L_NOISE, PRESETS
 
 __all__ = ["EXERCISES", "PILOT_BUDGET", "BIG_RUN", "check", "run_pilots", "score_prediction", "solution"]
 
@@ -30,6 +31,7 @@ class Exercise:
 
 
 def _kap() -> Any:
+    # The exercises are about named papers: the laws they name are their subject, not defaults.
     return PRESETS["kaplan2020"]
 
 
@@ -39,11 +41,14 @@ EXERCISES: dict[str, Exercise] = {
     "01b": Exercise("Which non-embedding N reaches L(N) = 2.5 nats/token under Kaplan's L(N)?",
                     lambda: _kap()["N_c"] / 2.5 ** (1 / _kap()["alpha_N"]), 0.02,
                     "invert L = (N_c/N)^alpha_N: N = N_c / L^(1/alpha_N)", "params"),
-    "02a": Exercise("How many tokens keep a 1B-parameter model's overfitting penalty at Kaplan's 2%?",
+    "02a": Exercise(f"How many tokens keep a 1B-parameter model's overfitting penalty at Kaplan's "
+                    f"{100 * DELTA_L_NOISE.value:g}%?",
                     lambda: float(_kap().data_for_delta_L(1e9)), 0.02,
-                    "solve deltaL(N, D) = 0.02 for D (Kaplan Eq. 4.3), or use law.data_for_delta_L", "tokens"),
-    "02b": Exercise("What does Kaplan's rule of thumb D >~ 5e3 N^0.74 (Eq. 4.4) give for N = 1B?",
-                    lambda: float(_kap().data_overfit_threshold(1e9)), 0.02, "5e3 * (1e9)**0.74", "tokens"),
+                    f"solve deltaL(N, D) = {DELTA_L_NOISE.value:g} for D (Kaplan Eq. 4.3), or use law.data_for_delta_L", "tokens"),
+    "02b": Exercise(f"What does Kaplan's rule of thumb D >~ {_kap()['D_overfit_coef']:g} N^{_kap()['D_overfit_exp']:g} "
+                    "(Eq. 4.4) give for N = 1B?",
+                    lambda: float(_kap().data_overfit_threshold(1e9)), 0.02,
+                    f"{_kap()['D_overfit_coef']:g} * (1e9)**{_kap()['D_overfit_exp']:g}", "tokens"),
     "03a": Exercise("What is Kaplan's critical batch B_crit at a loss of 3.0 nats/token?",
                     lambda: float(_kap().B_crit(3.0)), 0.02, "B_crit(L) = B_* / L^(1/alpha_B)", "tokens"),
     "03b": Exercise("Training at B = B_crit: how many times S_min steps does it take (Eq. 5.1)?",
@@ -59,10 +64,10 @@ EXERCISES: dict[str, Exercise] = {
                     0.03, "divide the two compute_optimal(1e24)['N_opt'] values"),
     "06a": Exercise("Step Law (li2025): the optimal peak LR for N = 1e9, D = 1e11?",
                     lambda: float(PRESETS["li2025"].hparams(N=1e9, D=1e11)["lr"]), 0.02,
-                    "eta = 1.79 N^-0.713 D^0.307: law.hparams(N=..., D=...)['lr']"),
+                    f"{PRESETS['li2025'].formula.split(';')[0]}: law.hparams(N=..., D=...)['lr']"),
     "06b": Exercise("Step Law: the optimal batch (in tokens) for D = 1e12 tokens?",
                     lambda: float(PRESETS["li2025"].hparams(N=1e9, D=1e12)["batch_tokens"]), 0.02,
-                    "B = 0.58 D^0.571 tokens", "tokens"),
+                    PRESETS["li2025"].formula.split("; ")[1], "tokens"),
 }
 
 
@@ -76,14 +81,14 @@ def _synthetic_truth(name: str, key: str) -> float:
 
 EXERCISES["07a"] = Exercise("Fit data/synthetic_kaplan.csv with Kaplan's L(N, D): what is alpha_D?",
                             lambda: _synthetic_truth("synthetic_kaplan", "alpha_D"), 0.1,
-                            "fit.fit_law(datasets.read_runs('data/synthetic_kaplan.csv'), 'kaplan2020').params"
+                            "fit.fit_law(datasets.read_runs('data/synthetic_kaplan.csv'), 'kaplan_nd').params"
                             "['alpha_D']; the check compares with the true constant, within 10%")
 
 
 def solution(exercise: str) -> float:
     """The reference answer (computed from the presets)."""
     if exercise not in EXERCISES:
-        raise ValueError(f"exercise: {exercise!r} is not known; known: {', '.join(EXERCISES)}")
+        raise InputError(f"exercise: {exercise!r} is not known; known: {', '.join(EXERCISES)}")
     return float(EXERCISES[exercise].solution())
 
 
@@ -91,7 +96,7 @@ def check(exercise: str, answer: Any, *, quiet: bool = False) -> bool:
     """Say whether ``answer`` is right (within the exercise's tolerance), and if not, a hint."""
     ex = EXERCISES.get(exercise)
     if ex is None:
-        raise ValueError(f"exercise: {exercise!r} is not known; known: {', '.join(EXERCISES)}")
+        raise InputError(f"exercise: {exercise!r} is not known; known: {', '.join(EXERCISES)}")
     try:
         a = float(answer)
     except (TypeError, ValueError):
@@ -133,14 +138,14 @@ def run_pilots(N: Any, D: Any, *, seed: int = 0) -> np.ndarray:
     """
     N, D = np.atleast_1d(np.asarray(N, float)), np.atleast_1d(np.asarray(D, float))
     if N.shape != D.shape:
-        raise ValueError(f"N and D: {N.size} and {D.size} values; give one D per N")
+        raise InputError(f"N and D: {N.size} and {D.size} values; give one D per N")
     if np.any(~np.isfinite(N)) or np.any(N < 1e6) or np.any(N > 1e9):
-        raise ValueError("N: pilot runs must have 1M to 1B parameters")
+        raise InputError("N: pilot runs must have 1M to 1B parameters")
     if np.any(~np.isfinite(D)) or np.any(D < 1e7):
-        raise ValueError("D: pilot runs need at least 1e7 tokens")
+        raise InputError("D: pilot runs need at least 1e7 tokens")
     used = float(6 * np.sum(N * D))
     if used > PILOT_BUDGET:
-        raise ValueError(f"budget: these runs need {used:.3g} FLOP; the budget is {PILOT_BUDGET:.3g} FLOP")
+        raise InputError(f"budget: these runs need {used:.3g} FLOP; the budget is {PILOT_BUDGET:.3g} FLOP")
     rng = np.random.default_rng(seed)
     return _hidden_loss(N, D) * np.exp(rng.normal(0, _NOISE, N.size))
 

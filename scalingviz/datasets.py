@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import InputError
+
 __all__ = ["MAX_BYTES", "NUMERIC", "PUBLISHED", "RunsTable", "cache_dir", "data_path", "fetch_published", "read_runs",
            "read_table", "require_points", "runs_from_arrays"]
 
@@ -95,16 +97,16 @@ def _check_numeric(name: str, values: Any) -> NDArray:
             hint = ""
             if isinstance(v, str) and any(d in v for d in ",;\t"):
                 hint = " (it contains a delimiter: do the header and the rows use different delimiters?)"
-            raise ValueError(f"column {name!r}, row {i + 1}: {v!r} is not a number; expected {NUMERIC.get(name, name)}{hint}") from None
+            raise InputError(f"column {name!r}, row {i + 1}: {v!r} is not a number; expected {NUMERIC.get(name, name)}{hint}") from None
         out[i] = x
     bad = ~np.isfinite(out)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not finite; expected a finite {NUMERIC.get(name, name)}")
+        raise InputError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not finite; expected a finite {NUMERIC.get(name, name)}")
     bad = out <= 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not positive; expected {NUMERIC.get(name, name)} > 0")
+        raise InputError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not positive; expected {NUMERIC.get(name, name)} > 0")
     return out
 
 
@@ -122,9 +124,9 @@ def runs_from_arrays(
     """
     if N is None or loss is None:
         missing = [k for k, v in (("N", N), ("loss", loss)) if v is None]
-        raise ValueError(f"missing column(s) {', '.join(map(repr, missing))}; required: 'N', 'loss', and 'D' or 'C'")
+        raise InputError(f"missing column(s) {', '.join(map(repr, missing))}; required: 'N', 'loss', and 'D' or 'C'")
     if D is None and C is None:
-        raise ValueError("missing column 'D' (tokens) or 'C' (FLOP); give one of them (with C, D = C / 6N)")
+        raise InputError("missing column 'D' (tokens) or 'C' (FLOP); give one of them (with C, D = C / 6N)")
     Na = _check_numeric("N", N)
     La = _check_numeric("loss", loss)
     n = Na.size
@@ -143,7 +145,7 @@ def runs_from_arrays(
     else:
         Ca = _check_numeric("C", C)
         if Ca.size != n:
-            raise ValueError(f"column 'C' has {Ca.size} rows but 'N' has {n}")
+            raise InputError(f"column 'C' has {Ca.size} rows but 'N' has {n}")
         Da = Ca / (6.0 * Na)
         cols["D"] = Da
         notes.append("D computed as C / (6 N)")
@@ -154,9 +156,9 @@ def runs_from_arrays(
             cols[name] = opt[name]
     for name, arr in cols.items():
         if arr.size != n:
-            raise ValueError(f"column {name!r} has {arr.size} rows but 'N' has {n}")
+            raise InputError(f"column {name!r} has {arr.size} rows but 'N' has {n}")
     if n == 0:
-        raise ValueError("the table has no rows; expected at least one run per line after the header")
+        raise InputError("the table has no rows; expected at least one run per line after the header")
     run_arr = None if run is None else np.asarray(run, dtype=object).ravel()
     if not allow_duplicates:
         key = np.stack([Na, Da] + ([opt["S"]] if "S" in opt else []), axis=1)
@@ -164,7 +166,7 @@ def runs_from_arrays(
         if np.any(counts > 1):
             dup_key = key[first[np.argmax(counts > 1)]]
             rows = np.flatnonzero(np.all(key == dup_key, axis=1)) + 1
-            raise ValueError(
+            raise InputError(
                 f"rows {', '.join(map(str, rows[:5]))} repeat the same run (N={dup_key[0]:g}, D={dup_key[1]:g}"
                 + (f", S={dup_key[2]:g}" if key.shape[1] > 2 else "") + "); remove the duplicates or add an 'S' column"
             )
@@ -200,15 +202,15 @@ def read_runs(
     mapping = dict(columns or {})
     unknown = sorted(set(mapping) - set(NUMERIC) - {"run"})
     if unknown:
-        raise ValueError(f"columns: unknown schema name(s) {', '.join(map(repr, unknown))}; valid: {', '.join([*NUMERIC, 'run'])}")
+        raise InputError(f"columns: unknown schema name(s) {', '.join(map(repr, unknown))}; valid: {', '.join([*NUMERIC, 'run'])}")
     for schema_name, col in mapping.items():
         if col not in df.columns:
-            raise ValueError(f"columns: {schema_name}={col!r} is not a column of {name}; its columns are {', '.join(map(repr, header))}")
+            raise InputError(f"columns: {schema_name}={col!r} is not a column of {name}; its columns are {', '.join(map(repr, header))}")
     get = {k: mapping.get(k, k) for k in [*NUMERIC, "run"]}
     pick = {k: (df[c].to_numpy() if c in df.columns else None) for k, c in get.items()}
     if pick["N"] is None or pick["loss"] is None or (pick["D"] is None and pick["C"] is None):
         need = [k for k in ("N", "loss") if pick[k] is None] + (["D or C"] if pick["D"] is None and pick["C"] is None else [])
-        raise ValueError(
+        raise InputError(
             f"file: {name} lacks column(s) {', '.join(need)}; its columns are {', '.join(map(repr, header))}"
             + (" (only one column was found: check the delimiter; comma, semicolon and tab are read)" if len(header) == 1 else "")
             + "; map yours with columns={'N': 'Model Size', ...} or --col N='Model Size'"
@@ -230,30 +232,30 @@ def _read_frame(source: str | Path | bytes | io.IOBase, max_bytes: int = MAX_BYT
     else:
         path = Path(source)
         if not path.is_file():
-            raise ValueError(f"file: {str(path)!r} does not exist or is not a file")
+            raise InputError(f"file: {str(path)!r} does not exist or is not a file")
         size = path.stat().st_size
         if size > max_bytes:
-            raise ValueError(f"file: {path.name} is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
+            raise InputError(f"file: {path.name} is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
         raw = path.read_bytes()
         name = path.name
     if len(raw) > max_bytes:
-        raise ValueError(f"file: {name} is {len(raw) / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
+        raise InputError(f"file: {name} is {len(raw) / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     if not text.strip():
-        raise ValueError(f"file: {name} is empty; expected a header line and one run per line")
+        raise InputError(f"file: {name} is empty; expected a header line and one run per line")
     first = text.strip().splitlines()[0]
     delim = max([",", ";", "\t"], key=first.count)
     try:
         df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False, skipinitialspace=True)
     except Exception as exc:  # pandas raises several parser error types
-        raise ValueError(f"file: {name} could not be parsed as CSV ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+        raise InputError(f"file: {name} could not be parsed as CSV ({type(exc).__name__}: {exc})".splitlines()[0]) from None
     header = [str(c).strip() for c in df.columns]
     if len(set(header)) != len(header) or any("." in c and c.rsplit(".", 1)[0] in header for c in header):
         dupes = sorted({c for c in header if header.count(c) > 1} | {c.rsplit(".", 1)[0] for c in header if "." in c and c.rsplit(".", 1)[0] in header})
-        raise ValueError(f"file: {name} has duplicate column(s) {', '.join(map(repr, dupes))}; rename them")
+        raise InputError(f"file: {name} has duplicate column(s) {', '.join(map(repr, dupes))}; rename them")
     df.columns = header
     return df, name
 
@@ -267,14 +269,14 @@ def read_table(source: str | Path | bytes | io.IOBase, *, max_bytes: int = MAX_B
 def require_points(runs: RunsTable, n_params: int, variables: tuple[str, ...], form: str) -> None:
     """Raise if there are too few points or too few distinct values for a form."""
     if len(runs) < n_params + 1:
-        raise ValueError(f"too few runs for {form}: {len(runs)} given, at least {n_params + 1} needed (parameters + 1)")
+        raise InputError(f"too few runs for {form}: {len(runs)} given, at least {n_params + 1} needed (parameters + 1)")
     for var in variables:
         values = getattr(runs, var)
         if values is None:
-            raise ValueError(f"column {var!r} is required for {form}")
+            raise InputError(f"column {var!r} is required for {form}")
         distinct = np.unique(values).size
         if distinct < 2:
-            raise ValueError(f"column {var!r} has {distinct} distinct value; {form} needs at least 2 distinct {var} values")
+            raise InputError(f"column {var!r} has {distinct} distinct value; {form} needs at least 2 distinct {var} values")
 
 
 def data_path(*parts: str) -> Path | None:
@@ -327,7 +329,7 @@ def fetch_published(name: str, *, timeout: float = 20.0) -> Path:
     import urllib.request
 
     if name not in PUBLISHED:
-        raise ValueError(f"data set: {name!r} is not known; known: {', '.join(PUBLISHED)}")
+        raise InputError(f"data set: {name!r} is not known; known: {', '.join(PUBLISHED)}")
     spec = PUBLISHED[name]
     local = data_path(*spec["local"])
     if local is not None:
@@ -339,12 +341,12 @@ def fetch_published(name: str, *, timeout: float = 20.0) -> Path:
         with urllib.request.urlopen(spec["url"], timeout=timeout) as resp:
             raw = resp.read(MAX_BYTES + 1)
     except (urllib.error.URLError, OSError) as exc:
-        raise ValueError(f"data set: {name} is not on this machine and could not be downloaded from {spec['url']} "
+        raise InputError(f"data set: {name} is not on this machine and could not be downloaded from {spec['url']} "
                          f"({getattr(exc, 'reason', exc)}); you may be offline. Download it yourself and put it at "
                          f"{target}, or set SCALINGVIZ_EXTERNAL_DATA to a folder holding "
                          f"{'/'.join(spec['local'])}") from None
     if len(raw) > MAX_BYTES:
-        raise ValueError(f"data set: {name} from {spec['url']} is larger than {MAX_BYTES / 2**20:.0f} MiB")
+        raise InputError(f"data set: {name} from {spec['url']} is larger than {MAX_BYTES / 2**20:.0f} MiB")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".part")
     tmp.write_bytes(raw)

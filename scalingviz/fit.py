@@ -2,8 +2,10 @@
 
 The default method is Hoffmann et al.'s (2022, Sec. 3.3 and Appendix D.2), as Besiroglu et
 al. (2024) replicated it: minimise the **sum** of Huber losses (delta = 1e-3) between the
-predicted and observed **log** loss, with each law written in log-sum-exp form, by L-BFGS-B
-with analytic gradients from several starts.
+predicted and observed **log** loss, by L-BFGS-B from several starts. The objective is built from
+the form's own function (:class:`~scalingviz.laws.forms.LawForm`): its constants' names come from
+the function's signature, its analytic gradient is used where the form gives one, and a
+vectorised finite difference otherwise. Scales are searched in log space, exponents linearly.
 
 The starts are cheap and good: for a law that is linear in its scales once its exponents are
 fixed (``E + A/N^alpha + B/D^beta`` is linear in E, A, B), a grid over the exponents with a
@@ -27,27 +29,29 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .datasets import RunsTable, require_points, runs_from_arrays
+from .errors import InputError
+from .laws.forms import FORMS, LawForm, nnls_scales
+from .presets import Preset
 
 __all__ = [
-    "FORMS",
     "BatchFit",
+    "BootstrapResult",
+    "FitError",
+    "FitResult",
+    "HeldOut",
     "HparamFit",
     "IsoflopFit",
     "SuProcedure",
-    "su2024_procedure",
+    "bootstrap",
     "fit_batch",
     "fit_hparams",
     "fit_isoflop",
-    "BootstrapResult",
-    "FitError",
-    "FitForm",
-    "FitResult",
-    "HeldOut",
-    "bootstrap",
     "fit_law",
-    "form_for",
+    "fittable_forms",
     "heldout_check",
     "huber_objective",
+    "resolve_law",
+    "su2024_procedure",
 ]
 
 DELTA = 1e-3
@@ -57,251 +61,38 @@ class FitError(RuntimeError):
     """A fit that could not produce an answer (all starts failed, non-finite objective...)."""
 
 
-def _lse(*cols: NDArray) -> tuple[NDArray, NDArray]:
-    """Row-wise log-sum-exp of the columns and the softmax weights (n x k)."""
-    U = np.stack(cols, axis=-1)
-    m = U.max(axis=-1, keepdims=True)
-    e = np.exp(U - m)
-    s = e.sum(axis=-1, keepdims=True)
-    return (m + np.log(s))[..., 0], e / s
+# --- which law, which function, which constants ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FitForm:
-    """A functional form written for fitting.
+def fittable_forms() -> list[str]:
+    """Registered forms a runs table can be fitted to (those with a loss-like fit target)."""
+    return [n for n, f in FORMS.items() if f.fit_target in f.functions]
 
-    ``theta`` is the internal parameter vector (log scales, exponents); ``logpred(theta, X)``
-    returns the predicted log loss and its Jacobian; ``to_params`` maps theta to the papers'
-    names; ``starts(X, L)`` proposes initial thetas.
+
+def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]:
+    """The form to fit and the constants a preset brings (empty for a bare form).
+
+    ``law`` may be a :class:`LawForm`, a :class:`Preset` (its constants are starting values, and
+    those its fit target does not use are carried over unchanged), a preset name or a form name.
     """
+    from .presets import PRESETS
 
-    name: str
-    law: str  # the preset that uses this form (for the CLI's --law)
-    params: tuple[str, ...]
-    variables: tuple[str, ...]
-    logpred: Callable[[NDArray, dict[str, NDArray]], tuple[NDArray, NDArray]]
-    to_params: Callable[[NDArray], dict[str, float]]
-    from_params: Callable[[dict[str, float]], NDArray]
-    starts: Callable[[dict[str, NDArray], NDArray], list[NDArray]]
-    exponent_index: tuple[int, ...]
-    formula: str
-
-
-# --- Chinchilla: L = E + A/N^alpha + B/D^beta, theta = (a, b, e, alpha, beta) ------------------
-
-
-def _chin_logpred(th: NDArray, X: dict[str, NDArray]) -> tuple[NDArray, NDArray]:
-    a, b, e, al, be = th
-    lnN, lnD = X["lnN"], X["lnD"]
-    val, w = _lse(a - al * lnN, b - be * lnD, np.full_like(lnN, e))
-    J = np.stack([w[:, 0], w[:, 1], w[:, 2], -w[:, 0] * lnN, -w[:, 1] * lnD], axis=1)
-    return val, J
-
-
-def _nnls_scales(cols: list[NDArray], L: NDArray) -> NDArray | None:
-    """Non-negative least squares for L = sum_j c_j cols_j in relative error (rows scaled by 1/L)."""
-    from scipy.optimize import nnls
-
-    M = np.stack(cols, axis=1) / L[:, None]
-    scale = np.maximum(np.abs(M).max(axis=0), 1e-300)
-    try:
-        c, _ = nnls(M / scale, np.ones_like(L), maxiter=200)
-    except RuntimeError:
-        return None
-    return c / scale
-
-
-def _rank_and_pick(cands: list[NDArray], form_logpred, X, lnL, k: int) -> list[NDArray]:
-    scored = []
-    for th in cands:
-        if not np.all(np.isfinite(th)):
-            continue
-        r = form_logpred(th, X)[0] - lnL
-        scored.append((float(np.sum(_huber(r, DELTA))), th))
-    scored.sort(key=lambda t: t[0])
-    return [th for _, th in scored[:k]]
-
-
-def _chin_starts(X: dict[str, NDArray], L: NDArray, n_keep: int = 6) -> list[NDArray]:
-    N, D = np.exp(X["lnN"]), np.exp(X["lnD"])
-    cands = []
-    grid = np.linspace(0.05, 1.2, 24)
-    for al in grid:
-        xn = N**-al
-        for be in grid:
-            c = _nnls_scales([np.ones_like(L), xn, D**-be], L)
-            if c is None:
-                continue
-            E, A, B = np.maximum(c, [1e-3 * L.min(), 1e-8, 1e-8])
-            cands.append(np.array([np.log(A), np.log(B), np.log(E), al, be]))
-    return _rank_and_pick(cands, _chin_logpred, X, np.log(L), n_keep)
-
-
-CHINCHILLA = FitForm(
-    name="chinchilla",
-    law="hoffmann2022",
-    params=("E", "A", "B", "alpha", "beta"),
-    variables=("N", "D"),
-    logpred=_chin_logpred,
-    to_params=lambda th: {"E": math.exp(th[2]), "A": math.exp(th[0]), "B": math.exp(th[1]), "alpha": float(th[3]),
-                          "beta": float(th[4])},
-    from_params=lambda p: np.array([math.log(p["A"]), math.log(p["B"]), math.log(p["E"]), p["alpha"], p["beta"]]),
-    starts=_chin_starts,
-    exponent_index=(3, 4),
-    formula="L = E + A/N^alpha + B/D^beta",
-)
-
-
-# --- Kaplan L(N, D) = [(N_c/N)^(aN/aD) + D_c/D]^aD, theta = (ln N_c, ln D_c, aN, aD) -----------
-
-
-def _knd_logpred(th: NDArray, X: dict[str, NDArray]) -> tuple[NDArray, NDArray]:
-    lNc, lDc, aN, aD = th
-    r = aN / aD
-    u1 = r * (lNc - X["lnN"])
-    u2 = lDc - X["lnD"]
-    S, w = _lse(u1, u2)
-    J = np.stack([aN * w[:, 0], aD * w[:, 1], w[:, 0] * (lNc - X["lnN"]), S - w[:, 0] * u1], axis=1)
-    return aD * S, J
-
-
-def _knd_starts(X: dict[str, NDArray], L: NDArray, n_keep: int = 6) -> list[NDArray]:
-    N, D = np.exp(X["lnN"]), np.exp(X["lnD"])
-    cands = []
-    for aN in np.linspace(0.02, 0.6, 16):
-        for aD in np.linspace(0.02, 0.6, 16):
-            r = aN / aD
-            c = _nnls_scales([N**-r, 1.0 / D], L ** (1.0 / aD))
-            if c is None or np.any(c <= 0):
-                continue
-            cands.append(np.array([np.log(c[0]) / r, np.log(c[1]), aN, aD]))
-    return _rank_and_pick(cands, _knd_logpred, X, np.log(L), n_keep)
-
-
-KAPLAN_ND = FitForm(
-    name="kaplan_nd",
-    law="kaplan2020",
-    params=("N_c", "D_c", "alpha_N", "alpha_D"),
-    variables=("N", "D"),
-    logpred=_knd_logpred,
-    to_params=lambda th: {"N_c": math.exp(th[0]), "D_c": math.exp(th[1]), "alpha_N": float(th[2]), "alpha_D": float(th[3])},
-    from_params=lambda p: np.array([math.log(p["N_c"]), math.log(p["D_c"]), p["alpha_N"], p["alpha_D"]]),
-    starts=_knd_starts,
-    exponent_index=(2, 3),
-    formula="L = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D",
-)
-
-
-# --- Kaplan/Su L(N, S_min) = (N_c/N)^aN + (S_c/S_min)^aS, theta = (ln N_c, aN, ln S_c, aS) ------
-
-
-def _kns_logpred(th: NDArray, X: dict[str, NDArray]) -> tuple[NDArray, NDArray]:
-    lNc, aN, lSc, aS = th
-    dN, dS = lNc - X["lnN"], lSc - X["lnS"]
-    val, w = _lse(aN * dN, aS * dS)
-    J = np.stack([aN * w[:, 0], w[:, 0] * dN, aS * w[:, 1], w[:, 1] * dS], axis=1)
-    return val, J
-
-
-def _kns_starts(X: dict[str, NDArray], L: NDArray, n_keep: int = 6) -> list[NDArray]:
-    N, S = np.exp(X["lnN"]), np.exp(X["lnS"])
-    cands = []
-    for aN in np.linspace(0.02, 0.6, 16):
-        for aS in np.linspace(0.1, 1.5, 16):
-            c = _nnls_scales([N**-aN, S**-aS], L)
-            if c is None or np.any(c <= 0):
-                continue
-            cands.append(np.array([np.log(c[0]) / aN, aN, np.log(c[1]) / aS, aS]))
-    return _rank_and_pick(cands, _kns_logpred, X, np.log(L), n_keep)
-
-
-KAPLAN_NS = FitForm(
-    name="kaplan_ns",
-    law="su2024",
-    params=("N_c", "alpha_N", "S_c", "alpha_S"),
-    variables=("N", "S"),
-    logpred=_kns_logpred,
-    to_params=lambda th: {"N_c": math.exp(th[0]), "alpha_N": float(th[1]), "S_c": math.exp(th[2]), "alpha_S": float(th[3])},
-    from_params=lambda p: np.array([math.log(p["N_c"]), p["alpha_N"], math.log(p["S_c"]), p["alpha_S"]]),
-    starts=_kns_starts,
-    exponent_index=(1, 3),
-    formula="L = (N_c/N)^alpha_N + (S_c/S_min)^alpha_S",
-)
-
-
-# --- single power laws in one variable, with and without an offset -----------------------------
-
-
-def _power_form(var: str, offset: bool) -> FitForm:
-    lnv = f"ln{var}"
-    scale, expo = f"{var}_c", f"alpha_{var}"
-    if not offset:
-
-        def logpred(th, X):
-            d = th[0] - X[lnv]
-            return th[1] * d, np.stack([np.full_like(d, th[1]), d], axis=1)
-
-        def starts(X, L, n_keep=1):
-            # Exact in log space: ln L = alpha ln X_c - alpha ln X is linear.
-            slope, icpt = np.polyfit(X[lnv], np.log(L), 1)
-            alpha = -slope if slope < 0 else 0.1
-            return [np.array([icpt / alpha, alpha])]
-
-        return FitForm(
-            name=f"power_{var}", law=f"power_{var}", params=(scale, expo), variables=(var,), logpred=logpred,
-            to_params=lambda th: {scale: math.exp(th[0]), expo: float(th[1])},
-            from_params=lambda p: np.array([math.log(p[scale]), p[expo]]),
-            starts=starts, exponent_index=(1,), formula=f"L = ({scale}/{var})^{expo}",
-        )
-
-    def logpred_o(th, X):
-        e, lc, a = th
-        d = lc - X[lnv]
-        val, w = _lse(np.full_like(d, e), a * d)
-        return val, np.stack([w[:, 0], a * w[:, 1], w[:, 1] * d], axis=1)
-
-    def starts_o(X, L, n_keep=4):
-        x = np.exp(X[lnv])
-        cands = []
-        for a in np.linspace(0.02, 1.5, 60):
-            c = _nnls_scales([np.ones_like(L), x**-a], L)
-            if c is None or c[1] <= 0:
-                continue
-            E = max(c[0], 1e-3 * L.min())
-            cands.append(np.array([np.log(E), np.log(c[1]) / a, a]))
-        return _rank_and_pick(cands, logpred_o, X, np.log(L), n_keep)
-
-    return FitForm(
-        name=f"power_offset_{var}", law=f"power_offset_{var}", params=("E", scale, expo), variables=(var,),
-        logpred=logpred_o,
-        to_params=lambda th: {"E": math.exp(th[0]), scale: math.exp(th[1]), expo: float(th[2])},
-        from_params=lambda p: np.array([math.log(p["E"]), math.log(p[scale]), p[expo]]),
-        starts=starts_o, exponent_index=(2,), formula=f"L = E + ({scale}/{var})^{expo}",
-    )
-
-
-FORMS: dict[str, FitForm] = {f.name: f for f in (CHINCHILLA, KAPLAN_ND, KAPLAN_NS)}
-for _v in ("N", "D", "C"):
-    for _o in (False, True):
-        _f = _power_form(_v, _o)
-        FORMS[_f.name] = _f
-#: CLI/preset names that select a form (``--law hoffmann2022`` means the Chinchilla form).
-LAW_TO_FORM = {
-    "hoffmann2022": "chinchilla", "hoffmann2022-tex": "chinchilla", "besiroglu2024": "chinchilla",
-    "chinchilla": "chinchilla", "kaplan2020": "kaplan_nd", "su2024": "kaplan_ns",
-}
-
-
-def form_for(law: str) -> FitForm:
-    """The fit form for a preset or form name; the error lists the valid names."""
-    key = LAW_TO_FORM.get(law, law)
-    if key not in FORMS:
-        valid = sorted(set(LAW_TO_FORM) | set(FORMS))
-        raise ValueError(f"law: {law!r} is not a fittable form; valid names are {', '.join(valid)}")
-    return FORMS[key]
-
-
-# --- objective and optimiser ------------------------------------------------------------------
+    if isinstance(law, LawForm):
+        form, values = law, {}
+    elif isinstance(law, Preset):
+        form, values = law.form, dict(law.values)
+    elif isinstance(law, str) and law.strip() in PRESETS:
+        p = PRESETS[law.strip()]
+        form, values = p.form, dict(p.values)
+    elif isinstance(law, str) and law.strip() in FORMS:
+        form, values = FORMS[law.strip()], {}
+    else:
+        valid = sorted({n for n in fittable_forms()} | {n for n, p in PRESETS.items() if p.form.name in fittable_forms()})
+        raise InputError(f"law: {law!r} is not a fittable form; valid names are {', '.join(valid)}")
+    if form.fit_target not in form.functions:
+        raise InputError(f"law: the {form.name} form has nothing to fit to runs of losses; fittable forms: "
+                         f"{', '.join(fittable_forms())}")
+    return form, values
 
 
 def _huber(r: NDArray, delta: float) -> NDArray:
@@ -314,22 +105,123 @@ def huber_objective(residuals: NDArray, delta: float = DELTA) -> float:
     return float(np.sum(_huber(np.asarray(residuals, dtype=float), delta)))
 
 
-def _design(runs: RunsTable, form: FitForm) -> dict[str, NDArray]:
-    X = {}
-    for v in form.variables:
-        arr = runs.C if v == "C" else getattr(runs, v)
+def _run_columns(runs: RunsTable, variables: tuple[str, ...], form: str) -> list[NDArray]:
+    cols = []
+    for v in variables:
+        arr = runs.C if v == "C" else getattr(runs, v, None)
         if arr is None:
-            raise ValueError(f"column {v!r} is required for the {form.name} form ({form.formula})")
-        X[f"ln{v}"] = np.log(arr)
-    return X
+            raise InputError(f"column {v!r} is required for the {form} form")
+        cols.append(arr)
+    return cols
+
+
+class _Problem:
+    """The objective of one fit: Huber on log loss of the form's own function, in theta space.
+
+    theta_j is ln(c_j) for constants fitted in log space (every constant not in ``form.linear``),
+    else c_j. The gradient is the form's analytic one where it has one, else a vectorised
+    central finite difference (one call of the function with the constants as column arrays).
+    """
+
+    def __init__(self, form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray],
+                 lnL: NDArray, delta: float):
+        self.form, self.names, self.fixed, self.X, self.lnL, self.delta = form, names, fixed, X, lnL, delta
+        self.fn = form.functions[form.fit_target]
+        self.grad_fn = form.gradient.get(form.fit_target)
+        self.log = np.array([n not in form.linear for n in names])
+
+    def constants(self, theta: NDArray) -> dict[str, Any]:
+        c = np.where(self.log, np.exp(np.clip(theta, -700, 700)), theta)
+        if theta.ndim == 2:  # a batch of thetas (m, k): constants as column arrays
+            return {**self.fixed, **{n: c[:, j:j + 1] for j, n in enumerate(self.names)}}
+        return {**self.fixed, **{n: float(c[j]) for j, n in enumerate(self.names)}}
+
+    def predict(self, theta: NDArray) -> NDArray:
+        with np.errstate(all="ignore"):
+            return np.asarray(self.fn(*self.X, **self.constants(theta)), dtype=float)
+
+    def predict_many(self, thetas: NDArray) -> NDArray:
+        """Predictions for a batch of thetas (m, k) -> (m, n), broadcasting where the function allows."""
+        try:
+            with np.errstate(all="ignore"):
+                out = np.asarray(self.fn(*self.X, **self.constants(thetas)), dtype=float)
+            if out.shape == (thetas.shape[0], self.lnL.size):
+                return out
+        except Exception:  # a user's function that does not broadcast over constants: one call each
+            pass
+        return np.stack([self.predict(t) for t in thetas])
+
+    def objective_many(self, thetas: NDArray) -> NDArray:
+        with np.errstate(all="ignore"):
+            r = np.log(self.predict_many(thetas)) - self.lnL
+            v = _huber(r, self.delta).sum(axis=1)
+        return np.where(np.isfinite(v), v, np.inf)
+
+    def jacobian(self, theta: NDArray, pred: NDArray) -> NDArray:
+        """d ln(pred) / d theta, (n, k)."""
+        if self.grad_fn is not None:
+            c = self.constants(theta)
+            with np.errstate(all="ignore"):
+                g = self.grad_fn(*self.X, **c)
+            J = np.stack([np.broadcast_to(np.asarray(g[n], dtype=float), pred.shape) for n in self.names], axis=1)
+            scale = np.where(self.log, [c[n] for n in self.names], 1.0)
+            return J * scale / pred[:, None]
+        k = theta.size
+        h = 1e-6 * np.maximum(1.0, np.abs(theta))
+        T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
+        with np.errstate(all="ignore"):
+            P = np.log(self.predict_many(T))
+        return ((P[:k] - P[k:]) / (2 * h[:, None])).T
+
+    def value_and_grad(self, theta: NDArray, scale: float) -> tuple[float, NDArray]:
+        pred = self.predict(theta)
+        with np.errstate(all="ignore"):
+            r = np.log(pred) - self.lnL
+        v = float(np.sum(_huber(r, self.delta)))
+        if not np.isfinite(v):
+            return np.inf, np.zeros_like(theta)
+        g = np.clip(r, -self.delta, self.delta)  # derivative of Huber
+        J = self.jacobian(theta, pred)
+        grad = J.T @ g
+        if not np.all(np.isfinite(grad)):
+            return np.inf, np.zeros_like(theta)
+        return scale * v, scale * grad
+
+    def to_theta(self, values: dict[str, float]) -> NDArray:
+        v = np.array([float(values[n]) for n in self.names])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.log, np.log(np.where(self.log, v, 1.0)), v)
+
+    def theta_bounds(self, bounds: dict[str, tuple[float | None, float | None]]) -> list[tuple[float | None, float | None]]:
+        out = []
+        for j, n in enumerate(self.names):
+            lo, hi = bounds.get(n, (None, None))
+            if self.log[j]:
+                lo = math.log(lo) if lo is not None and lo > 0 else None
+                hi = math.log(hi) if hi is not None and hi > 0 else None
+            out.append((lo, hi))
+        return out
+
+
+def _polish(problem: _Problem, th0: NDArray, bounds, maxiter: int):
+    from scipy.optimize import minimize
+
+    delta = problem.delta
+    lnL = problem.lnL
+    scale = 1.0 / (delta * delta) if np.isfinite(delta) else 1.0 / max(float(np.var(lnL)), 1e-12) / lnL.size
+    res = minimize(lambda th: problem.value_and_grad(th, scale), th0, jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20})
+    return res, res.fun / scale
 
 
 @dataclass(frozen=True)
 class FitResult:
     """The outcome of :func:`fit_law`.
 
-    ``params`` uses the papers' names; ``objective`` is the summed Huber loss on log loss;
-    ``status`` is one of ``converged``, ``max_iter``, ``bound_hit``, ``abnormal``.
+    ``params`` holds the fitted constants under the form's (and its presets') own names; ``fixed``
+    the constants held fixed (pinned, or carried over from a preset); ``objective`` is the summed
+    Huber loss on log loss; ``status`` is one of ``converged``, ``max_iter``, ``bound_hit``,
+    ``abnormal``.
     """
 
     form: str
@@ -343,63 +235,57 @@ class FitResult:
     n_starts: int
     delta: float
     data_range: dict[str, tuple[float, float]] = field(default_factory=dict)
+    fixed: dict[str, float] = field(default_factory=dict)
+    law_form: LawForm | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def constants(self) -> dict[str, float]:
+        """Every constant of the form that the fit determined or was given, in the form's order."""
+        both = {**self.fixed, **self.params}
+        return {k: both[k] for k in self.law_form.constants if k in both}
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.law_form.variables(self.law_form.fit_target)
 
     def predict(self, **variables: Any) -> NDArray:
         """Predicted loss [nats/token] at the given variables (e.g. ``N=..., D=...``)."""
-        form = FORMS[self.form]
-        X = {f"ln{v}": np.log(np.asarray(variables[v], dtype=float)).ravel() for v in form.variables}
-        shape = np.broadcast_shapes(*(np.shape(variables[v]) for v in form.variables))
-        X = {k: np.broadcast_to(x, (int(np.prod(shape)),)) if x.size == 1 else x for k, x in X.items()}
-        return np.exp(form.logpred(self.theta, X)[0]).reshape(shape)
+        missing = [v for v in self.law_form.required_variables(self.law_form.fit_target) if v not in variables]
+        if missing:
+            raise InputError(f"predict: give {', '.join(missing)} for the {self.form} form")
+        args = [variables[v] for v in self.variables if v in variables]
+        return np.asarray(self.law_form.call(self.law_form.fit_target, self.constants, *args), dtype=float)
 
-    def to_preset(self, name: str = "my-fit", title: str | None = None):
-        """A :class:`~scalingviz.presets.Preset` usable everywhere a published law is."""
-        from .presets import Citation, FittedRange, Param, Preset
+    def to_preset(self, name: str = "my-fit", title: str | None = None, **constants: float):
+        """A :class:`~scalingviz.presets.Preset` usable everywhere a published law is.
 
-        cit = Citation("your runs", 0, f"fit of {self.form} to {self.n_points} runs", "-")
+        Constants the fit did not determine (e.g. B_* and alpha_B of the ``su`` form, which
+        :func:`fit_batch` estimates) are given as keyword arguments.
+        """
+        from .presets import FittedRange, Preset
+
+        values = {**self.constants, **constants}
+        missing = [k for k in self.law_form.constants if k not in values]
+        if missing:
+            raise InputError(f"to_preset: constant(s) {', '.join(missing)} of the {self.form} form were not fitted; "
+                             f"give them, e.g. to_preset({name!r}, {missing[0]}=...)")
         rng = FittedRange(N=self.data_range.get("N"), D=self.data_range.get("D"), C=self.data_range.get("C"),
                           source=f"the {self.n_points} runs this law was fitted to")
-        if self.form == "chinchilla":
-            units = {"E": "nats/token", "A": "nats/token x params^alpha", "B": "nats/token x tokens^beta", "alpha": "-", "beta": "-"}
-            params = {k: Param(v, units[k], f"fitted ({self.status})") for k, v in self.params.items()}
-            form = "chinchilla"
-        elif self.form == "kaplan_nd":
-            units = {"N_c": "params", "D_c": "tokens", "alpha_N": "-", "alpha_D": "-"}
-            params = {f"ND_{k}": Param(v, units[k], f"fitted ({self.status})") for k, v in self.params.items()}
-            form = "kaplan_nd"
-        else:
-            raise FitError(f"form {self.form!r} cannot become a preset yet; fit 'chinchilla' or 'kaplan_nd'")
-        return Preset(name=name, title=title or f"{name} (fitted)", form=form, citation=cit, params=params,
-                      N_convention="as in your data", loss_unit="as in your data", fitted_range=rng,
-                      formula=FORMS[self.form].formula, fitted=True,
-                      notes=f"Fitted to {self.n_points} runs; objective {self.objective:.6g}.")
-
-
-def _polish(form: FitForm, X, lnL, th0, delta, bounds, maxiter):
-    from scipy.optimize import minimize
-
-    scale = 1.0 / (delta * delta) if np.isfinite(delta) else 1.0 / max(float(np.var(lnL)), 1e-12) / lnL.size
-
-    def fun(th):
-        pred, J = form.logpred(th, X)
-        r = pred - lnL
-        g = np.clip(r, -delta, delta)  # derivative of Huber
-        return scale * float(np.sum(_huber(r, delta))), scale * (J.T @ g)
-
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        res = minimize(fun, th0, jac=True, method="L-BFGS-B", bounds=bounds,
-                       options={"maxiter": maxiter, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20})
-    return res, res.fun / scale
+        return Preset.from_values(name, self.law_form, values, title=title or f"{name} (fitted)",
+                                  N_convention="as in your data", loss_unit="as in your data", fitted_range=rng,
+                                  source=f"fitted ({self.status})", fitted=True,
+                                  notes=f"Fitted to {self.n_points} runs; objective {self.objective:.6g}.")
 
 
 def fit_law(
     runs: RunsTable | dict,
-    law: str = "chinchilla",
+    law: LawForm | Preset | str = "chinchilla",
     *,
     loss: str = "huber",
     delta: float = DELTA,
     starts: Sequence[Sequence[float] | dict[str, float]] | int | None = None,
     bounds: dict[str, tuple[float | None, float | None]] | None = None,
+    fixed: dict[str, float] | None = None,
     seed: int = 0,
     maxiter: int = 2000,
 ) -> FitResult:
@@ -409,62 +295,92 @@ def fit_law(
     ----------
     runs : RunsTable or dict
         Validated runs (see :mod:`scalingviz.datasets`), or a dict of columns.
-    law : str
-        A form name (``chinchilla``, ``kaplan_nd``, ``kaplan_ns``, ``power_N``,
-        ``power_offset_N``, ...) or a preset that uses one (``hoffmann2022``, ``kaplan2020``).
+    law : LawForm, Preset or str
+        A form (``chinchilla``, ``kaplan_nd``, ``kaplan_ns``, ``power_N``, ``power_offset_N``,
+        your own :class:`LawForm`), or a preset (``hoffmann2022``, ``kaplan2020``): the objective
+        is built from the form's own fit-target function (``loss`` for most) and its constants'
+        names. A preset's constants start the search, and those the fit target does not use are
+        carried over unchanged.
     loss : {"huber", "squared"}
         ``huber`` (default, Hoffmann et al.) or ``squared`` (ordinary least squares on log loss,
         i.e. Huber with an infinite threshold; more sensitive to outliers).
     delta : float
         Huber threshold on log loss (1e-3, as in Hoffmann et al.).
     starts : int or list, optional
-        Number of best grid starts to polish (default: the form's own), or explicit starting
-        points as dicts in the papers' names.
+        Number of best candidate starts to polish (default 6), or explicit starting points as
+        dicts in the constants' names (or sequences in the order of the fitted constants).
     bounds : dict, optional
-        ``{param: (low, high)}`` on the exponents (``alpha``, ``beta``, ``alpha_N``...).
+        ``{constant: (low, high)}`` on any constant, in its own units (the form's defaults
+        apply to the others).
+    fixed : dict, optional
+        ``{constant: value}`` held fixed (e.g. E from another fit).
     seed : int
         Seeds the jitter of the extra random starts.
 
     Raises
     ------
     ValueError
-        Bad data (too few points, too few distinct values).
+        Bad data (too few points, too few distinct values) or bad options.
     FitError
         When no start gives a finite objective.
     """
-    form = form_for(law)
+    form, preset_values = resolve_law(law)
+    target = form.fit_target
+    fixed = dict(fixed or {})
+    for k, v in fixed.items():
+        if k not in form.constants:
+            raise InputError(f"fixed: {k!r} is not a constant of the {form.name} form; valid: {', '.join(form.constants)}")
+        if not (isinstance(v, (int, float)) and math.isfinite(float(v))):
+            raise InputError(f"fixed: {k}={v!r} is not a finite number")
+    used = form.constants_of(target)
+    names = tuple(c for c in used if c not in fixed)
+    fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
+    fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
     if isinstance(runs, dict):
         runs = runs_from_arrays(**runs, allow_duplicates=True)
-    require_points(runs, len(form.params), tuple(v for v in form.variables if v != "C"), form.name)
+    variables = form.variables(target)
+    require_points(runs, len(names), tuple(v for v in variables if v != "C"), form.name)
     if loss not in ("huber", "squared"):
-        raise ValueError(f"loss: {loss!r} is not valid; valid: huber, squared")
+        raise InputError(f"loss: {loss!r} is not valid; valid: huber, squared")
     if not delta > 0:
-        raise ValueError(f"delta: {delta!r} is out of range; expected a positive Huber threshold (default 1e-3)")
+        raise InputError(f"delta: {delta!r} is out of range; expected a positive Huber threshold (default 1e-3)")
     if loss == "squared":
         delta = np.inf
-    X = _design(runs, form)
-    lnL = np.log(runs.loss)
-    bnds = [(None, None)] * len(form.params)
-    for name, (lo, hi) in (bounds or {}).items():
-        if name not in form.params:
-            raise ValueError(f"bounds: {name!r} is not a parameter of {form.name}; valid: {', '.join(form.params)}")
-        i = form.params.index(name)
-        if i not in form.exponent_index:
-            raise ValueError(f"bounds: only exponents can be bounded ({', '.join(form.params[j] for j in form.exponent_index)})")
-        bnds[i] = (lo, hi)
+    X = _run_columns(runs, variables, form.name)
+    problem = _Problem(form, names, fixed_call, X, np.log(runs.loss), delta)
+    all_bounds = dict(form.bounds)
+    for name, bnd in (bounds or {}).items():
+        if name not in names:
+            raise InputError(f"bounds: {name!r} is not a parameter of {form.name} being fitted; valid: {', '.join(names)}")
+        lo, hi = bnd
+        if lo is not None and hi is not None and not lo <= hi:
+            raise InputError(f"bounds: {name} ({lo}, {hi}) is empty; give low <= high")
+        all_bounds[name] = (lo, hi)
+    bnds = problem.theta_bounds(all_bounds)
+    lows = np.array([-np.inf if lo is None else lo for lo, _ in bnds])
+    highs = np.array([np.inf if hi is None else hi for _, hi in bnds])
+    # Polish the 6 best candidates; a form with neither starts of its own nor a preset's constants
+    # starts from a random cloud, of which more are polished.
+    n_keep = starts if isinstance(starts, int) else (6 if form.starts is not None or preset_values else 24)
     if isinstance(starts, int) or starts is None:
-        th_starts = form.starts(X, runs.loss) if starts is None else form.starts(X, runs.loss, starts)
+        cands = _candidates(form, problem, runs, preset_values, seed)
+        if not cands:
+            raise FitError(f"no starting values for the {form.name} form; give starts=[{{...}}]")
+        T = np.clip(np.array([problem.to_theta({**c}) for c in cands]), lows, highs)
+        scores = problem.objective_many(T)
+        order = np.argsort(scores, kind="stable")
+        th_starts = [T[i] for i in order[:n_keep] if np.isfinite(scores[i])]
     else:
-        th_starts = [form.from_params(s) if isinstance(s, dict) else np.asarray(s, float) for s in starts]
+        th_starts = [problem.to_theta(s) if isinstance(s, dict) else np.asarray(s, float) for s in starts]
     rng = np.random.default_rng(seed)
     if th_starts:  # a jittered copy of the best start guards against a flat grid
         th_starts = list(th_starts) + [th_starts[0] * (1 + 0.05 * rng.standard_normal(th_starts[0].size))]
     results = []
     for th0 in th_starts:
-        if bnds != [(None, None)] * len(bnds):
-            th0 = np.array([np.clip(t, lo if lo is not None else -np.inf, hi if hi is not None else np.inf)
-                            for t, (lo, hi) in zip(th0, bnds, strict=True)])
-        res, obj = _polish(form, X, lnL, th0, delta, bnds, maxiter)
+        th0 = np.clip(th0, lows, highs)
+        if not np.all(np.isfinite(th0)):
+            continue
+        res, obj = _polish(problem, th0, bnds, maxiter)
         if np.isfinite(obj) and np.all(np.isfinite(res.x)):
             results.append((res, obj))
     best = None
@@ -479,7 +395,7 @@ def fit_law(
                        "check that the losses fall with N and D, or give starts=")
     res, obj = best
     th = res.x
-    hit = [form.params[i] for i, (lo, hi) in enumerate(bnds)
+    hit = [names[i] for i, (lo, hi) in enumerate(bnds)
            if (lo is not None and abs(th[i] - lo) < 1e-8) or (hi is not None and abs(th[i] - hi) < 1e-8)]
     grad_norm = float(np.max(np.abs(res.jac))) if getattr(res, "jac", None) is not None else np.inf
     if hit:
@@ -493,11 +409,44 @@ def fit_law(
         status, message = "max_iter", f"stopped after {res.nit} iterations (maxiter={maxiter})"
     else:
         status, message = "abnormal", str(res.message)
-    resid = form.logpred(th, X)[0] - lnL
+    resid = np.log(problem.predict(th)) - problem.lnL
     rng_data = {"N": (float(runs.N.min()), float(runs.N.max())), "D": (float(runs.D.min()), float(runs.D.max())),
                 "C": (float(runs.C.min()), float(runs.C.max()))}
-    return FitResult(form.name, form.to_params(th), obj, status, message, len(runs), resid, th, len(th_starts), delta,
-                     rng_data)
+    c = problem.constants(th)
+    params = {n: c[n] for n in names}
+    return FitResult(form.name, params, obj, status, message, len(runs), resid, th, len(th_starts), delta, rng_data,
+                     fixed=fixed_all, law_form=form)
+
+
+def _candidates(form: LawForm, problem: _Problem, runs: RunsTable, preset_values: dict[str, float],
+                seed: int) -> list[dict[str, float]]:
+    """Starting candidates: the form's own (grids with exact linear solves), the preset's constants,
+    and a random cloud in the bounds (log-uniform scales, uniform exponents) for forms with neither."""
+    cands: list[dict[str, float]] = []
+    fill = dict(problem.fixed)
+    if form.starts is not None:
+        cols = dict(zip(form.variables(form.fit_target), problem.X, strict=True))
+        cands += [{**fill, **c} for c in form.starts(cols, runs.loss)]
+    if preset_values:
+        cands.append({**fill, **preset_values})
+    if not cands:
+        rng = np.random.default_rng(seed)
+        m = 4096
+        cloud = np.empty((m, len(problem.names)))
+        for j, n in enumerate(problem.names):
+            lo, hi = form.bounds.get(n, (None, None))
+            if problem.log[j]:
+                a = math.log(lo) if lo is not None and lo > 0 else math.log(1e-2)
+                b = math.log(hi) if hi is not None and hi > 0 else math.log(1e4)
+            else:
+                a = lo if lo is not None else 0.02
+                b = hi if hi is not None else 1.5
+                b = min(b, a + 3.0)
+            cloud[:, j] = rng.uniform(a, b, m)
+        c = np.where(problem.log, np.exp(cloud), cloud)
+        cands = [{**fill, **dict(zip(problem.names, row, strict=True))} for row in c]
+    return [{k: v for k, v in c.items() if k in problem.names} for c in cands
+            if all(k in c for k in problem.names)]
 
 
 # --- bootstrap -------------------------------------------------------------------------------
@@ -508,7 +457,7 @@ class BootstrapResult:
     """Parameter samples from refits to resampled runs, with percentile intervals."""
 
     params: tuple[str, ...]
-    samples: NDArray  # (n_ok, n_params), papers' names in `params` order
+    samples: NDArray  # (n_ok, n_params), constants' names in `params` order
     n_resamples: int
     n_failed: int
     seed: int
@@ -525,25 +474,37 @@ class BootstrapResult:
         return {p: float(s) for p, s in zip(self.params, self.samples.std(axis=0, ddof=1), strict=True)}
 
 
-def _refit_chunk(form_name: str, X: dict[str, NDArray], lnL: NDArray, theta: NDArray, delta: float,
-                 idx: NDArray) -> tuple[NDArray, int]:
+def _refit_chunk(form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray], lnL: NDArray,
+                 theta: NDArray, delta: float, idx: NDArray) -> tuple[NDArray, int]:
     """Refit one chunk of resamples (rows of ``idx``); module-level so a process pool can run it."""
-    form = FORMS[form_name]
-    bnds = [(None, None)] * len(form.params)
     out, failed = [], 0
+    bnds = None
     for row in idx:
-        res, obj = _polish(form, {k: v[row] for k, v in X.items()}, lnL[row], theta, delta, bnds, 500)
+        problem = _Problem(form, names, fixed, [x[row] for x in X], lnL[row], delta)
+        if bnds is None:
+            bnds = problem.theta_bounds(dict(form.bounds))
+        res, obj = _polish(problem, theta, bnds, 500)
         if np.isfinite(obj) and np.all(np.isfinite(res.x)):
-            p = form.to_params(res.x)
-            out.append([p[k] for k in form.params])
+            c = problem.constants(res.x)
+            out.append([c[k] for k in names])
         else:
             failed += 1
-    return np.array(out).reshape(-1, len(form.params)), failed
+    return np.array(out).reshape(-1, len(names)), failed
+
+
+def _picklable(obj: Any) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(obj)
+    except Exception:
+        return False
+    return True
 
 
 def bootstrap(
     runs: RunsTable,
-    law: str = "chinchilla",
+    law: LawForm | Preset | str = "chinchilla",
     *,
     n: int = 1000,
     seed: int = 0,
@@ -557,17 +518,21 @@ def bootstrap(
 
     All resample indices are drawn up front from ``seed``, so the samples are identical for
     any ``n_jobs``. ``n_jobs > 1`` refits chunks in that many worker processes (spawned, so it is
-    safe inside a Jupyter kernel). ``progress(i, n)`` is called as refits complete (for a progress
-    bar). Refits that fail are counted in ``n_failed`` and left out of the samples.
+    safe inside a Jupyter kernel; a form that cannot be sent to a worker, e.g. one defined in a
+    notebook, is refitted here). ``progress(i, n)`` is called as refits complete. Refits that
+    fail are counted in ``n_failed`` and left out of the samples.
     """
-    form = form_for(law)
     if not (isinstance(n, int) and n >= 1):
-        raise ValueError(f"n: {n!r} is out of range; expected a number of resamples >= 1 (e.g. 1000)")
+        raise InputError(f"n: {n!r} is out of range; expected a number of resamples >= 1 (e.g. 1000)")
     if not 0 < level < 1:
-        raise ValueError(f"level: {level!r} is out of range; expected a confidence level in (0, 1), e.g. 0.95")
+        raise InputError(f"level: {level!r} is out of range; expected a confidence level in (0, 1), e.g. 0.95")
     if fit is None:
-        fit = fit_law(runs, form.name, delta=delta)
-    X = _design(runs, form)
+        fit = fit_law(runs, law, delta=delta)
+    form = fit.law_form
+    names = tuple(fit.params)
+    used = form.constants_of(form.fit_target)
+    fixed = {k: float(v) for k, v in fit.fixed.items() if k in used}
+    X = _run_columns(runs, form.variables(form.fit_target), form.name)
     lnL = np.log(runs.loss)
     m = len(runs)
     idx = np.random.default_rng(seed).integers(0, m, (n, m))
@@ -575,9 +540,11 @@ def bootstrap(
     pieces = [idx[i:i + chunk] for i in range(0, n, chunk)]
     results: list[tuple[NDArray, int]] = []
     done = 0
+    if n_jobs > 1 and not _picklable(form):
+        n_jobs = 1
     if n_jobs <= 1:
         for piece in pieces:
-            results.append(_refit_chunk(form.name, X, lnL, fit.theta, delta, piece))
+            results.append(_refit_chunk(form, names, fixed, X, lnL, fit.theta, delta, piece))
             done += len(piece)
             if progress is not None:
                 progress(done, n)
@@ -592,7 +559,8 @@ def bootstrap(
         os.environ.update({k: "1" for k in saved})
         try:
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
-                futures = [pool.submit(_refit_chunk, form.name, X, lnL, fit.theta, delta, piece) for piece in pieces]
+                futures = [pool.submit(_refit_chunk, form, names, fixed, X, lnL, fit.theta, delta, piece)
+                           for piece in pieces]
                 for fut, piece in zip(futures, pieces, strict=True):  # in order, so samples are reproducible
                     results.append(fut.result())
                     done += len(piece)
@@ -605,7 +573,7 @@ def bootstrap(
                 else:
                     os.environ[k] = v
     samples = np.concatenate([r[0] for r in results], axis=0)
-    return BootstrapResult(form.params, samples, n, sum(r[1] for r in results), seed, level)
+    return BootstrapResult(names, samples, n, sum(r[1] for r in results), seed, level)
 
 
 # --- held-out check --------------------------------------------------------------------------
@@ -633,35 +601,38 @@ def _pct_errors(pred: NDArray, obs: NDArray) -> tuple[float, float]:
 
 
 def heldout_check(
-    runs: RunsTable, law: str = "chinchilla", *, above_C: float | None = None, above_N: float | None = None,
-    delta: float = DELTA,
+    runs: RunsTable, law: LawForm | Preset | str = "chinchilla", *, above_C: float | None = None,
+    above_N: float | None = None, delta: float = DELTA,
 ) -> HeldOut:
     """Fit on runs with C = 6ND <= ``above_C`` (or N <= ``above_N``); predict the rest.
 
     Reports the median and maximum absolute percent error of the fit, and the same for every
-    published preset with an N, D loss law on the same held-out runs.
+    published preset that gives the fitted quantity, on the same held-out runs.
     """
     from .presets import PRESETS
 
     if (above_C is None) == (above_N is None):
-        raise ValueError("give exactly one threshold: above_C [FLOP] or above_N [params]")
+        raise InputError("give exactly one threshold: above_C [FLOP] or above_N [params]")
     key, thr = ("C", above_C) if above_C is not None else ("N", above_N)
     vals = runs.C if key == "C" else runs.N
     train = vals <= thr
     if train.all() or not train.any():
-        raise ValueError(
+        raise InputError(
             f"above_{key}: {thr:g} leaves {int(train.sum())} runs to fit and {int((~train).sum())} to check; "
             f"choose a value between {vals.min():g} and {vals.max():g}"
         )
     fit = fit_law(runs.subset(train), law, delta=delta)
     test = runs.subset(~train)
-    form = FORMS[fit.form]
-    pred = fit.predict(**{v: (test.C if v == "C" else getattr(test, v)) for v in form.variables})
+    form = fit.law_form
+    cols = dict(zip(fit.variables, _run_columns(test, fit.variables, form.name), strict=True))
+    pred = fit.predict(**cols)
     med, mx = _pct_errors(pred, test.loss)
+    target = form.fit_target
     presets = {}
     for name, p in PRESETS.items():
-        if p.has("loss") and not p.fitted:
-            m2, x2 = _pct_errors(np.asarray(p.loss(test.N, test.D)), test.loss)
+        if p.has(target) and not p.fitted and set(p.form.required_variables(target)) <= set(cols):
+            args = [cols[v] for v in p.form.variables(target) if v in cols]
+            m2, x2 = _pct_errors(np.asarray(p.form.call(target, p.values, *args)), test.loss)
             presets[name] = {"median_abs_pct_error": m2, "max_abs_pct_error": x2}
     return HeldOut(int(train.sum()), len(test), med, mx, fit, presets)
 
@@ -698,14 +669,14 @@ def fit_batch(loss: Any, B: Any, S: Any) -> BatchFit:
     Bt = _positive_array("B", B)
     St = _positive_array("S", S)
     if not (L.size == Bt.size == St.size):
-        raise ValueError(f"columns 'loss', 'B', 'S' must have equal lengths, got {L.size}, {Bt.size}, {St.size}")
+        raise InputError(f"columns 'loss', 'B', 'S' must have equal lengths, got {L.size}, {Bt.size}, {St.size}")
     targets = []
     for target in np.unique(L):
         m = L == target
         if np.unique(Bt[m]).size < 2:
-            raise ValueError(f"target loss {target:g}: {np.unique(Bt[m]).size} distinct batch size; "
+            raise InputError(f"target loss {target:g}: {np.unique(Bt[m]).size} distinct batch size; "
                              "Eq. 5.1 needs at least 2 batch sizes per target")
-        c = _nnls_scales([np.ones(m.sum()), 1.0 / Bt[m]], St[m])
+        c = nnls_scales([np.ones(m.sum()), 1.0 / Bt[m]], St[m])
         if c is None or np.any(c <= 0):
             raise FitError(f"target loss {target:g}: steps do not fall with batch size as S = S_min + E_min/B requires")
         s_min, e_min = float(c[0]), float(c[1])
@@ -735,18 +706,29 @@ def _positive_array(name: str, values: Any) -> NDArray:
 
 @dataclass(frozen=True)
 class HparamFit:
-    """``lr = exp(lr_intercept) N^lr_coefN D^lr_coefD`` and ``B = exp(bs_intercept) D^bs_coefD`` [tokens]."""
+    """Step Law's laws ``lr = lr_coef N^lr_exp_N D^lr_exp_D`` and ``B = bs_coef D^bs_exp_D`` [tokens],
+    under the ``li2025`` preset's own names; :meth:`to_preset` makes them a law."""
 
     coef: dict[str, float]
-    samples: NDArray  # bootstrap samples (n, 5): lr_intercept, lr_coefN, lr_coefD, bs_intercept, bs_coefD
+    samples: NDArray  # bootstrap samples (n, 5) in NAMES order, coefficients (not their logs)
     n_kept: int
     n_cells: int
 
+    NAMES = ("lr_coef", "lr_exp_N", "lr_exp_D", "bs_coef", "bs_exp_D")
+
     @property
     def ci(self) -> dict[str, tuple[float, float]]:
-        names = ("lr_intercept", "lr_coefN", "lr_coefD", "bs_intercept", "bs_coefD")
         q = np.percentile(self.samples, [2.5, 97.5], axis=0)
-        return {k: (float(q[0, i]), float(q[1, i])) for i, k in enumerate(names)}
+        return {k: (float(q[0, i]), float(q[1, i])) for i, k in enumerate(self.NAMES)}
+
+    def to_preset(self, name: str = "my-hparams", title: str | None = None):
+        """The refitted laws as a preset of Step Law's form."""
+        from .laws import li2025
+        from .presets import Preset
+
+        return Preset.from_values(name, li2025.FORM, self.coef, title=title or f"{name} (fitted)",
+                                  N_convention="as in your data", loss_unit="(no loss law)",
+                                  source="fitted by Step Law's procedure (fit_hparams)", fitted=True)
 
 
 def _ols(X: NDArray, y: NDArray) -> NDArray:
@@ -768,17 +750,20 @@ def fit_hparams(N: Any, D: Any, lr: Any, B: Any, loss: Any, *, threshold: float 
         m = (N == n_) & (D == d_)
         keep |= m & (loss <= loss[m].min() * (1 + threshold))
     if cells.shape[0] < 3 or np.unique(N).size < 2 or np.unique(D).size < 2:
-        raise ValueError(f"need at least 3 (N, D) cells with 2 distinct N and 2 distinct D; got {cells.shape[0]} cells")
+        raise InputError(f"need at least 3 (N, D) cells with 2 distinct N and 2 distinct D; got {cells.shape[0]} cells")
     lN, lD, llr, lB = np.log(N[keep]), np.log(D[keep]), np.log(lr[keep]), np.log(B[keep])
     X_lr = np.stack([np.ones_like(lN), lN, lD], 1)
     X_b = np.stack([np.ones_like(lD), lD], 1)
-    point = np.concatenate([_ols(X_lr, llr), _ols(X_b, lB)])
+    def natural(v: NDArray) -> NDArray:  # (ln lr_coef, N exp, D exp, ln bs_coef, D exp) -> the preset's constants
+        return np.array([np.exp(v[0]), v[1], v[2], np.exp(v[3]), v[4]])
+
+    point = natural(np.concatenate([_ols(X_lr, llr), _ols(X_b, lB)]))
     rng = np.random.default_rng(seed)
     samples = np.empty((n_boot, 5))
     for i in range(n_boot):
         idx = rng.integers(0, lN.size, lN.size)
-        samples[i] = np.concatenate([_ols(X_lr[idx], llr[idx]), _ols(X_b[idx], lB[idx])])
-    coef = dict(zip(("lr_intercept", "lr_coefN", "lr_coefD", "bs_intercept", "bs_coefD"), map(float, point), strict=True))
+        samples[i] = natural(np.concatenate([_ols(X_lr[idx], llr[idx]), _ols(X_b[idx], lB[idx])]))
+    coef = dict(zip(HparamFit.NAMES, map(float, point), strict=True))
     return HparamFit(coef, samples, int(keep.sum()), int(cells.shape[0]))
 
 
@@ -819,9 +804,9 @@ def fit_isoflop(C: Any, N: Any, loss: Any, *, method: str = "parabola", window: 
     """
     C, N, loss = (_positive_array(k, v) for k, v in (("C", C), ("N", N), ("loss", loss)))
     if method not in ("parabola", "akima"):
-        raise ValueError(f"method: {method!r} is not known; expected 'parabola' or 'akima'")
+        raise InputError(f"method: {method!r} is not known; expected 'parabola' or 'akima'")
     if not (isinstance(window, int) and window >= 1):
-        raise ValueError(f"window: {window!r} is out of range; expected an integer >= 1")
+        raise InputError(f"window: {window!r} is out of range; expected an integer >= 1")
     budgets = []
     for c in np.unique(C):
         m = C == c
@@ -835,7 +820,7 @@ def fit_isoflop(C: Any, N: Any, loss: Any, *, method: str = "parabola", window: 
                         "loss": float(y_star), "n": int(m.sum()), "used": ok})
     used = [bud for bud in budgets if bud["used"]]
     if len(used) < 2:
-        raise ValueError(f"IsoFLOP fit needs at least 2 budgets whose best run is bracketed by smaller and larger "
+        raise InputError(f"IsoFLOP fit needs at least 2 budgets whose best run is bracketed by smaller and larger "
                          f"models; got {len(used)} of {len(budgets)} budgets")
     lc = np.log([bud["C"] for bud in used])
     a, ln_kN = np.polyfit(lc, np.log([bud["N_opt"] for bud in used]), 1)
@@ -931,7 +916,7 @@ def su2024_procedure(
     s_min = S / (1.0 + bc / B)
     train = N < predict_N
     if train.sum() < 5 or np.unique(N[train]).size < 2:
-        raise ValueError(f"step 2 needs at least 5 runs of 2 or more model sizes below N = {predict_N:g}; got {int(train.sum())}")
+        raise InputError(f"step 2 needs at least 5 runs of 2 or more model sizes below N = {predict_N:g}; got {int(train.sum())}")
     runs = runs_from_arrays(N=N[train], D=S[train] * B, S=s_min[train], loss=L[train], allow_duplicates=True)
     lc = fit_law(runs, "kaplan_ns")
     consts = {"N_c": lc.params["N_c"], "alpha_N": lc.params["alpha_N"], "S_c": lc.params["S_c"],

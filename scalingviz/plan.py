@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from . import compute, units
-from .presets import CHINCHILLA_TOKENS_PER_PARAM, PRESETS, Preset, get_preset
+from .errors import InputError
+from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, Preset, get_preset
 from .uncertainty import prediction_band
 
 __all__ = ["WARNING_CODES", "PlanReport", "TrainingPlan", "check"]
@@ -32,21 +33,28 @@ WARNING_CODES = ("EXTRAPOLATION", "UNDERTRAINED", "OVERTRAINED", "OVERFIT_RISK",
 NEAR_OPTIMAL_FACTOR = 2.0
 #: Learning rates more than this factor from Step Law's are flagged.
 LR_FACTOR = 2.0
+#: User-facing default: the learning-rate warning (LR_FAR_FROM_STEPLAW, a stable code) compares
+#: with Step Law, the hyperparameter law fitted on the most runs; every law with a learning-rate
+#: rule is reported beside it.
+LR_REFERENCE = "li2025"
+#: User-facing default: Epoch's replication gives the verdict's second opinion on tokens per
+#: parameter (``epoch_tokens_per_param``), beside Chinchilla's rule of thumb.
+TOKENS_PER_PARAM_REFERENCE = "besiroglu2024"
 
 
 def _positive(name: str, value: Any, what: str, *, allow_none: bool = False, upper: float | None = None) -> float | None:
     if value is None:
         if allow_none:
             return None
-        raise ValueError(f"{name}: missing; expected {what}")
+        raise InputError(f"{name}: missing; expected {what}")
     try:
         v = units.parse_quantity(value, name)
     except ValueError as exc:  # keep the parser's reason, give the field's own expectation
-        raise ValueError(f"{str(exc).split('; expected')[0]}; expected {what}") from None
+        raise InputError(f"{str(exc).split('; expected')[0]}; expected {what}") from None
     if not v > 0:
-        raise ValueError(f"{name}: {value!r} is out of range; expected {what}" + ("" if "(0," in what else " > 0"))
+        raise InputError(f"{name}: {value!r} is out of range; expected {what}" + ("" if "(0," in what else " > 0"))
     if upper is not None and v > upper:
-        raise ValueError(f"{name}: {value!r} is out of range; expected {what}")
+        raise InputError(f"{name}: {value!r} is out of range; expected {what}")
     return v
 
 
@@ -106,22 +114,22 @@ class TrainingPlan:
         s = object.__setattr__
         N = _positive("N", self.N, "a parameter count such as 7B")
         if N < 1e3 or N > 1e15:
-            raise ValueError(f"N: {self.N!r} is out of range; expected 1k to 1000T parameters")
+            raise InputError(f"N: {self.N!r} is out of range; expected 1k to 1000T parameters")
         s(self, "N", N)
         if self.N_convention not in ("total", "non-embedding"):
-            raise ValueError(f"N_convention: {self.N_convention!r} is not valid; valid: total, non-embedding")
+            raise InputError(f"N_convention: {self.N_convention!r} is not valid; valid: total, non-embedding")
         seq_len = _positive("seq_len", self.seq_len, "a sequence length in tokens", allow_none=True)
         if seq_len is not None and seq_len != int(seq_len):
-            raise ValueError(f"seq_len: {self.seq_len!r} is not a whole number of tokens")
+            raise InputError(f"seq_len: {self.seq_len!r} is not a whole number of tokens")
         s(self, "seq_len", seq_len)
         bt = _positive("batch_tokens", self.batch_tokens, "a batch size in tokens", allow_none=True)
         bs = _positive("batch_sequences", self.batch_sequences, "a batch size in sequences", allow_none=True)
         if bs is not None:
             if seq_len is None:
-                raise ValueError("batch_sequences: needs seq_len (tokens per sequence) to convert to tokens")
+                raise InputError("batch_sequences: needs seq_len (tokens per sequence) to convert to tokens")
             from_seqs = bs * seq_len
             if bt is not None and not math.isclose(bt, from_seqs, rel_tol=0.01):
-                raise ValueError(f"batch_tokens: {bt:g} disagrees with batch_sequences x seq_len = {from_seqs:g}; "
+                raise InputError(f"batch_tokens: {bt:g} disagrees with batch_sequences x seq_len = {from_seqs:g}; "
                                  "give one of them, or make them agree")
             bt = from_seqs
         s(self, "batch_tokens", bt)
@@ -130,16 +138,16 @@ class TrainingPlan:
         steps = _positive("steps", self.steps, "a number of optimizer steps", allow_none=True)
         if D is None:
             if steps is None or bt is None:
-                raise ValueError("D: missing; give D [tokens], or steps with batch_tokens (or batch_sequences and seq_len)")
+                raise InputError("D: missing; give D [tokens], or steps with batch_tokens (or batch_sequences and seq_len)")
             D = steps * bt
         elif steps is not None:
             if bt is None:
-                raise ValueError("steps: needs a batch size (batch_tokens, or batch_sequences with seq_len)")
+                raise InputError("steps: needs a batch size (batch_tokens, or batch_sequences with seq_len)")
             if not math.isclose(D, steps * bt, rel_tol=0.01):
-                raise ValueError(f"D: {D:.4g} tokens disagrees with steps x batch = {steps * bt:.4g} tokens (more than 1%); "
+                raise InputError(f"D: {D:.4g} tokens disagrees with steps x batch = {steps * bt:.4g} tokens (more than 1%); "
                                  "give D or steps and batch, or make them agree")
         if D > 1e17:
-            raise ValueError(f"D: {self.D!r} is out of range; expected at most 1e17 tokens")
+            raise InputError(f"D: {self.D!r} is out of range; expected at most 1e17 tokens")
         s(self, "D", D)
         if steps is None and bt is not None:
             steps = D / bt
@@ -148,29 +156,29 @@ class TrainingPlan:
         shape = [self.n_layer, self.d_model, self.n_vocab]
         if any(x is not None for x in shape):
             if any(x is None for x in shape):
-                raise ValueError("shape: give all of n_layer, d_model and n_vocab, or none")
+                raise InputError("shape: give all of n_layer, d_model and n_vocab, or none")
             for name, val in zip(("n_layer", "d_model", "n_vocab"), shape, strict=True):
                 v = _positive(name, val, f"a whole number for {name}")
                 if v != int(v):
-                    raise ValueError(f"{name}: {val!r} is not a whole number")
+                    raise InputError(f"{name}: {val!r} is not a whole number")
                 s(self, name, int(v))
         if self.N_embedding is None:
             emb = float(self.n_vocab * self.d_model) if self.n_vocab is not None else None
         else:
             emb = units.parse_quantity(self.N_embedding, "N_embedding")
             if not 0 <= emb < N:
-                raise ValueError(f"N_embedding: {self.N_embedding!r} is out of range; expected 0 <= N_embedding < N")
+                raise InputError(f"N_embedding: {self.N_embedding!r} is out of range; expected 0 <= N_embedding < N")
         s(self, "N_embedding", emb)
         n_gpus = _positive("n_gpus", self.n_gpus, "a number of accelerators")
         if n_gpus != int(n_gpus):
-            raise ValueError(f"n_gpus: {self.n_gpus!r} is not a whole number")
+            raise InputError(f"n_gpus: {self.n_gpus!r} is not a whole number")
         s(self, "n_gpus", int(n_gpus))
         if self.peak_flops is not None:
             s(self, "peak_flops", _positive("peak_flops", self.peak_flops, "peak FLOP/s per accelerator"))
         elif self.gpu is not None:
             s(self, "peak_flops", compute.get_gpu(self.gpu).peak_flops)
         else:
-            raise ValueError("gpu: give a GPU name (" + ", ".join(compute.GPUS) + ") or peak_flops")
+            raise InputError("gpu: give a GPU name (" + ", ".join(compute.GPUS) + ") or peak_flops")
         s(self, "mfu", _positive("mfu", self.mfu, "a model FLOP utilisation in (0, 1]", upper=1.0))
         s(self, "price_per_gpu_hour", _positive("price_per_gpu_hour", self.price_per_gpu_hour,
                                                 "a price per accelerator-hour", allow_none=True))
@@ -216,7 +224,7 @@ class PlanReport:
     loss: dict[str, dict[str, Any]]
     trajectory: dict[str, dict[str, Any]]
     delta_L: float | None
-    data_for_2pct: float | None
+    data_for_delta_L: float | None
     tokens_per_param: float
     compute_optimal: dict[str, dict[str, Any]]
     verdict: dict[str, Any]
@@ -232,7 +240,11 @@ class PlanReport:
             "loss": self.loss,
             "trajectory": self.trajectory,
             "delta_L": self.delta_L,
-            "D_for_delta_L_2pct": self.data_for_2pct,
+            "delta_L_law": self.compute.get("delta_L_law"),
+            "delta_L_target": DELTA_L_NOISE.value,
+            "D_for_delta_L": self.data_for_delta_L,
+            "D_for_delta_L_2pct": self.data_for_delta_L,  # the old name; kept one release as an alias
+
             "tokens_per_param": self.tokens_per_param,
             "compute_flop": c["flop_6ND"],
             "compute_flop_exact": c.get("flop_exact"),
@@ -251,7 +263,7 @@ class PlanReport:
 
 def _laws(plan: TrainingPlan, capability: str) -> list[Preset]:
     names = plan.laws if plan.laws is not None else tuple(n for n, p in PRESETS.items() if not p.fitted)
-    return [PRESETS[n] for n in names if PRESETS[n].has(capability) and not n.endswith("-alt")]
+    return [PRESETS[n] for n in names if PRESETS[n].has(capability) and (plan.laws is not None or not PRESETS[n].secondary)]
 
 
 def _f(x: Any) -> float:
@@ -264,15 +276,9 @@ def _warn(code: str, message: str, value: float | None) -> dict[str, Any]:
 
 def _extrapolation(warnings: list[dict[str, Any]], law: Preset, **values: float) -> None:
     """One EXTRAPOLATION warning per law, naming every input outside its fitted range."""
-    out = law.fitted_range.outside(**values)
-    if not out:
-        return
-    parts = []
-    for key, factor in out.items():
-        lo, hi = getattr(law.fitted_range, key)
-        side = "above" if values[key] > hi else "below"
-        parts.append(f"{key} = {values[key]:.3g} is {factor:.3g}x {side} ({lo:.3g} to {hi:.3g})")
-    warnings.append(_warn("EXTRAPOLATION", f"{law.name} is extrapolated: " + "; ".join(parts), max(out.values())))
+    out = law.fitted_range.describe(law.name, **values)
+    if out:
+        warnings.append(_warn("EXTRAPOLATION", "; ".join(text for _k, _f, text in out), max(f for _k, f, _t in out)))
 
 
 def check(plan: TrainingPlan) -> PlanReport:
@@ -301,17 +307,18 @@ def check(plan: TrainingPlan) -> PlanReport:
                                     "S_min": _f(t["S_min"]), "E_min": _f(t["E_min"]),
                                     "S_over_S_min": plan.steps / _f(t["S_min"]), "E_over_E_min": D / _f(t["E_min"])}
 
-    # -- overfitting (Kaplan) -----------------------------------------------------------------
-    kap = PRESETS["kaplan2020"]
-    dl = d2 = None
-    if plan.laws is None or "kaplan2020" in plan.laws:
-        Nk = plan.N_nonembedding
-        dl = _f(kap.delta_L(Nk, D))
-        d2 = _f(kap.data_for_delta_L(Nk))
-        if dl > kap["delta_L_noise"]:
-            warnings.append(_warn("OVERFIT_RISK", f"Kaplan's overfitting penalty deltaL = {100 * dl:.2g}% exceeds 2%: "
-                                  f"{D:.3g} tokens are fewer than the {d2:.3g} this model needs (repeated data makes "
-                                  "it worse)", dl))
+    # -- overfitting: from the first law that models it (an early-stopped L(N, D), Kaplan's) ---
+    dl = d2 = dl_law = None
+    overfit_laws = _laws(plan, "overfit_rule")
+    if overfit_laws:
+        ol = overfit_laws[0]
+        Nk, dl_law, noise = plan.N_for(ol), ol.name, DELTA_L_NOISE.value
+        dl = _f(ol.delta_L(Nk, D))
+        d2 = _f(ol.data_for_delta_L(Nk, noise))
+        if dl > noise:
+            warnings.append(_warn("OVERFIT_RISK", f"{ol.title}'s overfitting penalty deltaL = {100 * dl:.2g}% exceeds "
+                                  f"{100 * noise:g}% (seed noise, {DELTA_L_NOISE.source}): {D:.3g} tokens are fewer than "
+                                  f"the {d2:.3g} this model needs (repeated data makes it worse)", dl))
 
     # -- allocation ---------------------------------------------------------------------------
     tpp = D / N
@@ -337,46 +344,50 @@ def check(plan: TrainingPlan) -> PlanReport:
     else:
         verdict = {"verdict": "near-optimal", "factor": max(ratio, 1 / ratio)}
     verdict.update(tokens_per_param=tpp, reference=f"Chinchilla rule of ~{rule:g} tokens/param ({CHINCHILLA_TOKENS_PER_PARAM.source})")
-    if "besiroglu2024" in optimal:
-        verdict["epoch_tokens_per_param"] = optimal["besiroglu2024"]["tokens_per_param"]
+    if TOKENS_PER_PARAM_REFERENCE in optimal:
+        verdict["epoch_tokens_per_param"] = optimal[TOKENS_PER_PARAM_REFERENCE]["tokens_per_param"]
 
-    # -- batch ----------------------------------------------------------------------------------
+    # -- batch: against the critical batch of the first trajectory law (Kaplan's, by default) ----
     batch: dict[str, Any] = {"tokens": plan.batch_tokens, "recommended": {}}
-    if plan.batch_tokens is not None and "kaplan2020" in trajectory:
-        t = trajectory["kaplan2020"]
+    bc_law = next((name for name in trajectory if PRESETS[name].has("B_crit")), None)
+    if plan.batch_tokens is not None and bc_law is not None:
+        t = trajectory[bc_law]
         batch.update(B_crit=t["B_crit"], B_over_B_crit=plan.batch_tokens / t["B_crit"],
-                     extra_steps=t["S_over_S_min"], extra_tokens=t["E_over_E_min"])
+                     extra_steps=t["S_over_S_min"], extra_tokens=t["E_over_E_min"], B_crit_law=bc_law)
         if plan.batch_tokens > t["B_crit"]:
             warnings.append(_warn("BATCH_ABOVE_CRITICAL", f"batch {plan.batch_tokens:.3g} tokens is "
-                                  f"{plan.batch_tokens / t['B_crit']:.3g}x Kaplan's critical batch {t['B_crit']:.3g} at "
-                                  f"the predicted loss: it spends {t['E_over_E_min']:.3g}x the minimum tokens for "
-                                  f"{t['S_over_S_min']:.3g}x the minimum steps", plan.batch_tokens / t["B_crit"]))
+                                  f"{plan.batch_tokens / t['B_crit']:.3g}x {PRESETS[bc_law].title}'s critical batch "
+                                  f"{t['B_crit']:.3g} at the predicted loss: it spends {t['E_over_E_min']:.3g}x the "
+                                  f"minimum tokens for {t['S_over_S_min']:.3g}x the minimum steps",
+                                  plan.batch_tokens / t["B_crit"]))
+
+    # -- learning rate and batch from every hyperparameter law, with bands where published ------
     lr: dict[str, Any] = {"given": plan.lr, "recommended": {}}
-    if plan.laws is None or "li2025" in plan.laws:
-        sl = PRESETS["li2025"]
-        Ns = plan.N_nonembedding
-        lr_band = prediction_band(sl, lambda p: p.hparams(N=Ns, D=D)["lr"])
-        b_band = prediction_band(sl, lambda p: p.hparams(N=Ns, D=D)["batch_tokens"])
-        lr["recommended"]["li2025"] = {"value": _f(lr_band["value"]), "low": _f(lr_band["low"]), "high": _f(lr_band["high"])}
-        batch["recommended"]["li2025"] = {"value": _f(b_band["value"]), "low": _f(b_band["low"]),
-                                          "high": _f(b_band["high"])}
+    for law in _laws(plan, "lr"):
+        Nl = plan.N_for(law)
+        kw = {"N": Nl, "D": D, "C": C}  # C as the plan counts it (6ND), as DeepSeek's laws take it
+        if not np.isfinite(_f(law.hparams(**kw)["lr"])):  # outside the rule's domain (Kaplan's Eq. D.1 above ~1e10)
+            continue
+        bands = {key: prediction_band(law, lambda p, key=key, kw=kw: p.hparams(**kw)[key]) for key in ("lr", "batch_tokens")
+                 if law.has("lr" if key == "lr" else "batch")}
+        for key, target in (("lr", lr["recommended"]), ("batch_tokens", batch["recommended"])):
+            if key in bands:
+                b = bands[key]
+                has_band = b["label"] is not None
+                target[law.name] = {"value": _f(b["value"]), "low": _f(b["low"]) if has_band else None,
+                                    "high": _f(b["high"]) if has_band else None}
         if plan.lr is not None:
-            r = plan.lr / lr["recommended"]["li2025"]["value"]
-            lr["ratio_to_li2025"] = r
-            if r > LR_FACTOR or r < 1 / LR_FACTOR:
+            r = plan.lr / lr["recommended"][law.name]["value"]
+            lr[f"ratio_to_{law.name}"] = r
+            if law.name == LR_REFERENCE and (r > LR_FACTOR or r < 1 / LR_FACTOR):
                 warnings.append(_warn("LR_FAR_FROM_STEPLAW", f"peak LR {plan.lr:.3g} is {max(r, 1 / r):.3g}x "
-                                      f"{'above' if r > 1 else 'below'} Step Law's {lr['recommended']['li2025']['value']:.3g} "
-                                      "for this N and D", r))
-        _extrapolation(warnings, sl, N=Ns, D=D)
-    if plan.laws is None or "bi2024" in plan.laws:
-        ds = PRESETS["bi2024"].hparams(C=C)
-        lr["recommended"]["bi2024"] = {"value": _f(ds["lr"]), "low": None, "high": None}
-        batch["recommended"]["bi2024"] = {"value": _f(ds["batch_tokens"]), "low": None, "high": None}
-        if plan.lr is not None:
-            lr["ratio_to_bi2024"] = plan.lr / _f(ds["lr"])
+                                      f"{'above' if r > 1 else 'below'} {law.title}'s "
+                                      f"{lr['recommended'][law.name]['value']:.3g} for this N and D", r))
+        _extrapolation(warnings, law, N=Nl, D=D, C=kw["C"])
 
     # -- compute, time, cost ------------------------------------------------------------------
-    comp: dict[str, Any] = {"flop_6ND": C, "pf_days": units.flop_to_pfdays(C), "N_counted": plan.N_convention}
+    comp: dict[str, Any] = {"flop_6ND": C, "pf_days": units.flop_to_pfdays(C), "N_counted": plan.N_convention,
+                            "delta_L_law": dl_law}
     if plan.n_layer is not None:
         ctx = plan.seq_len or 2048
         Nn = compute.n_params_nonembedding(plan.n_layer, plan.d_model)

@@ -1,10 +1,11 @@
-"""Published scaling laws as immutable, cited presets.
+"""Published scaling laws as immutable, cited presets: a form plus data.
 
-A law is a preset, and a preset is data: a functional *form* (which module of
-:mod:`scalingviz.laws` evaluates it), the constants with their units and the table or
-equation each was read from, the convention for N (non-embedding or total), the loss's
-unit and data set, and the range of N, D and C the law was fitted on. This module is the
-**only** place in the package where a published constant appears.
+A preset is data: a functional *form* (a :class:`~scalingviz.laws.forms.LawForm` declared in its
+paper's module under :mod:`scalingviz.laws`), the constants with their units and the table or
+equation each was read from, the convention for N (non-embedding or total), the loss's unit and
+data set, the range of N, D and C the law was fitted on, and where its uncertainty comes from.
+Every method asks the form for a capability; nothing here knows which law it is. This module is
+the **only** place in the package where a published constant appears.
 
 Where the sources disagree (Kaplan's B_* is 2e8 in Eq. 1.4 but 2.1e8 in Table 5, and so
 on) each :class:`Param` keeps the alternatives with their sources; the default is the
@@ -22,37 +23,32 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import replace as _dc_replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .laws import bi2024, hoffmann2022, kaplan2020, li2025, muennighoff2023, su2024
+from .errors import InputError
+from .laws import forms
+from .laws.forms import LawForm, get_form
 
 __all__ = [
     "CHINCHILLA_TOKENS_PER_PARAM",
-    "FORMS",
+    "DELTA_L_NOISE",
     "PRESETS",
     "Citation",
     "FittedRange",
     "Param",
     "Preset",
+    "Uncertainty",
     "get_preset",
+    "preset_for",
     "preset_names",
     "register",
 ]
-
-#: What each functional form can compute.
-FORMS: dict[str, frozenset[str]] = {
-    "kaplan": frozenset({"loss", "trajectory", "delta_L", "B_crit", "optimal", "lr"}),
-    "kaplan_nd": frozenset({"loss", "delta_L"}),  # Kaplan's L(N, D) alone, e.g. fitted to your runs
-    "su": frozenset({"trajectory", "B_crit"}),  # Kaplan's L(N, S_min) + B_crit(L), constants from Su's procedure
-    "chinchilla": frozenset({"loss", "optimal"}),
-    "datablations": frozenset({"loss", "optimal"}),
-    "steplaw": frozenset({"lr", "batch"}),
-    "deepseek": frozenset({"lr", "batch", "optimal"}),
-}
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,8 @@ class Citation:
     arxiv: str
 
     def __str__(self) -> str:
+        if self.arxiv in ("", "-"):
+            return f"{self.authors}, {self.title}"
         return f"{self.authors} ({self.year}), {self.title}, arXiv:{self.arxiv}"
 
 
@@ -95,7 +93,7 @@ class FittedRange:
     def as_dict(self) -> dict[str, Any]:
         return {"N": self.N, "D": self.D, "C": self.C, "source": self.source}
 
-    def outside(self, **values: float) -> dict[str, float]:
+    def outside(self, **values: float | None) -> dict[str, float]:
         """For each of N, D, C given, the factor by which it lies outside the range (absent if inside)."""
         out = {}
         for key, value in values.items():
@@ -109,10 +107,49 @@ class FittedRange:
                 out[key] = value / hi
         return out
 
+    def describe(self, law: str, **values: float | None) -> list[tuple[str, float, str]]:
+        """``(key, factor, text)`` for every value outside the range: the one extrapolation message."""
+        from .units import format_quantity
+
+        out = []
+        for key, factor in self.outside(**values).items():
+            lo, hi = getattr(self, key)
+            side = "above" if values[key] > hi else "below"
+            out.append((key, factor, f"{key} = {format_quantity(values[key])} is {factor:.3g}x {side} the range {law} "
+                                     f"was fitted on ({format_quantity(lo)} to {format_quantity(hi)})"))
+        return out
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Where a preset's uncertainty comes from, as data.
+
+    ``kind`` is ``"samples"`` (a CSV of parameter draws under ``data/``, one column per
+    constant; percentile bands), ``"normal"`` (a JSON of a mean vector and covariance under
+    ``data/``; percentile bands over draws) or ``"alternatives"`` (the preset's own published
+    alternative constants; the band is the min and max over the two sets, not a statistical
+    interval). ``names`` maps the file's names to constants; constants in ``log`` are stored as
+    their natural logarithm.
+    """
+
+    kind: str
+    source: str
+    file: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    log: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("samples", "normal", "alternatives"):
+            raise InputError(f"kind: {self.kind!r} is not valid; valid: samples, normal, alternatives")
+
+    @property
+    def band_rule(self) -> str:
+        return "min-max" if self.kind == "alternatives" else "percentile"
+
 
 @dataclass(frozen=True)
 class Preset:
-    """A named, cited, immutable scaling law. Evaluate it with its methods.
+    """A named, cited, immutable scaling law: a form plus its constants. Evaluate it with its methods.
 
     Attributes
     ----------
@@ -120,77 +157,122 @@ class Preset:
         Registry name (``kaplan2020``), or ``"... (modified)"`` after :meth:`replace`.
     title : str
         Short label for legends (``"Kaplan et al. 2020"``).
-    form : str
-        Functional form, a key of :data:`FORMS`.
+    form : LawForm
+        The functional form (a registered form's name is accepted and looked up).
     citation : Citation
     params : Mapping[str, Param]
-        Read-only mapping of constants.
+        Read-only mapping of constants; exactly the form's constants.
     N_convention : str
         ``"non-embedding"`` or ``"total"``.
     loss_unit : str
         Unit and data set of L (``"nats/token, WebText2 test"``).
     fitted_range : FittedRange
     formula : str
-        The main formula in plain text.
+        The main formula in plain text (default: the form's).
     notes : str
     modified : bool
         True once a constant was changed by :meth:`replace`.
     fitted : bool
         True for presets fitted by :mod:`scalingviz.fit` to a user's runs.
+    uncertainty : Uncertainty or None
+        Where its prediction bands come from; None for no published uncertainty.
+    secondary : bool
+        A variant left out of default reports (kaplan2020-alt, whose spread is already
+        kaplan2020's band); still listed and usable by name.
     """
 
     name: str
     title: str
-    form: str
+    form: LawForm
     citation: Citation
     params: Mapping[str, Param]
     N_convention: str
     loss_unit: str
     fitted_range: FittedRange
-    formula: str
+    formula: str = ""
     notes: str = ""
     modified: bool = False
     fitted: bool = False
-    extras: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    uncertainty: Uncertainty | None = None
+    secondary: bool = False
 
     def __post_init__(self) -> None:
-        if self.form not in FORMS:
-            raise ValueError(f"form: {self.form!r} is not a known form; valid forms are {', '.join(FORMS)}")
+        form = get_form(self.form)
+        object.__setattr__(self, "form", form)
         if not isinstance(self.params, MappingProxyType):
             object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
-        if not isinstance(self.extras, MappingProxyType):
-            object.__setattr__(self, "extras", MappingProxyType(dict(self.extras)))
+        if not self.formula:
+            object.__setattr__(self, "formula", form.formula)
+        missing = [k for k in form.constants if k not in self.params]
+        unknown = [k for k in self.params if k not in form.constants]
+        if missing:
+            raise InputError(f"params: {self.name!r} misses constant(s) {', '.join(missing)} of the {form.name} form; "
+                             f"it needs {', '.join(form.constants)}")
+        if unknown:
+            raise InputError(f"params: {', '.join(map(repr, unknown))} is not a constant of the {form.name} form "
+                             f"({self.name!r}); valid names are {', '.join(form.constants)}")
+        for k, p in self.params.items():
+            if not isinstance(p, Param):
+                raise InputError(f"params: {k!r} of {self.name!r} is {type(p).__name__}, not a Param")
+
+    @classmethod
+    def from_values(
+        cls,
+        name: str,
+        form: LawForm | str,
+        values: Mapping[str, float],
+        *,
+        title: str | None = None,
+        N_convention: str = "total",
+        loss_unit: str = "nats/token",
+        fitted_range: FittedRange | None = None,
+        citation: Citation | None = None,
+        source: str = "given by the user",
+        units: Mapping[str, str] | None = None,
+        notes: str = "",
+        fitted: bool = False,
+    ) -> Preset:
+        """A preset from plain ``{constant: value}`` (your own law, or a fit's result)."""
+        bad = [k for k, v in values.items() if not (isinstance(v, (int, float)) and math.isfinite(float(v)))]
+        if bad:
+            raise InputError(f"values: {', '.join(f'{k}={values[k]!r}' for k in bad)} not finite numbers; "
+                             "every constant needs a finite value")
+        params = {k: Param(float(v), (units or {}).get(k, "-"), source) for k, v in values.items()}
+        return cls(name=name, title=title or name, form=form,
+                   citation=citation or Citation("user", 0, title or name, "-"), params=params,
+                   N_convention=N_convention, loss_unit=loss_unit, fitted_range=fitted_range or FittedRange(),
+                   notes=notes, fitted=fitted)
 
     # -- access ---------------------------------------------------------------------------
-    @property
-    def values(self) -> dict[str, float]:
-        """The constants as a plain ``{name: value}`` dict."""
-        return {k: p.value for k, p in self.params.items()}
+    @cached_property
+    def values(self) -> Mapping[str, float]:
+        """The constants as a read-only ``{name: value}`` mapping."""
+        return MappingProxyType({k: p.value for k, p in self.params.items()})
 
     def __getitem__(self, key: str) -> float:
         return self.params[key].value
 
     @property
     def capabilities(self) -> frozenset[str]:
-        """What this law computes: subset of {loss, trajectory, delta_L, B_crit, optimal, lr, batch}."""
-        return FORMS[self.form]
+        """What this law computes (:data:`scalingviz.laws.forms.CAPABILITIES`)."""
+        return self.form.capabilities
 
     def has(self, capability: str) -> bool:
-        return capability in self.capabilities
+        return capability in self.form.capabilities
 
     def _need(self, capability: str, what: str) -> None:
         if not self.has(capability):
-            able = sorted(n for n, p in PRESETS.items() if p.has(capability))
-            raise ValueError(f"law: {self.name!r} does not give {what}; laws that do: {', '.join(able)}")
+            able = preset_names(capability)
+            raise InputError(f"law: {self.name!r} does not give {what}; laws that do: {', '.join(able) or 'none'}")
 
     def replace(self, **changes: float) -> Preset:
         """A copy with some constants changed, renamed ``"<name> (modified)"``.
 
-        Once a constant moves, curves must no longer carry the paper's name.
+        Once a constant moves, curves must no longer carry the paper's name, nor its uncertainty.
         """
         unknown = sorted(set(changes) - set(self.params))
         if unknown:
-            raise ValueError(
+            raise InputError(
                 f"replace: unknown constant(s) {', '.join(unknown)} for {self.name!r}; "
                 f"valid names are {', '.join(self.params)}"
             )
@@ -198,24 +280,15 @@ class Preset:
         for key, value in changes.items():
             value = float(value)
             if not math.isfinite(value):
-                raise ValueError(f"{key}: {value!r} is not finite; give a finite number")
+                raise InputError(f"{key}: {value!r} is not finite; give a finite number")
             old = params[key]
             params[key] = Param(value, old.unit, f"modified (published: {old.value:g}, {old.source})")
         suffix = " (modified)"
-        return Preset(
+        return _dc_replace(
+            self,
             name=self.name if self.name.endswith(suffix) else self.name + suffix,
             title=self.title if self.title.endswith(suffix) else self.title + suffix,
-            form=self.form,
-            citation=self.citation,
-            params=params,
-            N_convention=self.N_convention,
-            loss_unit=self.loss_unit,
-            fitted_range=self.fitted_range,
-            formula=self.formula,
-            notes=self.notes,
-            modified=True,
-            fitted=self.fitted,
-            extras=self.extras,
+            params=params, modified=True, uncertainty=None,
         )
 
     def with_alternatives(self, name: str, title: str, notes: str | None = None) -> Preset:
@@ -224,49 +297,26 @@ class Preset:
             k: (Param(p.alternatives[0][0], p.unit, p.alternatives[0][1]) if p.alternatives else p)
             for k, p in self.params.items()
         }
-        return Preset(
-            name=name,
-            title=title,
-            form=self.form,
-            citation=self.citation,
-            params=params,
-            N_convention=self.N_convention,
-            loss_unit=self.loss_unit,
-            fitted_range=self.fitted_range,
-            formula=self.formula,
-            notes=notes or (self.notes + " Variant: every constant set to its alternative published value."),
-        )
+        return _dc_replace(self, name=name, title=title, params=params, uncertainty=None,
+                           notes=notes or (self.notes + " Variant: every constant set to its alternative published value."))
 
-    # -- Kaplan constant groups -------------------------------------------------------------
-    def _kaplan_ND(self) -> dict[str, float]:
-        v = self.values
-        return dict(N_c=v["ND_N_c"], D_c=v["ND_D_c"], alpha_N=v["ND_alpha_N"], alpha_D=v["ND_alpha_D"])
+    def formula_for(self, capability: str) -> str:
+        """The formula of one capability with this law's constants, or the main formula."""
+        template = self.form.formulas.get(capability)
+        return template.format(**self.values) if template else self.formula
 
-    def trajectory_constants(self) -> dict[str, float]:
-        """Constants of L(N, S_min) and B_crit(L) for :mod:`scalingviz.laws.su2024`."""
-        self._need("trajectory", "a loss trajectory L(N, S, B)")
-        v = self.values
-        if self.form == "su":
-            return {k: v[k] for k in ("N_c", "alpha_N", "S_c", "alpha_S", "B_star", "alpha_B")}
-        return dict(
-            N_c=v["NS_N_c"], alpha_N=v["NS_alpha_N"], S_c=v["S_c"], alpha_S=v["alpha_S"],
-            B_star=v["B_star"], alpha_B=v["alpha_B"],
-        )
-
-    # -- evaluation -------------------------------------------------------------------------
+    # -- evaluation: every method asks the form for a capability ----------------------------
     def loss(self, N: ArrayLike, D: ArrayLike = np.inf, U: ArrayLike | None = None):
         """Predicted final loss [nats/token] of N parameters trained on D tokens.
 
-        ``D = inf`` gives the converged loss L(N). ``U`` (unique tokens) is used by the
-        repeated-data law only.
+        ``D = inf`` gives the converged loss L(N). ``U`` (unique tokens) is accepted by laws
+        whose loss takes it (repeated data).
         """
         self._need("loss", "a loss L(N, D)")
-        v = self.values
-        if self.form in ("kaplan", "kaplan_nd"):
-            return kaplan2020.loss_ND(N, D, **self._kaplan_ND())
-        if self.form == "chinchilla":
-            return hoffmann2022.loss(N, D, E=v["E"], A=v["A"], B=v["B"], alpha=v["alpha"], beta=v["beta"])
-        return muennighoff2023.loss(N, D, U, **v)
+        if U is not None and not self.form.accepts("loss", "U"):
+            able = [n for n, p in PRESETS.items() if p.form.accepts("loss", "U")]
+            raise InputError(f"U: {self.name!r} has no unique-token input; laws that take U: {', '.join(able)}")
+        return self.form._loss(self.values, N, D, U)
 
     def loss_converged(self, N: ArrayLike):
         """Loss with unlimited data, L(N, D -> inf) [nats/token]."""
@@ -274,133 +324,111 @@ class Preset:
 
     def delta_L(self, N: ArrayLike, D: ArrayLike):
         """Overfitting penalty L(N, D)/L(N, inf) - 1 [-] (Kaplan Eq. 4.2; any loss law)."""
-        self._need("loss", "an overfitting penalty")
-        if self.form in ("kaplan", "kaplan_nd"):
-            return kaplan2020.delta_L(N, D, **self._kaplan_ND())
-        return np.asarray(self.loss(N, D)) / np.asarray(self.loss_converged(N)) - 1.0
+        self._need("delta_L", "an overfitting penalty")
+        return self.form.delta_L(self.values, N, D)
 
     def data_for_delta_L(self, N: ArrayLike, delta: ArrayLike | None = None):
-        """Tokens needed to keep the overfitting penalty at ``delta`` (Kaplan Eq. 4.3 inverted;
-        default: the seed-noise level ``delta_L_noise``, 2%)."""
-        self._need("delta_L", "the data needed for an overfitting penalty")
-        if delta is None:
-            delta = self["delta_L_noise"]
-        return kaplan2020.data_for_delta_L(N, delta, **self._kaplan_ND())
+        """Tokens needed to keep the overfitting penalty at ``delta`` (default :data:`DELTA_L_NOISE`,
+        the seed-noise level); closed form where the law has one (Kaplan Eq. 4.3), else a root-find."""
+        self._need("data_for_delta_L", "the data needed for an overfitting penalty")
+        return self.form.data_for_delta_L(self.values, N, DELTA_L_NOISE.value if delta is None else delta)
 
     def data_overfit_threshold(self, N: ArrayLike):
-        """Kaplan Eq. 4.4 rule of thumb, D >~ 5e3 N^0.74 [tokens]."""
-        self._need("delta_L", "Eq. 4.4's data threshold")
-        return kaplan2020.data_overfit_threshold(N, coef=self["D_overfit_coef"], exponent=self["D_overfit_exp"])
+        """A published rule of thumb for enough data [tokens] (Kaplan Eq. 4.4, D >~ 5e3 N^0.74)."""
+        self._need("overfit_rule", "a rule of thumb for enough data")
+        return self.form.call("overfit_rule", self.values, N)
 
     def B_crit(self, L: ArrayLike):
         """Critical batch size [tokens] at loss L (Kaplan Eq. 5.3)."""
         self._need("B_crit", "a critical batch size")
-        return kaplan2020.B_crit(L, B_star=self["B_star"], alpha_B=self["alpha_B"])
+        return self.form.call("B_crit", self.values, L)
 
     def batch_tradeoff(self, S: ArrayLike, B: ArrayLike, L: ArrayLike) -> dict[str, Any]:
         """S_min, E_min and B_crit for S steps at batch B [tokens] reaching loss L (Kaplan Eq. 5.1-5.5)."""
-        kw = dict(B_star=self["B_star"], alpha_B=self["alpha_B"])
-        self._need("B_crit", "a critical batch size")
-        E = np.asarray(S, dtype=float) * np.asarray(B, dtype=float)
-        return {
-            "S_min": kaplan2020.S_min(S, B, L, **kw),
-            "E_min": kaplan2020.E_min(E, B, L, **kw),
-            "B_crit": kaplan2020.B_crit(L, **kw),
-        }
+        return forms.batch_tradeoff(S, B, self.B_crit(L))
 
     def min_loss(self, N: ArrayLike):
         """Minimum possible loss of N parameters on the learning curve, S -> inf (Su et al.; Kaplan Eq. 5.6)."""
-        c = self.trajectory_constants()
-        return su2024.min_loss(N, N_c=c["N_c"], alpha_N=c["alpha_N"])
+        self._need("min_loss", "a minimum loss L(N, S -> inf)")
+        return self.form.call("min_loss", self.values, N)
 
     def trajectory(self, N: ArrayLike, S: ArrayLike, B: ArrayLike):
         """Loss after S steps at batch B [tokens], the implicit L(N, S, B) of Kaplan/Su."""
-        return su2024.loss_trajectory(N, S, B, **self.trajectory_constants())
+        self._need("trajectory", "a loss trajectory L(N, S, B)")
+        return self.form.call("trajectory", self.values, N, S, B)
 
-    def compute_optimal(self, C: ArrayLike, *, method: str | None = None, U: ArrayLike = np.inf) -> dict[str, Any]:
+    def learning_curve(self, N: ArrayLike, S_min: ArrayLike):
+        """Loss after S_min minimum steps, L(N, S_min) (Kaplan Eq. 5.6)."""
+        self._need("learning_curve", "a learning curve L(N, S_min)")
+        return self.form.call("learning_curve", self.values, N, S_min)
+
+    def steps_to_loss(self, N: ArrayLike, L: ArrayLike, B: ArrayLike = np.inf):
+        """Steps for N parameters to reach loss L at batch B [tokens] (B = inf: the minimum, S_min(L))."""
+        self._need("steps_to_loss", "steps to a target loss")
+        return self.form.call("steps_to_loss", self.values, N, L, B)
+
+    def tokens_to_loss(self, N: ArrayLike, L: ArrayLike, B: ArrayLike = 0.0):
+        """Tokens for N parameters to reach loss L at batch B [tokens] (B = 0: the minimum, E_min(L))."""
+        self._need("tokens_to_loss", "tokens to a target loss")
+        return self.form.call("tokens_to_loss", self.values, N, L, B)
+
+    def power(self, X: ArrayLike):
+        """A one-variable power law's loss at X (N, D or C, as its form says)."""
+        self._need("power", "a one-variable power law")
+        return self.form.call("power", self.values, X)
+
+    @property
+    def optimal_methods(self) -> tuple[str, ...]:
+        """Names of the closed-form allocations (the first is the default), plus ``numerical`` for loss laws."""
+        names = tuple(self.form.optimal_methods)
+        return names + (("numerical",) if "loss" in self.form.functions else ())
+
+    def compute_optimal(self, C: ArrayLike, *, method: str | None = None, U: ArrayLike | None = None) -> dict[str, Any]:
         """Compute-optimal allocation for compute C [FLOP].
 
         Returns a dict with ``N_opt`` [params, in this law's N convention], ``D_opt``
         [tokens], ``loss`` [nats/token] (None where the law has no loss), ``B_opt`` and
         ``S_opt`` where the law gives them, and ``method`` saying how they were computed.
 
-        ``method`` (Kaplan only): ``"table6"`` (default; the empirical fits of Table 6 with
-        C read as C_min) or ``"appendix_b"`` (the closed forms B.6-B.10, C at B = B_crit).
-        ``U`` (unique tokens) is used by the repeated-data law only.
+        ``method``: one of :attr:`optimal_methods` (default: the law's first closed form, else the
+        numerical minimisation of its loss on C = 6ND). ``U`` (unique tokens) applies to laws
+        whose loss takes it and always uses the numerical minimisation.
         """
         self._need("optimal", "a compute-optimal allocation")
-        v = self.values
-        if self.form == "kaplan":
-            method = method or "table6"
-            if method == "table6":
-                out = kaplan2020.compute_efficient_table6(
-                    C, **{k: v[k] for k in ("N_e", "p_N", "B_e", "p_B", "S_e", "p_S", "D_e", "p_D")}
-                )
-                out["loss"] = kaplan2020.loss_C_min(C, C_c_min=v["C_c_min"], alpha_C_min=v["alpha_C_min"])
-                out["method"] = "Kaplan Table 6 empirical fits (C read as C_min); loss from Eq. 1.3 L(C_min)"
-                return out
-            if method == "appendix_b":
-                c = self.trajectory_constants()
-                out = kaplan2020.efficient_frontier(C, **c)
-                out["method"] = "Kaplan Appendix B closed forms (Eq. B.6-B.10), C at B = B_crit"
-                return out
-            raise ValueError(f"method: {method!r} is not valid for kaplan2020; valid: table6, appendix_b")
-        if method is not None:
-            raise ValueError(f"method: {method!r} applies to kaplan2020 only")
-        if self.form == "chinchilla":
-            kw = dict(E=v["E"], A=v["A"], B=v["B"], alpha=v["alpha"], beta=v["beta"])
-            return {
-                "N_opt": hoffmann2022.N_opt(C, **kw),
-                "D_opt": hoffmann2022.D_opt(C, **kw),
-                "loss": hoffmann2022.loss_optimal(C, **kw),
-                "method": "closed form, Hoffmann et al. Eq. 4 with C = 6ND",
-            }
-        if self.form == "datablations":
-            out = muennighoff2023.optimal_allocation(C, U, **v)
-            out["method"] = "grid search over N with C = 6ND (no closed form), unique tokens U"
-            return out
-        # deepseek
-        M = bi2024.M_opt(C, M_base=v["M_base"], a=v["a"])
-        return {
-            "M_opt": M,
-            "N_opt": np.asarray(M) / 6.0 if np.ndim(M) else M / 6.0,
-            "D_opt": bi2024.D_opt(C, D_base=v["D_base"], b=v["b"]),
-            "loss": None,
-            "method": "Bi et al. Eq. 4 (C = M D); N_opt = M_opt/6 ignores the attention FLOPs in M",
-        }
+        if U is not None and not self.form.accepts("loss", "U"):
+            able = [n for n, p in PRESETS.items() if p.form.accepts("loss", "U")]
+            raise InputError(f"U: {self.name!r} has no unique-token input; laws that take U: {', '.join(able)}")
+        out = self.form.compute_optimal(self.values, C, method=method, U=U)
+        out.setdefault("loss", None)
+        return out
+
+    def compute_for_loss(self, L: ArrayLike):
+        """Least compute [FLOP] that reaches loss L on C = 6ND (infinite at or below the law's floor)."""
+        self._need("compute_for_loss", "the compute for a target loss")
+        return self.form.compute_for_loss(self.values, L)
 
     def hparams(
         self, *, N: ArrayLike | None = None, D: ArrayLike | None = None, C: ArrayLike | None = None
     ) -> dict[str, Any]:
-        """Recommended peak learning rate and batch size [tokens].
-
-        Step Law needs N and D; DeepSeek needs C (or N and D, then C = 6ND); Kaplan's
-        Eq. D.1 gives a learning rate from N only.
-        """
+        """Recommended peak learning rate and batch size [tokens], from whichever of N, D, C the law
+        takes (C = 6ND is formed when the law needs C and N and D are given)."""
         self._need("lr", "learning-rate recommendations")
-        v = self.values
-        if self.form == "steplaw":
-            if N is None or D is None:
-                raise ValueError(f"law: {self.name!r} needs N and D for its hyperparameters")
-            return {
-                "lr": li2025.learning_rate(N, D, lr_coef=v["lr_coef"], lr_exp_N=v["lr_exp_N"], lr_exp_D=v["lr_exp_D"]),
-                "batch_tokens": li2025.batch_tokens(D, bs_coef=v["bs_coef"], bs_exp_D=v["bs_exp_D"]),
-            }
-        if self.form == "deepseek":
-            if C is None:
-                if N is None or D is None:
-                    raise ValueError(f"law: {self.name!r} needs C (or N and D) for its hyperparameters")
-                C = 6.0 * np.asarray(N, dtype=float) * np.asarray(D, dtype=float)
-            return {
-                "lr": bi2024.learning_rate(C, lr_coef=v["lr_coef"], lr_exp_C=v["lr_exp_C"]),
-                "batch_tokens": bi2024.batch_tokens(C, bs_coef=v["bs_coef"], bs_exp_C=v["bs_exp_C"]),
-            }
-        if N is None:
-            raise ValueError(f"law: {self.name!r} needs N for its learning rate")
-        return {
-            "lr": kaplan2020.learning_rate(N, lr_intercept=v["lr_intercept"], lr_slope=v["lr_slope"]),
-            "batch_tokens": None,
-        }
+        given = {"N": N, "D": D, "C": C}
+        out: dict[str, Any] = {"lr": None, "batch_tokens": None}
+        for cap, key, what in (("lr", "lr", "learning rate"), ("batch", "batch_tokens", "batch size")):
+            if not self.has(cap):
+                continue
+            need = self.form.required_variables(cap)
+            args = dict(given)
+            if "C" in need and args["C"] is None and N is not None and D is not None:
+                args["C"] = 6.0 * np.asarray(N, dtype=float) * np.asarray(D, dtype=float)
+            missing = [v for v in need if args.get(v) is None]
+            if missing:
+                alt = " (or N and D, then C = 6ND)" if missing == ["C"] else ""
+                raise InputError(f"law: {self.name!r} needs {' and '.join(need)}{alt} for its {what}; "
+                                 f"missing: {', '.join(missing)}")
+            out[key] = self.form.call(cap, self.values, *(args[v] for v in self.form.variables(cap)))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (the ``presets --json`` entry)."""
@@ -408,7 +436,7 @@ class Preset:
             "name": self.name,
             "title": self.title,
             "citation": str(self.citation),
-            "form": self.form,
+            "form": self.form.name,
             "formula": self.formula,
             "N_convention": self.N_convention,
             "loss_unit": self.loss_unit,
@@ -424,6 +452,7 @@ class Preset:
             },
             "fitted_range": self.fitted_range.as_dict(),
             "capabilities": sorted(self.capabilities),
+            "uncertainty": None if self.uncertainty is None else self.uncertainty.source,
             "modified": self.modified,
             "fitted": self.fitted,
             "notes": self.notes,
@@ -491,7 +520,6 @@ KAPLAN2020 = Preset(
         # Overfitting rule of thumb, Eq. 4.4.
         "D_overfit_coef": _P(5e3, "tokens/params^0.74", "Eq. 4.4"),
         "D_overfit_exp": _P(0.74, "-", "Eq. 4.4"),
-        "delta_L_noise": _P(0.02, "-", "Sec. 4.2: seed-to-seed variation of the loss, the deltaL behind Eq. 4.4"),
         # Compute-efficient training, Table 6 (C_min in PF-days).
         "N_e": _P(1.3e9, "params", "Table 6"),
         "p_N": _P(0.73, "-", "Table 6 (Eq. 6.1)"),
@@ -505,12 +533,17 @@ KAPLAN2020 = Preset(
         "lr_intercept": _P(0.003239, "-", "Eq. D.1"),
         "lr_slope": _P(0.0001395, "-", "Eq. D.1 (natural log)"),
     },
+    uncertainty=Uncertainty(
+        "alternatives",
+        "spread between the paper's alternative constants (kaplan2020 vs kaplan2020-alt), not a statistical interval",
+    ),
     notes="Default constants: Table 2 for L(N,D) and deltaL, Table 3 for L(N,S) and the trajectory, Table 5 "
     "for B_*=2.1e8 and the single-variable laws. Alternatives (Eq. 1.4's B_*=2e8, Fig. 1's C_c^min=2.3e8, "
     "Table 5 for L(N,D) and L(N,S)) are in each constant's alternatives and in the kaplan2020-alt preset.",
 )
 
-KAPLAN2020_ALT = KAPLAN2020.with_alternatives("kaplan2020-alt", "Kaplan et al. 2020 (alt. constants)")
+KAPLAN2020_ALT = _dc_replace(KAPLAN2020.with_alternatives("kaplan2020-alt", "Kaplan et al. 2020 (alt. constants)"),
+                             secondary=True)
 
 _CHINCHILLA_RANGE = FittedRange(
     N=(7e7, 1.6e10), D=(5e9, 5e11), C=None,
@@ -565,6 +598,11 @@ BESIROGLU2024 = Preset(
         "alpha": _P(0.3478, "-", "Table 1", stderr=0.02),
         "beta": _P(0.3658, "-", "Table 1", stderr=0.02),
     },
+    uncertainty=Uncertainty(
+        "samples",
+        "bootstrap of Epoch's 240 points (1,000 refits, this project; data/besiroglu2024_bootstrap.csv)",
+        file="besiroglu2024_bootstrap.csv",
+    ),
     notes="Refit of Hoffmann's Approach 3 to 240 digitised points (5 highest-loss runs dropped) with a summed "
     "Huber loss (delta = 1e-3); standard errors from Table 1.",
 )
@@ -588,6 +626,14 @@ LI2025 = Preset(
         "bs_coef": _P(0.58, "tokens/tokens^0.571", "Table 1"),
         "bs_exp_D": _P(0.571, "-", "Table 1"),
     },
+    uncertainty=Uncertainty(
+        "normal",
+        "normal fit to Step Law's 1,000 released bootstrap fits (data/li2025_bootstrap_moments.json)",
+        file="li2025_bootstrap_moments.json",
+        names={"lr_intercept": "lr_coef", "lr_coefN": "lr_exp_N", "lr_coefD": "lr_exp_D", "bs_intercept": "bs_coef",
+               "bs_coefD": "bs_exp_D"},
+        log=("lr_coef", "bs_coef"),
+    ),
     notes="B is in tokens (the released fit_tool.py multiplies sequences by seq_len); N excludes embeddings.",
 )
 
@@ -689,6 +735,11 @@ CHINCHILLA_TOKENS_PER_PARAM = Param(
     20.0, "tokens/param", "Hoffmann et al. 2022 Table 3 (Approach 1): 400M -> 8.0B tokens, 1B -> 20.2B, 10B -> 205.1B"
 )
 
+#: The seed-to-seed variation of the loss that Kaplan et al. take as the level below which an
+#: overfitting penalty does not matter: the deltaL behind their Eq. 4.4. The default target of
+#: :meth:`Preset.data_for_delta_L` for every law.
+DELTA_L_NOISE = Param(0.02, "-", "Kaplan et al. 2020 Sec. 4.2: seed-to-seed variation of the loss, the deltaL behind Eq. 4.4")
+
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023,
@@ -703,6 +754,20 @@ def preset_names(capability: str | None = None) -> list[str]:
     return [n for n, p in PRESETS.items() if capability is None or p.has(capability)]
 
 
+def preset_for(capability: str, prefer: Preset | None = None) -> Preset:
+    """``prefer`` if it has the capability, else the first published preset that has it.
+
+    For figures that show a quantity the chosen law lacks (a critical batch size beside a
+    Chinchilla loss): the fallback is a reference, and the caller labels it with its title.
+    """
+    if prefer is not None and prefer.has(capability):
+        return prefer
+    for name in PRESETS:
+        if name in _PUBLISHED and PRESETS[name].has(capability):
+            return PRESETS[name]
+    raise InputError(f"capability: no registered law gives {capability!r}")
+
+
 def get_preset(name: str | Preset) -> Preset:
     """Look a preset up by name; the error lists the valid names. A Preset passes through."""
     if isinstance(name, Preset):
@@ -710,14 +775,14 @@ def get_preset(name: str | Preset) -> Preset:
     try:
         return PRESETS[str(name).strip()]
     except KeyError:
-        raise ValueError(f"law: unknown law {name!r}; valid names are {', '.join(PRESETS)}") from None
+        raise InputError(f"law: unknown law {name!r}; valid names are {', '.join(PRESETS)}") from None
 
 
 def register(preset: Preset, *, overwrite: bool = False) -> Preset:
     """Add a preset (e.g. a fitted one) to the registry. Published names cannot be replaced."""
     if preset.name in _PUBLISHED:
-        raise ValueError(f"name: {preset.name!r} is a published preset; choose another name")
+        raise InputError(f"name: {preset.name!r} is a published preset; choose another name")
     if preset.name in PRESETS and not overwrite:
-        raise ValueError(f"name: {preset.name!r} is already registered; pass overwrite=True to replace it")
+        raise InputError(f"name: {preset.name!r} is already registered; pass overwrite=True to replace it")
     PRESETS[preset.name] = preset
     return preset

@@ -19,12 +19,15 @@ import re
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .errors import InputError
+
 __all__ = [
     "PF_DAY",
     "SUFFIXES",
     "bits_to_nats",
     "flop_to_pfdays",
     "format_flop",
+    "format_number",
     "format_quantity",
     "nats_to_bits",
     "parse_quantity",
@@ -138,7 +141,7 @@ def parse_quantity(text: str | float | int, name: str = "value") -> float:
     5.76e+23
     """
     if isinstance(text, bool):
-        raise ValueError(f"{name}: {text!r} is not a number; expected e.g. 7B, 1.4T, 300M or 2e19")
+        raise InputError(f"{name}: {text!r} is not a number; expected e.g. 7B, 1.4T, 300M or 2e19")
     if isinstance(text, (int, float, np.integer, np.floating)):
         value = float(text)
     else:
@@ -148,18 +151,18 @@ def parse_quantity(text: str | float | int, name: str = "value") -> float:
             hint = ""
             if "," in s:
                 hint = " (use a decimal point and no thousands separators, e.g. 1.4T)"
-            raise ValueError(
+            raise InputError(
                 f"{name}: {s!r} is not a number; expected e.g. 7B, 1.4T, 300M or 2e19{hint}"
             )
         number, suffix = m.groups()
         if suffix and suffix not in SUFFIXES:
-            raise ValueError(
+            raise InputError(
                 f"{name}: {s!r} has an unknown suffix {suffix!r}; valid suffixes are "
                 f"{', '.join(SUFFIXES)} (e.g. 7B, 1.4T, 300M)"
             )
         value = float(number) * SUFFIXES.get(suffix, 1.0)
     if not math.isfinite(value):
-        raise ValueError(f"{name}: {text!r} is not finite; expected a finite number such as 7B or 2e19")
+        raise InputError(f"{name}: {text!r} is not finite; expected a finite number such as 7B or 2e19")
     return value
 
 
@@ -182,6 +185,25 @@ def format_quantity(x: float, digits: int = 3) -> str:
         if ax >= scale:
             return f"{x / scale:.{digits}g}{suffix}"
     return f"{x:.{digits}g}"
+
+
+def format_number(x: float | None, unit: str = "", digits: int = 4, *, html: bool = False) -> str:
+    """The one formatter for numbers shown to people, in the CLI and the dashboard.
+
+    Counts of 1e3 and more get a suffix (:func:`format_quantity`), smaller numbers ``digits``
+    significant digits; ``unit`` follows after a space (``&nbsp;`` with ``html=True``). None and
+    NaN read as a dash (``&ndash;`` in HTML), infinities as ``inf``.
+    """
+    if x is None or math.isnan(float(x)):
+        return "&ndash;" if html else "-"
+    x = float(x)
+    if not math.isfinite(x):
+        text = "inf" if x > 0 else "-inf"
+    else:
+        text = format_quantity(x, digits) if abs(x) >= 1e3 else f"{x:.{digits}g}"
+    if not unit:
+        return text
+    return f"{text}&nbsp;{unit}" if html else f"{text} {unit}"
 
 
 def format_flop(C: float, digits: int = 3) -> str:

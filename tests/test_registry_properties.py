@@ -7,16 +7,45 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scalingviz.presets import PRESETS
+from scalingviz.laws.forms import LawForm
+from scalingviz.presets import DELTA_L_NOISE, PRESETS, FittedRange, Preset, register
+
+
+def _gamma_loss(N, D, *, E, A, B, alpha, beta, gamma):
+    """A user's own form (the README's example): Chinchilla with the reducible terms raised to gamma."""
+    return E + (A / np.asarray(N, dtype=float) ** alpha + B / np.asarray(D, dtype=float) ** beta) ** gamma
+
+
+# A law defined only here and registered like a user's: every property below runs over it too.
+USER_LAW = Preset.from_values(
+    "test-gamma-law", LawForm("test-gamma", loss=_gamma_loss),
+    dict(E=1.7, A=400.0, B=1500.0, alpha=0.34, beta=0.28, gamma=1.1), title="Test law",
+    fitted_range=FittedRange(N=(1e8, 1e11), D=(1e9, 1e13)))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registered_user_law():
+    register(USER_LAW, overwrite=True)
+    yield
+    PRESETS.pop("test-gamma-law", None)
+
+
+def _exact_default(p):
+    # The default allocation is the exact optimum of the law's loss on C = 6ND (a closed form
+    # derived from it, or the numerical minimisation), not a separate empirical fit.
+    methods = p.form.optimal_methods
+    return p.has("loss") and (not methods or next(iter(methods.values())).exact)
+
 
 logN = st.floats(3, 15)
 logD = st.floats(6, 16)
 logC = st.floats(12, 30)
 SETTINGS = settings(max_examples=60, deadline=None)
 
-LOSS = [p for p in PRESETS.values() if p.has("loss")]
-OPT = [p for p in PRESETS.values() if p.has("optimal")]
-TRAJ = [p for p in PRESETS.values() if p.has("trajectory")]
+ALL = [*PRESETS.values(), USER_LAW]
+LOSS = [p for p in ALL if p.has("loss")]
+OPT = [p for p in ALL if p.has("optimal")]
+TRAJ = [p for p in ALL if p.has("trajectory")]
 
 
 @pytest.mark.parametrize("preset", LOSS, ids=lambda p: p.name)
@@ -40,7 +69,7 @@ def test_optimal_finite_and_growing(preset, c, dc):
         assert hi[key] > lo[key]
     if lo["loss"] is not None:
         assert np.isfinite(lo["loss"]) and 0 < hi["loss"] <= lo["loss"]
-    if preset.form in ("chinchilla", "datablations"):
+    if _exact_default(preset):
         assert 6 * lo["N_opt"] * lo["D_opt"] == pytest.approx(10**c, rel=1e-9)
 
 
@@ -51,9 +80,7 @@ def test_trajectory_finite_monotone_and_inverts(preset, n, s, b, ds):
     L = preset.trajectory(10**n, 10**s, 10**b)
     assert np.isfinite(L) and L > preset.min_loss(10**n)
     assert preset.trajectory(10**n, 10 ** (s + ds), 10**b) < L
-    from scalingviz.laws import su2024
-
-    S_back = su2024.steps_to_loss(10**n, L, 10**b, **preset.trajectory_constants())
+    S_back = preset.steps_to_loss(10**n, L, 10**b)
     assert S_back == pytest.approx(10**s, rel=1e-6)
 
 
@@ -68,7 +95,7 @@ def test_lr_finite_positive_inside_domain(preset, n, d):
         assert np.isfinite(out["batch_tokens"]) and out["batch_tokens"] > 0
 
 
-@pytest.mark.parametrize("preset", [p for p in PRESETS.values() if p.has("delta_L")], ids=lambda p: p.name)
+@pytest.mark.parametrize("preset", [p for p in ALL if p.has("delta_L")], ids=lambda p: p.name)
 @SETTINGS
 @given(n=logN, d=logD)
 def test_delta_L_and_data_needed_finite_over_the_whole_range(preset, n, d):
@@ -76,7 +103,7 @@ def test_delta_L_and_data_needed_finite_over_the_whole_range(preset, n, d):
     assert np.isfinite(dl) and dl >= 0
     need = preset.data_for_delta_L(10**n)
     assert np.isfinite(need) and need > 0
-    assert preset.delta_L(10**n, need) == pytest.approx(preset["delta_L_noise"], rel=1e-6)
+    assert preset.delta_L(10**n, need) == pytest.approx(DELTA_L_NOISE.value, rel=1e-6)
 
 
 @pytest.mark.parametrize("preset", [p for p in PRESETS.values() if p.has("B_crit")], ids=lambda p: p.name)

@@ -7,7 +7,10 @@ from scipy.optimize import brentq
 from scalingviz import get_preset
 from scalingviz.laws import su2024
 
-KW = get_preset("kaplan2020").trajectory_constants()
+_K = get_preset("kaplan2020")
+# Kaplan's Table 3 learning curve and Table 5 critical batch, under su2024's own names.
+KW = dict(N_c=_K["NS_N_c"], alpha_N=_K["NS_alpha_N"], S_c=_K["S_c"], alpha_S=_K["alpha_S"], B_star=_K["B_star"],
+          alpha_B=_K["alpha_B"])
 
 
 def _brute(N, S, B):

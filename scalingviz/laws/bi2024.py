@@ -12,18 +12,13 @@ Scalars in give floats out; arrays broadcast.
 
 from __future__ import annotations
 
-import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["D_opt", "M_opt", "batch_tokens", "learning_rate"]
+from .forms import LawForm, OptimalMethod, register_form
+from .forms import as_float as _f
+from .forms import scalar_or_array as _out
 
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
-
-
-def _f(x: ArrayLike) -> NDArray:
-    return np.asarray(x, dtype=float)
+__all__ = ["FORM", "D_opt", "M_opt", "batch_tokens", "learning_rate"]
 
 
 def learning_rate(C: ArrayLike, *, lr_coef: float, lr_exp_C: float) -> float | NDArray:
@@ -50,3 +45,19 @@ def M_opt(C: ArrayLike, *, M_base: float, a: float) -> float | NDArray:
 def D_opt(C: ArrayLike, *, D_base: float, b: float) -> float | NDArray:
     """Compute-optimal data ``D_opt = D_base C^b`` [tokens] (Eq. 4); ``M_opt D_opt ~ C``."""
     return _out(D_base * _f(C) ** b)
+
+
+def _compute_optimal(C: ArrayLike, *, M_base: float, a: float, D_base: float, b: float) -> dict:
+    M = _f(M_opt(C, M_base=M_base, a=a))
+    return {"M_opt": _out(M), "N_opt": _out(M / 6.0), "D_opt": D_opt(C, D_base=D_base, b=b), "loss": None}
+
+
+#: DeepSeek's hyperparameter (Eq. 1) and allocation (Eq. 4) laws, in C = M D.
+FORM = register_form(LawForm(
+    "deepseek",
+    formula="eta_opt = lr_coef C^lr_exp_C; B_opt = bs_coef C^bs_exp_C tokens; M_opt = M_base C^a; D_opt = D_base C^b",
+    lr=learning_rate, batch=batch_tokens,
+    compute_optimal={"eq4": OptimalMethod(
+        _compute_optimal, "Bi et al. Eq. 4 (C = M D); N_opt = M_opt/6 ignores the attention FLOPs in M", exact=False)},
+    linear=("lr_exp_C", "bs_exp_C", "a", "b"),
+))

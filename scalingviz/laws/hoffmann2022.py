@@ -13,23 +13,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .forms import LawForm, OptimalMethod, nnls_scales, register_form
+from .forms import as_float as _f
+from .forms import scalar_or_array as _out
+
 __all__ = [
+    "FORM",
     "D_opt",
     "G",
     "N_opt",
     "compute_for_loss",
     "exponents",
     "loss",
+    "loss_gradient",
     "loss_optimal",
 ]
-
-
-def _f(x: ArrayLike) -> NDArray:
-    return np.asarray(x, dtype=float)
-
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def loss(N: ArrayLike, D: ArrayLike, *, E: float, A: float, B: float, alpha: float, beta: float) -> float | NDArray:
@@ -104,3 +102,47 @@ def compute_for_loss(L: ArrayLike, *, E: float, A: float, B: float, alpha: float
     with np.errstate(divide="ignore", invalid="ignore"):
         C = 6.0 * (gap / K) ** (-1.0 / gamma)
     return _out(np.where(gap > 0, C, np.where(np.isnan(gap), np.nan, np.inf)))
+
+
+def loss_gradient(N: ArrayLike, D: ArrayLike, *, E: float, A: float, B: float, alpha: float, beta: float) -> dict:
+    """Partial derivatives of :func:`loss` with respect to each constant (for fitting)."""
+    tN, tD = A / _f(N) ** alpha, B / _f(D) ** beta
+    one = np.ones(np.broadcast_shapes(tN.shape, tD.shape))
+    return {"E": one, "A": tN / A * one, "B": tD / B * one, "alpha": -tN * np.log(_f(N)) * one,
+            "beta": -tD * np.log(_f(D)) * one}
+
+
+def _compute_optimal(C: ArrayLike, *, E: float, A: float, B: float, alpha: float, beta: float) -> dict:
+    kw = dict(A=A, B=B, alpha=alpha, beta=beta)
+    return {"N_opt": N_opt(C, **kw), "D_opt": D_opt(C, **kw), "loss": loss_optimal(C, E=E, **kw)}
+
+
+def fit_starts(X: dict, L: NDArray) -> list[dict]:
+    """Candidate starts for a fit: a 24 x 24 grid of (alpha, beta), with E, A, B solved exactly by
+    non-negative least squares at each point (the scales enter linearly)."""
+    N, D = X["N"], X["D"]
+    cands = []
+    grid = np.linspace(0.05, 1.2, 24)
+    for al in grid:
+        xn = N**-al
+        for be in grid:
+            c = nnls_scales([np.ones_like(L), xn, D**-be], L)
+            if c is None:
+                continue
+            E, A, B = np.maximum(c, [1e-3 * L.min(), 1e-8, 1e-8])
+            cands.append({"E": E, "A": A, "B": B, "alpha": al, "beta": be})
+    return cands
+
+
+#: Chinchilla's parametric form (Approach 3); also Besiroglu et al.'s.
+FORM = register_form(LawForm(
+    "chinchilla",
+    formula="L = E + A/N^alpha + B/D^beta",
+    loss=loss,
+    compute_optimal={"closed_form": OptimalMethod(_compute_optimal, "closed form, Hoffmann et al. Eq. 4 with C = 6ND")},
+    compute_for_loss=compute_for_loss,
+    gradient={"loss": loss_gradient},
+    linear=("alpha", "beta"),
+    bounds={"E": (0.0, None), "alpha": (0.0, 3.0), "beta": (0.0, 3.0)},
+    starts=fit_starts,
+))

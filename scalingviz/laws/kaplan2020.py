@@ -16,8 +16,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..units import PF_DAY
+from . import su2024
+from .forms import LawForm, OptimalMethod, nnls_scales, register_form
+from .forms import as_float as _f
+from .forms import scalar_or_array as _out
 
 __all__ = [
+    "FORM",
+    "FORM_ND",
+    "FORM_NS",
     "B_crit",
     "C_min",
     "E_min",
@@ -41,14 +48,6 @@ __all__ = [
     "loss_ND",
     "loss_NS",
 ]
-
-
-def _f(x: ArrayLike) -> NDArray:
-    return np.asarray(x, dtype=float)
-
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def loss_N(N: ArrayLike, *, N_c: float, alpha_N: float) -> float | NDArray:
@@ -423,3 +422,174 @@ def _step_factor(k: NDArray, alpha_N: float, alpha_S: float) -> NDArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(base > 0, base, np.nan) ** (-1.0 / alpha_S)
     return np.where(base > 0, out, np.where(np.isnan(base), np.nan, np.inf))
+
+
+# --- the forms -------------------------------------------------------------------------------
+# The full Kaplan law carries several constant sets (Table 2's L(N, D), Table 3's L(N, S), Table 5,
+# Table 6); the preset names them with prefixes (ND_, NS_) and these wrappers map them onto the
+# paper's own symbols.
+
+
+def loss_ND_gradient(N: ArrayLike, D: ArrayLike, *, N_c: float, D_c: float, alpha_N: float, alpha_D: float) -> dict:
+    """Partial derivatives of :func:`loss_ND` with respect to each constant (for fitting)."""
+    N, D = _f(N), _f(D)
+    r = alpha_N / alpha_D
+    x, y = (N_c / N) ** r, D_c / D
+    s = x + y
+    L = s**alpha_D
+    lx = np.log(N_c / N)
+    dL_ds = alpha_D * s ** (alpha_D - 1.0)
+    return {"N_c": dL_ds * x * r / N_c, "D_c": dL_ds / D, "alpha_N": dL_ds * x * lx / alpha_D,
+            "alpha_D": L * np.log(s) - dL_ds * x * lx * alpha_N / alpha_D**2}
+
+
+def loss_NS_gradient(N: ArrayLike, S: ArrayLike, *, N_c: float, alpha_N: float, S_c: float, alpha_S: float) -> dict:
+    """Partial derivatives of :func:`loss_NS` with respect to each constant (for fitting)."""
+    tN, tS = (N_c / _f(N)) ** alpha_N, (S_c / _f(S)) ** alpha_S
+    one = np.ones(np.broadcast_shapes(tN.shape, tS.shape))
+    return {"N_c": alpha_N * tN / N_c * one, "alpha_N": tN * np.log(N_c / _f(N)) * one,
+            "S_c": alpha_S * tS / S_c * one, "alpha_S": tS * np.log(S_c / _f(S)) * one}
+
+
+def _nd_starts(X: dict, L: NDArray) -> list[dict]:
+    # A 16 x 16 grid of exponents; L^(1/alpha_D) = N_c^r N^-r + D_c / D is linear in (N_c^r, D_c).
+    N, D = X["N"], X["D"]
+    cands = []
+    for aN in np.linspace(0.02, 0.6, 16):
+        for aD in np.linspace(0.02, 0.6, 16):
+            r = aN / aD
+            c = nnls_scales([N**-r, 1.0 / D], L ** (1.0 / aD))
+            if c is None or np.any(c <= 0):
+                continue
+            cands.append({"N_c": float(c[0] ** (1.0 / r)), "D_c": float(c[1]), "alpha_N": aN, "alpha_D": aD})
+    return cands
+
+
+def _ns_starts(X: dict, L: NDArray) -> list[dict]:
+    N, S = X["N"], X["S"]
+    cands = []
+    for aN in np.linspace(0.02, 0.6, 16):
+        for aS in np.linspace(0.1, 1.5, 16):
+            c = nnls_scales([N**-aN, S**-aS], L)
+            if c is None or np.any(c <= 0):
+                continue
+            cands.append({"N_c": float(c[0] ** (1.0 / aN)), "alpha_N": aN, "S_c": float(c[1] ** (1.0 / aS)),
+                          "alpha_S": aS})
+    return cands
+
+
+def learning_curve(N: ArrayLike, S: ArrayLike, *, N_c: float, alpha_N: float, S_c: float, alpha_S: float):
+    """``L(N, S_min)`` of Eq. 5.6 with S read as minimum steps S_min [steps]; see :func:`loss_NS`."""
+    return loss_NS(N, S, N_c=N_c, alpha_N=alpha_N, S_c=S_c, alpha_S=alpha_S)
+
+
+#: Kaplan's L(N, D) alone (Eq. 1.5), e.g. fitted to your runs.
+FORM_ND = register_form(LawForm(
+    "kaplan_nd",
+    formula="L = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D",
+    loss=loss_ND, delta_L=delta_L, data_for_delta_L=data_for_delta_L,
+    gradient={"loss": loss_ND_gradient}, linear=("alpha_N", "alpha_D"),
+    bounds={"alpha_N": (0.0, 3.0), "alpha_D": (1e-3, 3.0)}, starts=_nd_starts,
+))
+
+#: Kaplan's learning curve L(N, S_min) alone (Eq. 5.6), the form Su et al.'s step 2 fits.
+FORM_NS = register_form(LawForm(
+    "kaplan_ns",
+    formula="L = (N_c/N)^alpha_N + (S_c/S_min)^alpha_S",
+    learning_curve=learning_curve,
+    gradient={"learning_curve": loss_NS_gradient}, linear=("alpha_N", "alpha_S"),
+    bounds={"alpha_N": (0.0, 3.0), "alpha_S": (0.0, 5.0)}, starts=_ns_starts,
+))
+
+
+def _nd(c: dict) -> dict:
+    return {"N_c": c["ND_N_c"], "D_c": c["ND_D_c"], "alpha_N": c["ND_alpha_N"], "alpha_D": c["ND_alpha_D"]}
+
+
+def _full_loss(N, D, *, ND_N_c, ND_D_c, ND_alpha_N, ND_alpha_D):
+    return loss_ND(N, D, **_nd(locals()))
+
+
+def _full_delta_L(N, D, *, ND_N_c, ND_D_c, ND_alpha_N, ND_alpha_D):
+    return delta_L(N, D, **_nd(locals()))
+
+
+def _full_data_for_delta_L(N, delta, *, ND_N_c, ND_D_c, ND_alpha_N, ND_alpha_D):
+    return data_for_delta_L(N, delta, **_nd(locals()))
+
+
+def _full_loss_gradient(N, D, *, ND_N_c, ND_D_c, ND_alpha_N, ND_alpha_D):
+    return {f"ND_{k}": v for k, v in loss_ND_gradient(N, D, **_nd(locals())).items()}
+
+
+def _full_starts(X: dict, L: NDArray) -> list[dict]:
+    return [{f"ND_{k}": v for k, v in c.items()} for c in _nd_starts(X, L)]
+
+
+def _overfit_rule(N, *, D_overfit_coef, D_overfit_exp):
+    return data_overfit_threshold(N, coef=D_overfit_coef, exponent=D_overfit_exp)
+
+
+def _trajectory(N, S, B, *, NS_N_c, NS_alpha_N, S_c, alpha_S, B_star, alpha_B):
+    return su2024.loss_trajectory(N, S, B, N_c=NS_N_c, alpha_N=NS_alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star,
+                                  alpha_B=alpha_B)
+
+
+def _min_loss(N, *, NS_N_c, NS_alpha_N):
+    return su2024.min_loss(N, N_c=NS_N_c, alpha_N=NS_alpha_N)
+
+
+def _learning_curve(N, S, *, NS_N_c, NS_alpha_N, S_c, alpha_S):
+    return loss_NS(N, S, N_c=NS_N_c, alpha_N=NS_alpha_N, S_c=S_c, alpha_S=alpha_S)
+
+
+def _steps_to_loss(N, L, B=np.inf, *, NS_N_c, NS_alpha_N, S_c, alpha_S, B_star, alpha_B):
+    return su2024.steps_to_loss(N, L, B, N_c=NS_N_c, alpha_N=NS_alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star,
+                                alpha_B=alpha_B)
+
+
+def _tokens_to_loss(N, L, B=0.0, *, NS_N_c, NS_alpha_N, S_c, alpha_S, B_star, alpha_B):
+    return su2024.tokens_to_loss(N, L, B, N_c=NS_N_c, alpha_N=NS_alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star,
+                                 alpha_B=alpha_B)
+
+
+def _B_crit(L, *, B_star, alpha_B):
+    return B_crit(L, B_star=B_star, alpha_B=alpha_B)
+
+
+def _lr(N, *, lr_intercept, lr_slope):
+    return learning_rate(N, lr_intercept=lr_intercept, lr_slope=lr_slope)
+
+
+def _table6(C, *, N_e, p_N, B_e, p_B, S_e, p_S, D_e, p_D, C_c_min, alpha_C_min):
+    out = compute_efficient_table6(C, N_e=N_e, p_N=p_N, B_e=B_e, p_B=p_B, S_e=S_e, p_S=p_S, D_e=D_e, p_D=p_D)
+    out["loss"] = loss_C_min(C, C_c_min=C_c_min, alpha_C_min=alpha_C_min)
+    return out
+
+
+def _appendix_b(C, *, NS_N_c, NS_alpha_N, S_c, alpha_S, B_star, alpha_B):
+    return efficient_frontier(C, N_c=NS_N_c, alpha_N=NS_alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star,
+                              alpha_B=alpha_B)
+
+
+#: The whole of Kaplan et al. 2020 as one form (the kaplan2020 preset).
+FORM = register_form(LawForm(
+    "kaplan",
+    formula="L(N,D) = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D; L(N,S,B) = (N_c/N)^alpha_N + (S_c/S_min)^alpha_S, "
+    "S_min = S/(1 + B_crit(L)/B), B_crit = B_*/L^(1/alpha_B)",
+    loss=_full_loss, delta_L=_full_delta_L, data_for_delta_L=_full_data_for_delta_L, overfit_rule=_overfit_rule,
+    trajectory=_trajectory, min_loss=_min_loss, learning_curve=_learning_curve, B_crit=_B_crit, lr=_lr,
+    steps_to_loss=_steps_to_loss, tokens_to_loss=_tokens_to_loss,
+    compute_optimal={
+        "table6": OptimalMethod(_table6, "Kaplan Table 6 empirical fits (C read as C_min); loss from Eq. 1.3 L(C_min)",
+                                exact=False),
+        "appendix_b": OptimalMethod(_appendix_b, "Kaplan Appendix B closed forms (Eq. B.6-B.10), C at B = B_crit",
+                                    exact=False),
+    },
+    gradient={"loss": _full_loss_gradient},
+    linear=("ND_alpha_N", "ND_alpha_D"),
+    bounds={"ND_alpha_N": (0.0, 3.0), "ND_alpha_D": (1e-3, 3.0)},
+    starts=_full_starts,
+    extra_constants=("alpha_N", "N_c", "alpha_D", "D_c", "alpha_C", "C_c"),
+    formulas={"lr": "LR(N) = {lr_intercept:.7g} - {lr_slope:.7g} ln N (Eq. D.1)"},
+))

@@ -15,11 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["batch_tokens", "learning_rate"]
+from .forms import LawForm, register_form
+from .forms import scalar_or_array as _out
 
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
+__all__ = ["FORM", "batch_tokens", "learning_rate"]
 
 
 def learning_rate(N: ArrayLike, D: ArrayLike, *, lr_coef: float, lr_exp_N: float, lr_exp_D: float) -> float | NDArray:
@@ -50,3 +49,12 @@ def batch_tokens(D: ArrayLike, *, bs_coef: float, bs_exp_D: float) -> float | ND
     4.9988
     """
     return _out(bs_coef * np.asarray(D, dtype=float) ** bs_exp_D)
+
+
+#: Step Law: eta(N, D) and B(D) [tokens].
+FORM = register_form(LawForm(
+    "steplaw",
+    formula="eta_opt = lr_coef N^lr_exp_N D^lr_exp_D; B_opt = bs_coef D^bs_exp_D tokens",
+    lr=learning_rate, batch=batch_tokens,
+    linear=("lr_exp_N", "lr_exp_D", "bs_exp_D"),
+))

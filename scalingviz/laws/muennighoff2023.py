@@ -20,15 +20,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["effective_data", "effective_params", "loss", "optimal_allocation"]
+from .forms import LawForm, register_form
+from .forms import as_float as _f
+from .forms import scalar_or_array as _out
+from .hoffmann2022 import G
 
-
-def _f(x: ArrayLike) -> NDArray:
-    return np.asarray(x, dtype=float)
-
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
+__all__ = ["FORM", "effective_data", "effective_params", "loss"]
 
 
 def _decay(unique: NDArray, repeats: NDArray, r_star: float) -> NDArray:
@@ -49,10 +46,9 @@ def _repeats(total: NDArray, unique: NDArray) -> NDArray:
 
 
 def _n_for_data(D: NDArray, *, A: float, B: float, alpha: float, beta: float) -> NDArray:
-    # README's D_to_N: the Chinchilla-optimal N for D tokens, (D G)^(beta/alpha) G,
-    # with G = (alpha A / (beta B))^(1/(alpha+beta)).
-    G = (alpha * A / (beta * B)) ** (1.0 / (alpha + beta))
-    return (D * G) ** (beta / alpha) * G
+    # README's D_to_N: the Chinchilla-optimal N for D tokens, (D G)^(beta/alpha) G (Hoffmann Eq. 4's G).
+    g = G(A=A, B=B, alpha=alpha, beta=beta)
+    return (D * g) ** (beta / alpha) * g
 
 
 def effective_params(N: ArrayLike, U: ArrayLike, *, A: float, B: float, alpha: float, beta: float, R_N_star: float) -> float | NDArray:
@@ -92,47 +88,13 @@ def loss(
     return _out(E + A / Np**alpha + B / Dp**beta)
 
 
-def optimal_allocation(
-    C: ArrayLike,
-    U: ArrayLike,
-    *,
-    E: float,
-    A: float,
-    B: float,
-    alpha: float,
-    beta: float,
-    R_D_star: float,
-    R_N_star: float,
-    n_grid: int = 1201,
-) -> dict[str, float | NDArray]:
-    """Loss-minimising (N, D) for compute C [FLOP] with U unique tokens available, ``C = 6 N D``.
-
-    No closed form exists, so this searches a log-spaced grid of N spanning six decades
-    around the Chinchilla optimum (vectorised over C and U) and refines the best point with
-    a parabola through its neighbours in log N. The datablations README searches a 500-point
-    grid the same way.
-
-    Returns
-    -------
-    dict
-        ``N_opt`` [params], ``D_opt`` [tokens], ``loss`` [nats/token], ``epochs`` = D / min(U, D) (1 when data is not repeated).
-    """
-    C, U = np.broadcast_arrays(_f(C), _f(U))
-    kw = dict(E=E, A=A, B=B, alpha=alpha, beta=beta, R_D_star=R_D_star, R_N_star=R_N_star)
-    G = (alpha * A / (beta * B)) ** (1.0 / (alpha + beta))
-    n0 = np.log(G * (C / 6.0) ** (beta / (alpha + beta)))
-    t = np.linspace(-3.0, 3.0, n_grid) * np.log(10.0)
-    logN = n0[..., None] + t
-    N = np.exp(logN)
-    Lg = _f(loss(N, C[..., None] / (6.0 * N), U[..., None], **kw))
-    i = np.clip(np.argmin(Lg, axis=-1), 1, n_grid - 2)
-    take = lambda arr, j: np.take_along_axis(arr, j[..., None], axis=-1)[..., 0]  # noqa: E731
-    y0, y1, y2 = take(Lg, i - 1), take(Lg, i), take(Lg, i + 1)
-    h = t[1] - t[0]
-    denom = y0 - 2 * y1 + y2
-    shift = np.where(denom > 0, 0.5 * (y0 - y2) / np.where(denom > 0, denom, 1.0), 0.0)
-    logN_best = take(logN, i) + np.clip(shift, -1, 1) * h
-    N_best = np.exp(logN_best)
-    D_best = C / (6.0 * N_best)
-    L_best = _f(loss(N_best, D_best, U, **kw))
-    return {"N_opt": _out(N_best), "D_opt": _out(D_best), "loss": _out(L_best), "epochs": _out(D_best / np.minimum(U, D_best))}
+#: The data-constrained law. Its compute-optimal allocation (with or without a unique-token limit
+#: U) has no closed form and comes from the generic minimisation in :mod:`.forms`, as the
+#: datablations README searches a grid of N.
+FORM = register_form(LawForm(
+    "datablations",
+    formula="L = E + A/N'^alpha + B/D'^beta, D' = U + U R_D* (1 - exp(-R_D/R_D*)), N' likewise",
+    loss=loss,
+    linear=("alpha", "beta"),
+    bounds={"alpha": (0.0, 3.0), "beta": (0.0, 3.0)},
+))

@@ -29,21 +29,18 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .forms import LawForm, OptimalMethod, register_form
+from .forms import as_float as _f
+from .forms import scalar_or_array as _out
+
 __all__ = [
+    "FORM",
     "B_crit_at_loss",
     "loss_trajectory",
     "min_loss",
     "steps_to_loss",
     "tokens_to_loss",
 ]
-
-
-def _f(x: ArrayLike) -> NDArray:
-    return np.asarray(x, dtype=float)
-
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def min_loss(N: ArrayLike, *, N_c: float, alpha_N: float) -> float | NDArray:
@@ -203,3 +200,31 @@ def tokens_to_loss(
     s_min = _f(steps_to_loss(N, L, np.inf, **kw))
     bc = _f(B_crit_at_loss(L, B_star=B_star, alpha_B=alpha_B))
     return _out(bc * s_min * (1.0 + _f(B) / bc))
+
+
+# --- the form: Kaplan's relations with every constant from Su et al.'s procedure ----------------
+
+
+def _learning_curve(N, S, *, N_c, alpha_N, S_c, alpha_S):
+    return _out((N_c / _f(N)) ** alpha_N + (S_c / _f(S)) ** alpha_S)
+
+
+def _appendix_b(C, *, N_c, alpha_N, S_c, alpha_S, B_star, alpha_B):
+    from .kaplan2020 import efficient_frontier  # kaplan2020 imports this module
+
+    return efficient_frontier(C, N_c=N_c, alpha_N=alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star, alpha_B=alpha_B)
+
+
+#: L(N, S, B), the minimum loss, B_crit(L), the learning curve and Appendix B's frontier.
+FORM = register_form(LawForm(
+    "su",
+    formula="L = (N_c/N)^alpha_N + (S_c (1 + B_crit(L)/B) / S)^alpha_S, B_crit(L) = B_*/L^(1/alpha_B)",
+    trajectory=loss_trajectory, min_loss=min_loss, B_crit=B_crit_at_loss, learning_curve=_learning_curve,
+    steps_to_loss=steps_to_loss, tokens_to_loss=tokens_to_loss,
+    compute_optimal={"appendix_b": OptimalMethod(
+        _appendix_b, "Kaplan Appendix B closed forms (Eq. B.6-B.10) with this law's constants, C at B = B_crit",
+        exact=False)},
+    fit_target="learning_curve",
+    linear=("alpha_N", "alpha_S", "alpha_B"),
+    bounds={"alpha_N": (0.0, 3.0), "alpha_S": (0.0, 5.0)},
+))

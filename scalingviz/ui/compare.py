@@ -12,12 +12,20 @@ import plotly.graph_objects as go
 from .. import units
 from ..presets import PRESETS, get_preset
 from .controls import QuantityControl, law_options
-from .figures import LiveFigure, _layout
+from .figures import LiveFigure, layout
 
 __all__ = ["Compare"]
 
 PALETTE = ["#1f5fa8", "#e07a1f", "#2a9d8f", "#d1495b", "#8e5ea2", "#6c757d", "#b08900", "#3d405b", "#00a6a6"]
-HPARAM_LAWS = ("Step Law", "DeepSeek")
+#: User-facing defaults: the laws selected when the tab opens, and the frontier (Chinchilla's,
+#: unrounded) along which the hyperparameter laws are drawn, as the figure's title says.
+DEFAULT_LAWS = ("kaplan2020", "hoffmann2022", "hoffmann2022-tex", "besiroglu2024", "muennighoff2023", "bi2024")
+HP_FRONTIER = "hoffmann2022-tex"
+
+
+def _hparam_laws() -> list[str]:
+    """Every registered law with both a learning-rate and a batch-size rule."""
+    return [n for n, p in PRESETS.items() if p.has("lr") and p.has("batch")]
 FIG_WIDTH = 405
 
 
@@ -33,8 +41,7 @@ class Compare:
         self.mode.add_class("sv-compare-mode")
         loss_laws = [n for _, n in law_options("loss")]
         self.laws = w.SelectMultiple(options=law_options(any_of=("loss", "optimal")),
-                                     value=tuple(n for n in ("kaplan2020", "hoffmann2022", "hoffmann2022-tex",
-                                                             "besiroglu2024", "muennighoff2023", "bi2024") if n in PRESETS),
+                                     value=tuple(n for n in DEFAULT_LAWS if n in PRESETS),
                                      rows=9, layout=w.Layout(width="100%"))
         self.laws.add_class("sv-compare-laws")
         self._loss_laws = loss_laws
@@ -45,13 +52,13 @@ class Compare:
         self.table = w.HTML()
         self.table.add_class("sv-compare-table")
         # First state drawn into plain figures, then wrapped (see Explorer).
-        self.fig_loss = go.Figure(layout=_layout("Loss against N", "N [params, each law's convention]",
+        self.fig_loss = go.Figure(layout=layout("Loss against N", "N [params, each law's convention]",
                                                  "loss [nats/token]", height=400))
-        self.fig_opt = go.Figure(layout=_layout("Compute-optimal N (solid) and D (dashed)", "compute C [FLOP]",
+        self.fig_opt = go.Figure(layout=layout("Compute-optimal N (solid) and D (dashed)", "compute C [FLOP]",
                                                 "N_opt [params], D_opt [tokens]", ylog=True, height=400))
         self.fig_opt.layout.legend.update(x=0.01, xanchor="left", font=dict(size=9.5))
         self.fig_opt.layout.yaxis.range = [5, 17]
-        self.fig_hp = go.Figure(layout=_layout(
+        self.fig_hp = go.Figure(layout=layout(
             "Peak LR (solid) and batch (dashed) on the Chinchilla frontier", "compute C [FLOP]", "peak learning rate",
             ylog=True, height=360, yaxis2=dict(title=dict(text="batch [tokens]"), type="log", overlaying="y",
                                                side="right", exponentformat="SI", dtick=1, showgrid=False)))
@@ -105,7 +112,7 @@ class Compare:
                                      line=dict(color="#999", width=1, dash="dot"))
         with self.fig_hp.batch_update():
             self.fig_hp.data = []
-            for i, name in enumerate(HPARAM_LAWS):
+            for i, name in enumerate(_hparam_laws()):
                 col = PALETTE[(i + 3) % 9]
                 self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{name} LR", line=dict(color=col, width=2))
                 self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{name} batch", yaxis="y2",
@@ -143,10 +150,9 @@ class Compare:
                 self.fig_opt.data[2 * i + 1].update(x=Cg, y=o["D_opt"])
             self.fig_opt.data[-1].update(x=[C, C], y=[1e6, 1e16])
         with self.fig_hp.batch_update():
-            fr = PRESETS["hoffmann2022-tex"].compute_optimal(Cg)
-            sl = PRESETS["li2025"].hparams(N=fr["N_opt"], D=fr["D_opt"])
-            ds = PRESETS["bi2024"].hparams(C=Cg)
-            for i, hp in enumerate((sl, ds)):
+            fr = PRESETS[HP_FRONTIER].compute_optimal(Cg)
+            for i, name in enumerate(_hparam_laws()):
+                hp = PRESETS[name].hparams(N=fr["N_opt"], D=fr["D_opt"], C=Cg)
                 self.fig_hp.data[2 * i].update(x=Cg, y=hp["lr"])
                 self.fig_hp.data[2 * i + 1].update(x=Cg, y=hp["batch_tokens"])
         d = self.disagreement()

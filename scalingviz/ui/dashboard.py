@@ -220,8 +220,7 @@ class Dashboard:
     def open_in_explorer(self, plan) -> None:
         """Carry a plan's N (in its own convention), D and batch over to the Explorer tab."""
         ex = self.explorer
-        ex.n_emb.value = f"{plan.N_embedding or 0:g}"
-        ex.n_is.value = plan.N_convention
+        ex.set_units(N_convention=plan.N_convention, N_embedding=plan.N_embedding or 0.0)
         state = {"N": plan.N, "D": plan.D}
         if plan.batch_tokens is not None:
             state["B"] = plan.batch_tokens

@@ -20,9 +20,8 @@ import ipywidgets as w
 import numpy as np
 
 from .. import units
-from ..laws import kaplan2020, su2024
-from ..presets import PRESETS, Preset, get_preset
-from ..uncertainty import UNCERTAINTY_SOURCES, parameter_samples
+from ..presets import DELTA_L_NOISE, PRESETS, Preset, get_preset, preset_for
+from ..uncertainty import prediction_band
 from . import figures
 from .controls import QuantityControl, close_tree, error_html, law_options
 from .markers import MarkerLayer
@@ -51,11 +50,10 @@ class ExplorerState(dict):
     """The Explorer's shareable state: law, N, D, B (tokens), S, seq_len."""
 
 
-def _fmt(x: float, unit: str = "", digits: int = 3) -> str:
+def _fmt(x: float | None, unit: str = "") -> str:
     if x is None or not np.isfinite(x):
         return "&ndash;"
-    t = units.format_quantity(float(x), digits) if abs(x) >= 1e3 else f"{float(x):.{digits}g}"
-    return f"{t}&nbsp;{unit}" if unit else t
+    return units.format_number(x, unit, 3, html=True)
 
 
 class Explorer:
@@ -69,6 +67,7 @@ class Explorer:
         Initial parameters [params], tokens [tokens] and batch [tokens]; S = D / B.
     """
 
+    # User-facing default: Kaplan et al. 2020, the law with every Explorer capability.
     def __init__(self, law: str = "kaplan2020", N: float = 1.5e9, D: float = 3e10, B: float = 2**19,
                  seq_len: int = 2048):
         self._base = get_preset(law)
@@ -76,7 +75,6 @@ class Explorer:
         self._busy = False
         self._landscape_key: tuple | None = None
         self._frontier_key: tuple | None = None
-        self._samples_cache: dict[str, list[Preset]] = {}
         self.seq_len = int(seq_len)
 
         self.controls = {
@@ -372,14 +370,18 @@ class Explorer:
         return N
 
     def _batch_law(self) -> Preset:
-        return self.law if self.law.has("B_crit") else PRESETS["kaplan2020"]
+        return preset_for("B_crit", self.law)
 
-    def _samples(self, law: Preset) -> list[Preset]:
-        if law.modified or law.fitted:
-            return [law]
-        if law.name not in self._samples_cache:
-            self._samples_cache[law.name] = parameter_samples(law, n=N_BAND_SAMPLES)
-        return self._samples_cache[law.name]
+    def set_units(self, *, N_convention: str | None = None, N_embedding: float | None = None) -> None:
+        """How N is counted (``"law"``, ``"non-embedding"``, ``"total"``) and the embedding count:
+        what other tabs may set (the Plan tab's "Open in Explorer")."""
+        if N_embedding is not None:
+            self.n_emb.value = f"{float(N_embedding):g}"
+        if N_convention is not None:
+            self.n_is.value = N_convention
+
+    def _band(self, fn) -> dict[str, Any]:
+        return prediction_band(self.law, fn, n=N_BAND_SAMPLES)
 
     def predictions(self) -> dict[str, Any]:
         """Everything the summary shows, from the core (also used by tests)."""
@@ -393,27 +395,20 @@ class Explorer:
         else:
             L = float(law.loss(N, D))
             out.update(loss=L, loss_kind="L(N, D)", L_min=float(law.loss_converged(N)))
-        samples = self._samples(law)
-        if len(samples) > 1:
-            vals = [float(s.trajectory(N, S, B)) if law.has("trajectory") else float(s.loss(N, D)) for s in samples]
-            lo, hi = (min(vals), max(vals)) if law.name == "kaplan2020" else tuple(np.percentile(vals, [2.5, 97.5]))
-            out.update(loss_low=float(lo), loss_high=float(hi), band_source=UNCERTAINTY_SOURCES.get(law.name, ""))
+        band = self._band(lambda s: s.trajectory(N, S, B) if law.has("trajectory") else s.loss(N, D))
+        if band["label"] is not None:
+            out.update(loss_low=float(band["low"]), loss_high=float(band["high"]), band_source=band["source"])
         if law.has("loss"):
             out["delta_L"] = float(law.delta_L(N, D))
-            if law.has("delta_L"):
-                out["D_for_2pct"] = float(law.data_for_delta_L(N))
+            out["D_for_delta_L"] = float(law.data_for_delta_L(N))
         bl = self._batch_law()
         L_b = L if bl is law else float(bl.trajectory(N, S, B))
         t = bl.batch_tradeoff(S, B, L_b)
         out.update(B_crit=float(t["B_crit"]), S_min=float(t["S_min"]), E_min=float(t["E_min"]),
                    C_min=float(t["E_min"]) * 6 * N, batch_law=bl.name, loss_for_batch=L_b)
         out["tokens_per_param"] = D / N
-        opt_law = law if law.has("optimal") else (PRESETS["kaplan2020"] if law.form == "su" else None)
-        if law.form == "su":
-            o = kaplan2020.efficient_frontier(C, **law.trajectory_constants())
-            out.update(N_opt=float(o["N_opt"]), D_opt=float(o["D_opt"]), opt_method="Appendix B closed form, su2024 constants")
-        elif opt_law is not None:
-            o = opt_law.compute_optimal(C)
+        if law.has("optimal"):
+            o = law.compute_optimal(C)
             out.update(N_opt=float(o["N_opt"]), D_opt=float(o["D_opt"]), opt_method=o["method"])
         return out
 
@@ -432,7 +427,7 @@ class Explorer:
     def _marker_positions(self, p: dict[str, Any]) -> dict[str, dict[str, tuple[float, float] | None]]:
         law = self.law
         x_of = (lambda s: s * p["B"]) if self.x_axis.value == "tokens" else (lambda s: s)
-        dl_law = law if law.has("loss") else PRESETS["kaplan2020"]
+        dl_law = preset_for("delta_L", law)
         return {
             "trajectory": dict(current=(x_of(p["S"]), p["loss"]),
                                s_min=(x_of(p["S_min"]), p["loss"]) if law.has("trajectory") else None),
@@ -470,15 +465,12 @@ class Explorer:
                     y = law.loss(N, S_grid * b)
                 curves[key] = y
                 f.data[figures.TRAJECTORY_TRACES.index(key)].update(x=S_grid * (b if xs_tokens else 1), y=y)
-            samples = self._samples(law)
+            band = self._band(lambda s: s.trajectory(N, S_grid, B) if law.has("trajectory") else s.loss(N, S_grid * B))
             bi, lo_i = figures.TRAJECTORY_TRACES.index("band_hi"), figures.TRAJECTORY_TRACES.index("band_lo")
-            if len(samples) > 1:
-                Y = np.array([s.trajectory(N, S_grid, B) if law.has("trajectory") else s.loss(N, S_grid * B)
-                              for s in samples])
-                lo, hi = (Y.min(0), Y.max(0)) if law.name == "kaplan2020" else np.percentile(Y, [2.5, 97.5], axis=0)
+            if band["label"] is not None:
                 xb = S_grid * (B if xs_tokens else 1)
-                f.data[bi].update(x=xb, y=hi)
-                f.data[lo_i].update(x=xb, y=lo, name="band: " + ("alt. constants" if law.name == "kaplan2020" else "95%"))
+                f.data[bi].update(x=xb, y=band["high"])
+                f.data[lo_i].update(x=xb, y=band["low"], name="band: " + band["label"])
             else:
                 f.data[bi].update(x=[], y=[])
                 f.data[lo_i].update(x=[], y=[])
@@ -493,17 +485,17 @@ class Explorer:
 
         with self.fig_overfit.batch_update():
             f = self.fig_overfit
-            dl_law = law if law.has("loss") else PRESETS["kaplan2020"]
+            dl_law = preset_for("delta_L", law)
             Dg = np.logspace(6, 15, 200)
             dl = np.asarray(dl_law.delta_L(N, Dg))
             f.data[0].update(x=Dg, y=np.where(dl > 1e-6, dl, np.nan))
-            f.data[1].update(x=[Dg[0], Dg[-1]], y=[PRESETS["kaplan2020"]["delta_L_noise"]] * 2)
-            kap = PRESETS["kaplan2020"]
-            d44 = float(kap.data_overfit_threshold(N))
+            f.data[1].update(x=[Dg[0], Dg[-1]], y=[DELTA_L_NOISE.value] * 2)
+            rule = preset_for("overfit_rule", law)  # a published rule of thumb (Kaplan's Eq. 4.4)
+            d44 = float(rule.data_overfit_threshold(N))
             f.data[2].update(x=[d44, d44], y=[1e-6, 10])
             _set_if_changed(f.layout.yaxis, "range", (-5, 0.5))
             _set_if_changed(f.layout.title, "text", f"Overfitting penalty at N = {units.format_quantity(N)}"
-                            + ("" if dl_law is law else " (from Kaplan 2020)"))
+                            + ("" if dl_law is law else f" (from {dl_law.title})"))
 
         self._draw_frontier(p)
         self._draw_landscape(p)
@@ -514,7 +506,7 @@ class Explorer:
             Lg = np.linspace(1.5, 6.0, 120)
             f.data[0].update(x=Lg, y=bl.B_crit(Lg))
             _set_if_changed(f.layout.title, "text",
-                            "Critical batch size" + ("" if bl is law else " (Kaplan 2020, at Kaplan's loss)"))
+                            "Critical batch size" + ("" if bl is law else f" ({bl.title}, at its own loss)"))
             f.data[1].update(x=[Lg[0], Lg[-1]], y=[B, B])
 
     def _law_key(self) -> tuple:
@@ -534,34 +526,29 @@ class Explorer:
                 if tr.name not in ("your N", "your D"):  # legend entries of the markers
                     tr.update(**empty)
             title = "Compute-optimal allocation"
-            if law.form in ("kaplan",):
-                t6 = law.compute_optimal(Cg)
-                for k in ("N", "D", "B", "S"):
-                    f.data[T.index(k)].update(x=Cg, y=t6[f"{k}_opt"])
-                ab = law.compute_optimal(Cg, method="appendix_b")
-                for k in ("N", "D", "B", "S"):
-                    f.data[T.index(f"{k}_alt")].update(x=Cg, y=ab[f"{k}_opt"])
-                title += " (solid: Table 6, dashed: App. B)"
-            elif law.form == "su":
-                ab = kaplan2020.efficient_frontier(Cg, **law.trajectory_constants())
-                for k in ("N", "D", "B", "S"):
-                    f.data[T.index(k)].update(x=Cg, y=ab[f"{k}_opt"])
-                title += " (App. B closed forms)"
-            elif law.has("optimal"):
-                o = law.compute_optimal(Cg)
-                f.data[T.index("N")].update(x=Cg, y=o["N_opt"])
-                f.data[T.index("D")].update(x=Cg, y=o["D_opt"])
-                b = PRESETS["li2025"].hparams(N=o["N_opt"], D=o["D_opt"])["batch_tokens"]
-                f.data[T.index("B")].update(x=Cg, y=b, name="B<sub>opt</sub>: Step Law B(D<sub>opt</sub>)")
-                f.data[T.index("S")].update(x=Cg, y=o["D_opt"] / b, name="S<sub>opt</sub> = D<sub>opt</sub>/B<sub>opt</sub>")
-                samples = self._samples(law)
-                if len(samples) > 1:
-                    NN = np.array([s.compute_optimal(Cg)["N_opt"] for s in samples])
-                    DD = np.array([s.compute_optimal(Cg)["D_opt"] for s in samples])
-                    for key, arr in (("N", NN), ("D", DD)):
-                        lo, hi = np.percentile(arr, [2.5, 97.5], axis=0)
-                        f.data[T.index(f"{key}_band_hi")].update(x=Cg, y=hi)
-                        f.data[T.index(f"{key}_band_lo")].update(x=Cg, y=lo)
+            methods = [m for m in law.optimal_methods if m != "numerical"] or ["numerical"] if law.has("optimal") else []
+            for m, suffix in zip(methods[:2], ("", "_alt"), strict=False):
+                o = law.compute_optimal(Cg, method=m)
+                if "B_opt" in o:
+                    B_opt, b_name = o["B_opt"], None
+                else:  # no batch law in this one: Step Law's B(D) along the frontier, labelled so
+                    hp = preset_for("batch")
+                    B_opt = hp.hparams(N=o["N_opt"], D=o["D_opt"], C=Cg)["batch_tokens"]
+                    b_name = f"B<sub>opt</sub>: {hp.title} B(D<sub>opt</sub>)"
+                S_opt = o.get("S_opt", o["D_opt"] / B_opt)
+                for k, y in (("N", o["N_opt"]), ("D", o["D_opt"]), ("B", B_opt), ("S", S_opt)):
+                    f.data[T.index(k + suffix)].update(x=Cg, y=y)
+                if not suffix and b_name is not None:
+                    f.data[T.index("B")].update(name=b_name)
+                    f.data[T.index("S")].update(name="S<sub>opt</sub> = D<sub>opt</sub>/B<sub>opt</sub>")
+            if len(methods) > 1:
+                title += f" (solid: {methods[0]}, dashed: {methods[1]})"
+            if methods:
+                for key in ("N", "D"):
+                    band = self._band(lambda s, key=key, m=methods[0]: s.compute_optimal(Cg, method=m)[f"{key}_opt"])
+                    if band["label"] is not None and np.any(band["high"] > band["low"]):
+                        f.data[T.index(f"{key}_band_hi")].update(x=Cg, y=band["high"])
+                        f.data[T.index(f"{key}_band_lo")].update(x=Cg, y=band["low"])
             f.layout.title.text = title
 
     def _draw_landscape(self, p: dict[str, Any]) -> None:
@@ -577,9 +564,9 @@ class Explorer:
                     Z = law.loss(Ng, Dg)
                     title = "Loss L(N, D); dotted: iso-FLOP 1e18 ... 1e26; red: optimum"
                 else:
-                    Z = su2024.loss_trajectory(Ng, Dg / p["B"], p["B"], **law.trajectory_constants())
+                    Z = law.trajectory(Ng, Dg / p["B"], p["B"])
                     title = f"Loss at B = {units.format_quantity(p['B'])} tokens; dotted: iso-FLOP; red: optimum"
-                Z = np.where(Z < 8, Z, np.nan)
+                Z = np.where(np.asarray(Z) < 8, Z, np.nan)
                 f.data[T.index("contour")].update(z=Z)
                 xs, ys = [], []
                 for c in 10.0 ** np.arange(18, 27, 2):
@@ -587,12 +574,7 @@ class Explorer:
                     ys += [math.log10(c / 6) - float(self._logN[0]), math.log10(c / 6) - float(self._logN[-1]), None]
                 f.data[T.index("isoflop")].update(x=xs, y=ys)
                 Cg = np.logspace(12, 30, 80)
-                if law.form == "su":
-                    o = kaplan2020.efficient_frontier(Cg, **law.trajectory_constants())
-                elif law.has("optimal"):
-                    o = law.compute_optimal(Cg)
-                else:
-                    o = None
+                o = law.compute_optimal(Cg) if law.has("optimal") else None
                 if o is not None:
                     f.data[T.index("frontier")].update(x=np.log10(o["N_opt"]), y=np.log10(o["D_opt"]))
                 f.layout.title.text = title
@@ -622,10 +604,11 @@ class Explorer:
             ("Minimum loss L(N)", f"{p['L_min']:.4f}", "S &rarr; &infin; (or D &rarr; &infin;)"),
         ]
         if "delta_L" in p:
-            flag = " class='sv-bad'" if p["delta_L"] > PRESETS["kaplan2020"]["delta_L_noise"] else ""
+            noise = DELTA_L_NOISE.value
+            flag = " class='sv-bad'" if p["delta_L"] > noise else ""
             rows.append(("Overfitting &delta;L", f"<span{flag}>{100 * p['delta_L']:.2f}%</span>",
-                         f"2% needs D &ge; {_fmt(p.get('D_for_2pct', np.nan), 'tokens')}" if "D_for_2pct" in p else ""))
-        bb = "" if p["batch_law"] == law.name else " (Kaplan)"
+                         f"{100 * noise:g}% needs D &ge; {_fmt(p['D_for_delta_L'], 'tokens')}"))
+        bb = "" if p["batch_law"] == law.name else f" ({html.escape(PRESETS[p['batch_law']].title)})"
         rows += [
             ("B_crit at this loss" + bb, _fmt(p["B_crit"], "tokens"), f"your B = {_fmt(p['B'], 'tokens')}"
              + (f" = {p['B'] / self.seq_len:.4g} seq. of {self.seq_len}" if self.batch_unit.value == "sequences" else "")),

@@ -21,6 +21,9 @@ __all__ = [
     "TRAJECTORY_TRACES",
     "bcrit_figure",
     "get_marker",
+    "layout",
+    "line",
+    "marker",
     "marker_shapes",
     "frontier_figure",
     "landscape_figure",
@@ -50,7 +53,7 @@ COLORS = {"main": "#1f5fa8", "faint": "#9bb7da", "band": "rgba(31,95,168,0.15)",
           "ok": "#2a9d8f", "grey": "#8d99ae", "N": "#1f5fa8", "D": "#e07a1f", "B": "#2a9d8f", "S": "#8e5ea2"}
 
 
-def _layout(title: str, xtitle: str, ytitle: str, *, xlog=True, ylog=False, height=330, **extra) -> dict:
+def layout(title: str, xtitle: str, ytitle: str, *, xlog=True, ylog=False, height=330, **extra) -> dict:
     return dict(
         title=dict(text=title, x=0.0, xanchor="left", y=0.985, yanchor="top", font=dict(size=13.5)),
         template="plotly_white",
@@ -69,12 +72,12 @@ def _layout(title: str, xtitle: str, ytitle: str, *, xlog=True, ylog=False, heig
     )
 
 
-def _line(name, color, dash=None, width=2, showlegend=True, **kw) -> go.Scatter:
+def line(name, color, dash=None, width=2, showlegend=True, **kw) -> go.Scatter:
     return go.Scatter(x=[], y=[], mode="lines", name=name, line=dict(color=color, dash=dash, width=width),
                       showlegend=showlegend, **kw)
 
 
-def _marker(name, color, symbol="circle", size=10, **kw) -> go.Scatter:
+def marker(name, color, symbol="circle", size=10, **kw) -> go.Scatter:
     """The legend entry of a moving marker; the marker itself is a layout shape (see marker_shapes)."""
     return go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
                       marker=dict(color=color, symbol=symbol, size=size, line=dict(color="white", width=1)), **kw)
@@ -153,14 +156,14 @@ def trajectory_figure() -> go.Figure:
         go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip", name="band hi"),
         go.Scatter(x=[], y=[], mode="lines", line=dict(width=0), fill="tonexty", fillcolor=COLORS["band"],
                    name="band", hoverinfo="skip"),
-        _line("B/4", COLORS["faint"], dash="dot", width=1.5),
-        _line("4B", COLORS["faint"], dash="dash", width=1.5),
-        _line("batch B", COLORS["main"], width=2.5),
-        _line("min. loss L(N)", COLORS["grey"], dash="dash", width=1.5),
-        _marker("S_min", COLORS["ok"], symbol="diamond", size=11),
-        _marker("now", COLORS["accent"], size=12),
+        line("B/4", COLORS["faint"], dash="dot", width=1.5),
+        line("4B", COLORS["faint"], dash="dash", width=1.5),
+        line("batch B", COLORS["main"], width=2.5),
+        line("min. loss L(N)", COLORS["grey"], dash="dash", width=1.5),
+        marker("S_min", COLORS["ok"], symbol="diamond", size=11),
+        marker("now", COLORS["accent"], size=12),
     ]
-    return go.Figure(data=data, layout=_layout("Loss trajectory", "optimizer steps S", "loss [nats/token]"))
+    return go.Figure(data=data, layout=layout("Loss trajectory", "optimizer steps S", "loss [nats/token]"))
 
 
 OVERFIT_TRACES = ("curve", "two_pct", "eq44", "current")
@@ -169,12 +172,12 @@ OVERFIT_TRACES = ("curve", "two_pct", "eq44", "current")
 def overfit_figure() -> go.Figure:
     """Overfitting penalty deltaL = L(N, D)/L(N, inf) - 1 against D at fixed N."""
     data = [
-        _line("δL(N, D)", COLORS["main"], width=2.5),
-        _line("2% (seed noise)", COLORS["grey"], dash="dash", width=1.5),
-        _line("D = 5e3·N<sup>0.74</sup> (Kaplan Eq. 4.4)", COLORS["ok"], dash="dot", width=2),
-        _marker("now", COLORS["accent"], size=12),
+        line("δL(N, D)", COLORS["main"], width=2.5),
+        line("2% (seed noise)", COLORS["grey"], dash="dash", width=1.5),
+        line("D = 5e3·N<sup>0.74</sup> (Kaplan Eq. 4.4)", COLORS["ok"], dash="dot", width=2),
+        marker("now", COLORS["accent"], size=12),
     ]
-    lay = _layout("Overfitting penalty", "training tokens D", "δL = L(N, D) / L(N, ∞) − 1", ylog=True)
+    lay = layout("Overfitting penalty", "training tokens D", "δL = L(N, D) / L(N, ∞) − 1", ylog=True)
     lay["yaxis"].update(tickvals=[1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10],
                         ticktext=["0.001%", "0.01%", "0.1%", "1%", "10%", "100%", "1000%"])
     lay["legend"].update(x=0.01, xanchor="left", y=0.01, yanchor="bottom")
@@ -193,18 +196,18 @@ def frontier_figure() -> go.Figure:
         go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)", name="95% band", **band),
         go.Scatter(x=[], y=[], showlegend=False, name="D band hi", **band),
         go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(224,122,31,0.15)", name="95% band", showlegend=False, **band),
-        _line("N<sub>opt</sub>", COLORS["N"], width=2.5),
-        _line("D<sub>opt</sub>", COLORS["D"], width=2.5),
-        _line("B<sub>opt</sub>", COLORS["B"], width=2),
-        _line("S<sub>opt</sub>", COLORS["S"], width=2),
-        _line("dashed: App. B", COLORS["N"], dash="dash", width=1.5),
-        _line("D (App. B)", COLORS["D"], dash="dash", width=1.5, showlegend=False),
-        _line("B (App. B)", COLORS["B"], dash="dash", width=1.5, showlegend=False),
-        _line("S (App. B)", COLORS["S"], dash="dash", width=1.5, showlegend=False),
-        _marker("your N", COLORS["N"], symbol="star", size=14),
-        _marker("your D", COLORS["D"], symbol="star", size=14),
+        line("N<sub>opt</sub>", COLORS["N"], width=2.5),
+        line("D<sub>opt</sub>", COLORS["D"], width=2.5),
+        line("B<sub>opt</sub>", COLORS["B"], width=2),
+        line("S<sub>opt</sub>", COLORS["S"], width=2),
+        line("dashed: App. B", COLORS["N"], dash="dash", width=1.5),
+        line("D (App. B)", COLORS["D"], dash="dash", width=1.5, showlegend=False),
+        line("B (App. B)", COLORS["B"], dash="dash", width=1.5, showlegend=False),
+        line("S (App. B)", COLORS["S"], dash="dash", width=1.5, showlegend=False),
+        marker("your N", COLORS["N"], symbol="star", size=14),
+        marker("your D", COLORS["D"], symbol="star", size=14),
     ]
-    lay = _layout("Compute-optimal allocation", "compute C [FLOP]", "params · tokens · steps", ylog=True)
+    lay = layout("Compute-optimal allocation", "compute C [FLOP]", "params · tokens · steps", ylog=True)
     lay["legend"].update(x=0.01, xanchor="left", font=dict(size=9.5), tracegroupgap=0)
     lay["yaxis"]["range"] = [2, 17]
     return go.Figure(data=data, layout=lay)
@@ -222,10 +225,10 @@ def landscape_figure(logN: np.ndarray, logD: np.ndarray) -> go.Figure:
                    hovertemplate="N %{x:.2f} (log10)<br>D %{y:.2f} (log10)<br>loss %{z:.3f}<extra></extra>"),
         go.Scatter(x=[], y=[], mode="lines", line=dict(color="white", dash="dot", width=1), name="iso-FLOP lines",
                    hoverinfo="skip"),
-        _line("optimal frontier", COLORS["accent"], width=2.5),
-        _marker("now", "white", symbol="x", size=12),
+        line("optimal frontier", COLORS["accent"], width=2.5),
+        marker("now", "white", symbol="x", size=12),
     ]
-    lay = _layout("Loss landscape", "N [params]", "D [tokens]", xlog=False, showlegend=False)
+    lay = layout("Loss landscape", "N [params]", "D [tokens]", xlog=False, showlegend=False)
     lay["xaxis"].update(range=[float(logN[0]), float(logN[-1])], **log_ticks(logN[0], logN[-1]))
     lay["yaxis"].update(range=[float(logD[0]), float(logD[-1])], **log_ticks(logD[0], logD[-1]))
     return go.Figure(data=data, layout=lay)
@@ -237,11 +240,11 @@ BCRIT_TRACES = ("curve", "batch", "current")
 def bcrit_figure() -> go.Figure:
     """Critical batch size against loss, with the current loss and batch."""
     data = [
-        _line("B<sub>crit</sub>(L) = B<sub>*</sub> / L<sup>1/α<sub>B</sub></sup>", COLORS["main"], width=2.5),
-        _line("your B", COLORS["grey"], dash="dash", width=1.5),
-        _marker("now", COLORS["accent"], size=12),
+        line("B<sub>crit</sub>(L) = B<sub>*</sub> / L<sup>1/α<sub>B</sub></sup>", COLORS["main"], width=2.5),
+        line("your B", COLORS["grey"], dash="dash", width=1.5),
+        marker("now", COLORS["accent"], size=12),
     ]
-    lay = _layout("Critical batch size", "loss L [nats/token]", "B_crit [tokens]", xlog=False, ylog=True)
+    lay = layout("Critical batch size", "loss L [nats/token]", "B_crit [tokens]", xlog=False, ylog=True)
     lay["legend"].update(x=0.01, xanchor="left")
     lay["yaxis"]["dtick"] = 1
     lay["xaxis"]["autorange"] = "reversed"  # training moves left to right: loss falls

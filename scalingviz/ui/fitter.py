@@ -27,7 +27,7 @@ from ..serialize import jsonable
 from . import figures
 from .controls import close_tree, error_html
 
-__all__ = ["EXAMPLES", "FORMS", "FitTab"]
+__all__ = ["EXAMPLES", "FitTab", "fit_choices"]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 #: Synthetic examples: file in data/ -> label.
@@ -35,14 +35,21 @@ EXAMPLES = {
     "synthetic_chinchilla.csv": "synthetic: Chinchilla form, known truth (63 runs)",
     "synthetic_kaplan.csv": "synthetic: Kaplan L(N, D), known truth (63 runs)",
 }
-#: Forms offered, named by the preset that uses them (as ``scalingviz fit --law``).
-FORMS = {
-    "hoffmann2022": "Chinchilla: E + A/N^alpha + B/D^beta",
-    "kaplan2020": "Kaplan: L(N, D)",
-    "power_N": "power law in N: (N_c/N)^alpha_N",
-    "power_offset_N": "power law in N with offset: E + (N_c/N)^alpha_N",
-    "power_C": "power law in C: (C_c/C)^alpha_C",
-}
+def fit_choices() -> list[tuple[str, str]]:
+    """What the form picker offers, from the registries: each published law's form under the law's
+    name (as ``scalingviz fit --law``), then every other fittable form, your own included."""
+    from ..laws.forms import FORMS as LAW_FORMS
+
+    fittable = fit.fittable_forms()
+    out, seen = [], set()
+    for name, p in PRESETS.items():
+        if p.form.name in fittable and p.form.name not in seen and not p.fitted and not p.secondary:
+            out.append((f"{p.title}: {p.form.formula}", name))
+            seen.add(p.form.name)
+    for name in fittable:
+        if name not in seen and set(LAW_FORMS[name].required_variables(LAW_FORMS[name].fit_target)) <= set(SCHEMA):
+            out.append((f"{name}: {LAW_FORMS[name].formula}", name))
+    return out
 SCHEMA = ("N", "D", "C", "loss")
 NONE = "(none)"
 
@@ -90,7 +97,8 @@ class FitTab:
         for k, dd in self.mapping.items():
             dd.add_class(f"sv-fit-col-{k}")
             dd.observe(lambda c, k=k: self._on_map(k, c["new"]), "value")
-        self.form = w.Dropdown(options=[(v, k) for k, v in FORMS.items()], value="hoffmann2022",
+        # User-facing default: Chinchilla's form, as Hoffmann et al. and Epoch fit it.
+        self.form = w.Dropdown(options=fit_choices(), value="hoffmann2022",
                                description="form", layout=w.Layout(width="360px"), style=dict(description_width="40px"))
         self.form.add_class("sv-fit-form")
         self.n_boot = w.BoundedIntText(value=200, min=0, max=2000, description="bootstrap", layout=w.Layout(width="190px"),
@@ -278,11 +286,12 @@ class FitTab:
         self.fit_count = getattr(self, "fit_count", 0) + 1
         self.results.value = self._render()
         self._draw()
-        can_register = result.form in ("chinchilla", "kaplan_nd")
-        self.reg_button.disabled = not can_register
-        self.reg_note.value = "" if can_register else (
-            "<span class='sv-note'>Only the Chinchilla and Kaplan L(N, D) forms can become a law for the other "
-            "tabs.</span>")
+        try:
+            result.to_preset()
+            self.reg_button.disabled, self.reg_note.value = False, ""
+        except ValueError as exc:  # a form whose fit leaves constants undetermined says which
+            self.reg_button.disabled = True
+            self.reg_note.value = f"<span class='sv-note'>{html.escape(str(exc))}</span>"
         self._exports()
         return True
 
@@ -298,7 +307,7 @@ class FitTab:
                    if b is not None else "95% CI (set bootstrap > 0)")
         out = (f"<div class='sv-plan-badges'><span class='sv-badge' style='background:"
                f"{'#2a7d3f' if status_kind == 'good' else '#9a6100'}'>{html.escape(r.status)}</span>"
-               f"<span class='sv-note'>{html.escape(FORMS.get(self.form.value, r.form))}; {r.n_points} runs; "
+               f"<span class='sv-note'>{html.escape(r.form)}: {html.escape(r.law_form.formula)}; {r.n_points} runs; "
                f"objective {r.objective:.6g} (sum of Huber losses, delta {r.delta:g}); {html.escape(r.message)}; "
                f"fit #{self.fit_count} took {self.elapsed:.2f} s</span></div><table class='sv-table'><tr><th>parameter</th><th>fit</th><th>{ci_head}</th></tr>"
                f"{rows}</table>")
@@ -316,11 +325,15 @@ class FitTab:
     def _predictions(self) -> dict[str, np.ndarray]:
         """Predicted loss of the fit and of each published law that applies, at every run."""
         runs = self.runs
-        form = fit.FORMS[self.result.form]
-        out = {"your fit": self.result.predict(**{v: getattr(runs, v) for v in form.variables})}
-        if set(form.variables) <= {"N", "D"}:
-            for name in ("kaplan2020", "hoffmann2022", "besiroglu2024"):
-                out[name] = np.asarray(PRESETS[name].loss(runs.N, runs.D), float)
+        r = self.result
+        cols = {v: (runs.C if v == "C" else getattr(runs, v)) for v in r.variables}
+        out = {"your fit": r.predict(**cols)}
+        target = r.law_form.fit_target
+        for name, p in PRESETS.items():  # every published law that predicts the same quantity from the same columns
+            if (p.has(target) and not p.fitted and not p.secondary and not p.modified
+                    and set(p.form.required_variables(target)) <= set(cols)):
+                args = [cols[v] for v in p.form.variables(target) if v in cols]
+                out[name] = np.asarray(p.form.call(target, p.values, *args), float)
         return out
 
     def _draw(self) -> None:
@@ -337,13 +350,13 @@ class FitTab:
             data.append(go.Scatter(x=p, y=obs, mode="markers", name=name,
                                    marker=dict(size=7 if name == "your fit" else 5, color=color,
                                                opacity=1 if name == "your fit" else 0.55)))
-        lay = figures._layout("Your runs against the fit and the published laws", "predicted loss [nats/token]",
+        lay = figures.layout("Your runs against the fit and the published laws", "predicted loss [nats/token]",
                               "observed loss", xlog=False, height=330, width=430)
         lay["legend"].update(x=0.01, xanchor="left", font=dict(size=10))
         overlay_fig = go.Figure(data=data, layout=lay)
         res = 100 * (obs / preds["your fit"] - 1)
         held = self.held_mask
-        lay2 = figures._layout("Residuals of the fit", "compute C = 6ND [FLOP]", "observed / predicted − 1 [%]",
+        lay2 = figures.layout("Residuals of the fit", "compute C = 6ND [FLOP]", "observed / predicted − 1 [%]",
                                height=330, width=430, showlegend=bool(held.any()))
         lay2["legend"].update(x=0.99, xanchor="right", font=dict(size=10))
         resid_fig = go.Figure(data=[

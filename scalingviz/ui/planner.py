@@ -9,7 +9,6 @@ their values, and the last good report stays on screen, marked as such. The numb
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,9 +17,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import compute, units
-from ..plan import PlanReport, TrainingPlan, check
-from ..presets import CHINCHILLA_TOKENS_PER_PARAM, PRESETS
-from ..uncertainty import parameter_samples
+from ..plan import LR_FACTOR, LR_REFERENCE, PlanReport, TrainingPlan, check
+from ..presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS
+from ..uncertainty import prediction_band
 from . import figures
 from .controls import error_html, law_options
 from .markers import MarkerLayer
@@ -54,6 +53,8 @@ CHOICES: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
 _ERROR_FIELD = {v[3]: k for k, v in FIELDS.items()} | {"batch_sequences": "batch", "gpu": "gpu",
                                                         "N_convention": "N_convention", "shape": "n_layer",
                                                         "laws": "laws", "law": "laws", "name": "laws"}
+#: User-facing default: the frontiers the plan is drawn against (the first with its band).
+FRONTIER_LAWS = ("besiroglu2024", "hoffmann2022", "kaplan2020")
 _BADGE = {"good": "#2a7d3f", "warn": "#9a6100", "bad": "#b3261e", "info": "#44617f"}
 
 
@@ -62,9 +63,7 @@ def _badge(text: str, kind: str) -> str:
 
 
 def _q(x: float | None, unit: str = "") -> str:
-    if x is None or not math.isfinite(x):
-        return "&ndash;"
-    return units.format_quantity(x) + (f"&nbsp;{unit}" if unit else "")
+    return units.format_number(x, unit, 3, html=True)
 
 
 class PlanTab:
@@ -245,11 +244,13 @@ class PlanTab:
         if b.get("B_over_B_crit") is not None:
             r = b["B_over_B_crit"]
             badges.append(_badge(f"batch {r:.2g}x B_crit", "good" if r <= 1 else "warn"))
-        if "ratio_to_li2025" in lr and lr["ratio_to_li2025"] is not None:
-            r = lr["ratio_to_li2025"]
-            badges.append(_badge(f"LR {r:.2g}x Step Law", "good" if 0.5 <= r <= 2 else "warn"))
+        ref = f"ratio_to_{LR_REFERENCE}"
+        if lr.get(ref) is not None:
+            r = lr[ref]
+            badges.append(_badge(f"LR {r:.2g}x {PRESETS[LR_REFERENCE].title}",
+                                 "good" if 1 / LR_FACTOR <= r <= LR_FACTOR else "warn"))
         if report.delta_L is not None:
-            noise = PRESETS["kaplan2020"]["delta_L_noise"]
+            noise = DELTA_L_NOISE.value
             badges.append(_badge(f"overfitting {100 * report.delta_L:.2g}%", "good" if report.delta_L <= noise
                                  else "warn"))
         n_extra = sum(w_["code"] == "EXTRAPOLATION" for w_ in report.warnings)
@@ -314,22 +315,23 @@ class PlanTab:
     # -- figure ----------------------------------------------------------------------------
     @staticmethod
     def _figure() -> go.Figure:
-        lay = figures._layout("Where the plan sits: N against compute", "compute C = 6ND [FLOP]",
+        lay = figures.layout("Where the plan sits: N against compute", "compute C = 6ND [FLOP]",
                               "N [params]", ylog=True, height=330, width=430)
         lay["legend"].update(x=0.01, xanchor="left", y=0.99, yanchor="top", font=dict(size=10))
         lay["yaxis"]["range"] = [7, 13.5]
         band = dict(mode="lines", line=dict(width=0), hoverinfo="skip")
         data = [
             go.Scatter(x=[], y=[], showlegend=False, name="band hi", **band),
-            go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)", name="95% band (Epoch)", **band),
+            go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)",
+                       name=f"95% band ({PRESETS[FRONTIER_LAWS[0]].title})", **band),
         ]
-        for name, color, dash in (("besiroglu2024", figures.COLORS["N"], None),
-                                  ("hoffmann2022", figures.COLORS["D"], "dash"),
-                                  ("kaplan2020", figures.COLORS["S"], "dot")):
+        for name, color, dash in zip(FRONTIER_LAWS, (figures.COLORS["N"], figures.COLORS["D"], figures.COLORS["S"]),
+                                     (None, "dash", "dot"), strict=True):
             law = PRESETS[name]
-            data.append(figures._line(f"N<sub>opt</sub>, {law.title}", color, dash=dash, width=2))
-        data.append(figures._line("20 tokens/param", figures.COLORS["grey"], dash="dashdot", width=1.2))
-        data.append(figures._marker("your plan", figures.COLORS["accent"], symbol="star", size=16))
+            data.append(figures.line(f"N<sub>opt</sub>, {law.title}", color, dash=dash, width=2))
+        data.append(figures.line(f"{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param", figures.COLORS["grey"],
+                                 dash="dashdot", width=1.2))
+        data.append(figures.marker("your plan", figures.COLORS["accent"], symbol="star", size=16))
         return go.Figure(data=data, layout=lay)
 
     def _draw(self, report: PlanReport) -> None:
@@ -337,12 +339,10 @@ class PlanTab:
         with self.fig.batch_update():
             if not self._frontier_drawn:
                 Cg = np.logspace(17, 27, 80)
-                samples = parameter_samples(PRESETS["besiroglu2024"])
-                NN = np.array([s.compute_optimal(Cg)["N_opt"] for s in samples])
-                lo, hi = np.percentile(NN, [2.5, 97.5], axis=0)
-                self.fig.data[0].update(x=Cg, y=hi)
-                self.fig.data[1].update(x=Cg, y=lo)
-                for i, name in enumerate(("besiroglu2024", "hoffmann2022", "kaplan2020")):
+                band = prediction_band(FRONTIER_LAWS[0], lambda p: p.compute_optimal(Cg)["N_opt"])
+                self.fig.data[0].update(x=Cg, y=band["high"])
+                self.fig.data[1].update(x=Cg, y=band["low"])
+                for i, name in enumerate(FRONTIER_LAWS):
                     self.fig.data[2 + i].update(x=Cg, y=PRESETS[name].compute_optimal(Cg)["N_opt"])
                 self.fig.data[5].update(x=Cg, y=np.sqrt(Cg / (6 * CHINCHILLA_TOKENS_PER_PARAM.value)))
                 self._frontier_drawn = True
