@@ -43,7 +43,8 @@ def fit_choices() -> list[tuple[str, str]]:
     fittable = fit.fittable_forms()
     out, seen = [], set()
     for name, p in PRESETS.items():
-        if p.form.name in fittable and p.form.name not in seen and not p.fitted and not p.secondary:
+        fits = p.form.fit_target in p.form.functions and set(p.form.required_variables(p.form.fit_target)) <= set(SCHEMA)
+        if fits and p.form.name not in seen and not p.fitted and not p.secondary:
             out.append((f"{p.title}: {p.form.formula}", name))
             seen.add(p.form.name)
     for name in fittable:
