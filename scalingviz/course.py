@@ -30,9 +30,16 @@ class Exercise:
     unit: str = ""
 
 
+#: Each exercise is about a named paper: these laws are its subject (user-facing, not defaults).
+SUBJECT = {"kaplan": "kaplan2020", "su": "su2024", "chinchilla": "hoffmann2022", "steplaw": "li2025"}
+
+
+def _law(key: str) -> Any:
+    return PRESETS[SUBJECT[key]]
+
+
 def _kap() -> Any:
-    # The exercises are about named papers: the laws they name are their subject, not defaults.
-    return PRESETS["kaplan2020"]
+    return _law("kaplan")
 
 
 EXERCISES: dict[str, Exercise] = {
@@ -54,20 +61,20 @@ EXERCISES: dict[str, Exercise] = {
     "03b": Exercise("Training at B = B_crit: how many times S_min steps does it take (Eq. 5.1)?",
                     lambda: 2.0, 0.01, "S = S_min (1 + B_crit/B)"),
     "04a": Exercise("With the su2024 constants, what is the lowest loss a 100M-parameter model can reach?",
-                    lambda: float(PRESETS["su2024"].min_loss(1e8)), 0.01,
+                    lambda: float(_law("su").min_loss(1e8)), 0.01,
                     "the S -> infinity limit of the trajectory: law.min_loss(N)", "nats/token"),
     "05a": Exercise("Chinchilla (hoffmann2022): the compute-optimal N at C = 1e24 FLOP?",
-                    lambda: float(PRESETS["hoffmann2022"].compute_optimal(1e24)["N_opt"]), 0.02,
+                    lambda: float(_law("chinchilla").compute_optimal(1e24)["N_opt"]), 0.02,
                     "law.compute_optimal(C)['N_opt'] (the closed form with C = 6ND)", "params"),
     "05b": Exercise("At 1e24 FLOP, how many times larger is Kaplan's optimal N than Chinchilla's?",
-                    lambda: float(_kap().compute_optimal(1e24)["N_opt"] / PRESETS["hoffmann2022"].compute_optimal(1e24)["N_opt"]),
+                    lambda: float(_kap().compute_optimal(1e24)["N_opt"] / _law("chinchilla").compute_optimal(1e24)["N_opt"]),
                     0.03, "divide the two compute_optimal(1e24)['N_opt'] values"),
     "06a": Exercise("Step Law (li2025): the optimal peak LR for N = 1e9, D = 1e11?",
-                    lambda: float(PRESETS["li2025"].hparams(N=1e9, D=1e11)["lr"]), 0.02,
-                    f"{PRESETS['li2025'].formula.split(';')[0]}: law.hparams(N=..., D=...)['lr']"),
+                    lambda: float(_law("steplaw").hparams(N=1e9, D=1e11)["lr"]), 0.02,
+                    f"{_law('steplaw').formula.split(';')[0]}: law.hparams(N=..., D=...)['lr']"),
     "06b": Exercise("Step Law: the optimal batch (in tokens) for D = 1e12 tokens?",
-                    lambda: float(PRESETS["li2025"].hparams(N=1e9, D=1e12)["batch_tokens"]), 0.02,
-                    PRESETS["li2025"].formula.split("; ")[1], "tokens"),
+                    lambda: float(_law("steplaw").hparams(N=1e9, D=1e12)["batch_tokens"]), 0.02,
+                    _law("steplaw").formula.split("; ")[1], "tokens"),
 }
 
 

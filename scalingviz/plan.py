@@ -373,7 +373,7 @@ def check(plan: TrainingPlan) -> PlanReport:
         for key, target in (("lr", lr["recommended"]), ("batch_tokens", batch["recommended"])):
             if key in bands:
                 b = bands[key]
-                has_band = b["label"] is not None
+                has_band = b["label"] is not None and bool(np.any(b["high"] > b["low"]))
                 target[law.name] = {"value": _f(b["value"]), "low": _f(b["low"]) if has_band else None,
                                     "high": _f(b["high"]) if has_band else None}
         if plan.lr is not None:
