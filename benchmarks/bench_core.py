@@ -30,7 +30,7 @@ def subprocess_time(args: list[str], repeats: int) -> float:
 
 def main() -> None:
     import scalingviz as sv
-    from scalingviz.laws import hoffmann2022, su2024
+    from scalingviz.laws import hoffmann2022
 
     rows = []
     py = sys.executable
@@ -39,18 +39,21 @@ def main() -> None:
     rows.append(("`python -c 'import scalingviz'` (whole process)", t_import, 0.3))
     rows.append(("  of which the bare interpreter start", t_python, None))
 
-    kw = sv.get_preset("kaplan2020").trajectory_constants()
+    law = sv.get_preset("kaplan2020")
+    kw = dict(N_c=law["NS_N_c"], alpha_N=law["NS_alpha_N"], S_c=law["S_c"], alpha_S=law["alpha_S"],
+              B_star=law["B_star"], alpha_B=law["alpha_B"])
     rng = np.random.default_rng(0)
     N = 10 ** rng.uniform(3, 12, 10**6)
     S = 10 ** rng.uniform(0, 7, 10**6)
     B = 10 ** rng.uniform(3, 8, 10**6)
-    t_traj = median_time(lambda: su2024.loss_trajectory(N, S, B, **kw), 5)
-    L = su2024.loss_trajectory(N, S, B, **kw)
+    t_traj = median_time(lambda: law.trajectory(N, S, B), 5)
+    L = law.trajectory(N, S, B)
     rows.append(("L(N,S,B) trajectory, 10^6 random points", t_traj, 0.5))
 
     p = sv.get_preset("hoffmann2022").values
     Ng = np.logspace(6, 12, 1000)[:, None]
     Dg = np.logspace(8, 14, 1000)[None, :]
+    p = dict(p)
     t_grid = median_time(lambda: hoffmann2022.loss(Ng, Dg, **p), 15)
     rows.append(("Chinchilla loss on a 1000x1000 (N, D) grid, broadcast 1000x1 by 1x1000", t_grid, 0.05))
     Nm, Dm = np.meshgrid(Ng.ravel(), Dg.ravel(), indexing="ij")
