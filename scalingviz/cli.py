@@ -597,7 +597,7 @@ def load_plugins(modules: Sequence[str] = ()) -> list[str]:
         items = obj if isinstance(obj, (list, tuple)) else [obj]
         for item in items:
             if isinstance(item, Preset) and PRESETS.get(item.name) is not item:
-                register(item, overwrite=item.name in PRESETS and item.name not in _published())
+                register(item, overwrite=True)  # a published name is refused by register itself
 
     for ep in entry_points(group="scalingviz.laws"):
         try:
@@ -612,12 +612,6 @@ def load_plugins(modules: Sequence[str] = ()) -> list[str]:
                              "e.g. --plugin mylaws for mylaws.py in the current folder") from None
         take(getattr(module, "LAWS", module))
     return [n for n in PRESETS if n not in before]
-
-
-def _published() -> frozenset[str]:
-    from .presets import _PUBLISHED
-
-    return _PUBLISHED
 
 
 def _plugin_args(argv: Sequence[str]) -> list[str]:

@@ -383,6 +383,11 @@ class Preset:
         names = tuple(self.form.optimal_methods)
         return names + (("numerical",) if "loss" in self.form.functions else ())
 
+    def optimal_label(self, method: str) -> str:
+        """A method's short label for legends (``"Table 6"``), ``"numerical"`` for the generic path."""
+        m = self.form.optimal_methods.get(method)
+        return (m.label or method) if m is not None else method
+
     def compute_optimal(self, C: ArrayLike, *, method: str | None = None, U: ArrayLike | None = None) -> dict[str, Any]:
         """Compute-optimal allocation for compute C [FLOP].
 

@@ -58,6 +58,7 @@ FORM = register_form(LawForm(
     formula="eta_opt = lr_coef C^lr_exp_C; B_opt = bs_coef C^bs_exp_C tokens; M_opt = M_base C^a; D_opt = D_base C^b",
     lr=learning_rate, batch=batch_tokens,
     compute_optimal={"eq4": OptimalMethod(
-        _compute_optimal, "Bi et al. Eq. 4 (C = M D); N_opt = M_opt/6 ignores the attention FLOPs in M", exact=False)},
+        _compute_optimal, "Bi et al. Eq. 4 (C = M D); N_opt = M_opt/6 ignores the attention FLOPs in M", exact=False,
+        label="Eq. 4")},
     linear=("lr_exp_C", "bs_exp_C", "a", "b"),
 ))

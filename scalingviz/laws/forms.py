@@ -103,6 +103,7 @@ class OptimalMethod:
     fn: Callable[..., dict[str, Any]]
     description: str
     exact: bool = True
+    label: str = ""  # short name for legends and titles ("Table 6"); the method's key if empty
 
 
 def _signature(fn: Callable) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:

@@ -582,9 +582,9 @@ FORM = register_form(LawForm(
     steps_to_loss=_steps_to_loss, tokens_to_loss=_tokens_to_loss,
     compute_optimal={
         "table6": OptimalMethod(_table6, "Kaplan Table 6 empirical fits (C read as C_min); loss from Eq. 1.3 L(C_min)",
-                                exact=False),
+                                exact=False, label="Table 6"),
         "appendix_b": OptimalMethod(_appendix_b, "Kaplan Appendix B closed forms (Eq. B.6-B.10), C at B = B_crit",
-                                    exact=False),
+                                    exact=False, label="App. B"),
     },
     gradient={"loss": _full_loss_gradient},
     linear=("ND_alpha_N", "ND_alpha_D"),

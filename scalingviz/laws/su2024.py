@@ -223,7 +223,7 @@ FORM = register_form(LawForm(
     steps_to_loss=steps_to_loss, tokens_to_loss=tokens_to_loss,
     compute_optimal={"appendix_b": OptimalMethod(
         _appendix_b, "Kaplan Appendix B closed forms (Eq. B.6-B.10) with this law's constants, C at B = B_crit",
-        exact=False)},
+        exact=False, label="App. B closed forms")},
     fit_target="learning_curve",
     linear=("alpha_N", "alpha_S", "alpha_B"),
     bounds={"alpha_N": (0.0, 3.0), "alpha_S": (0.0, 5.0)},

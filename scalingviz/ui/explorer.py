@@ -542,7 +542,9 @@ class Explorer:
                     f.data[T.index("B")].update(name=b_name)
                     f.data[T.index("S")].update(name="S<sub>opt</sub> = D<sub>opt</sub>/B<sub>opt</sub>")
             if len(methods) > 1:
-                title += f" (solid: {methods[0]}, dashed: {methods[1]})"
+                title += f" (solid: {law.optimal_label(methods[0])}, dashed: {law.optimal_label(methods[1])})"
+            elif methods and law.form.optimal_methods:
+                title += f" ({law.optimal_label(methods[0])})"
             if methods:
                 for key in ("N", "D"):
                     band = self._band(lambda s, key=key, m=methods[0]: s.compute_optimal(Cg, method=m)[f"{key}_opt"])
