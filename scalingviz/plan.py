@@ -276,9 +276,12 @@ def _warn(code: str, message: str, value: float | None) -> dict[str, Any]:
 
 def _extrapolation(warnings: list[dict[str, Any]], law: Preset, **values: float) -> None:
     """One EXTRAPOLATION warning per law, naming every input outside its fitted range."""
+    if any(w["code"] == "EXTRAPOLATION" and w.get("law") == law.name for w in warnings):
+        return  # one warning per law, even when several of its capabilities are used
     out = law.fitted_range.describe(law.name, **values)
     if out:
-        warnings.append(_warn("EXTRAPOLATION", "; ".join(text for _k, _f, text in out), max(f for _k, f, _t in out)))
+        warnings.append({**_warn("EXTRAPOLATION", "; ".join(text for _k, _f, text in out),
+                                 max(f for _k, f, _t in out)), "law": law.name})
 
 
 def check(plan: TrainingPlan) -> PlanReport:

@@ -115,8 +115,9 @@ class FittedRange:
         for key, factor in self.outside(**values).items():
             lo, hi = getattr(self, key)
             side = "above" if values[key] > hi else "below"
-            out.append((key, factor, f"{key} = {format_quantity(values[key])} is {factor:.3g}x {side} the range {law} "
-                                     f"was fitted on ({format_quantity(lo)} to {format_quantity(hi)})"))
+            fmt = (lambda x: f"{x:.3g} FLOP") if key == "C" else format_quantity  # counts get k/M/B/T; compute does not
+            out.append((key, factor, f"{key} = {fmt(values[key])} is {factor:.3g}x {side} the range {law} "
+                                     f"was fitted on ({fmt(lo)} to {fmt(hi)})"))
         return out
 
 

@@ -79,7 +79,8 @@ def test_every_warning_code_can_fire():
     fired |= codes(check(TrainingPlan(N=7e9, D=1.4e11, n_layer=12, d_model=768, n_vocab=50257)))  # INCONSISTENT_INPUTS
     assert fired == set(WARNING_CODES)
     for w in check(TrainingPlan(N=280e9, D=300e9)).warnings:
-        assert set(w) == {"code", "message", "value"} and w["message"]
+        # every warning: code, message, value; an EXTRAPOLATION warning also names its law
+        assert set(w) == ({"code", "message", "value"} | ({"law"} if w["code"] == "EXTRAPOLATION" else set())) and w["message"]
 
 
 @pytest.mark.parametrize(
@@ -142,3 +143,10 @@ def test_cli_plan_bad_input(capsys, argv, needle):
     assert main(["plan", *argv]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err
+
+
+def test_one_extrapolation_warning_per_law():
+    # kaplan2020 gives a loss and a learning rate; far outside its range it is still warned about once.
+    r = check(TrainingPlan(N=7e9, D=1.4e12, lr=3e-4))
+    laws = [w["law"] for w in r.warnings if w["code"] == "EXTRAPOLATION"]
+    assert "kaplan2020" in laws and len(laws) == len(set(laws))

@@ -591,5 +591,6 @@ FORM = register_form(LawForm(
     bounds={"ND_alpha_N": (0.0, 3.0), "ND_alpha_D": (1e-3, 3.0)},
     starts=_full_starts,
     extra_constants=("alpha_N", "N_c", "alpha_D", "D_c", "alpha_C", "C_c"),
-    formulas={"lr": "LR(N) = {lr_intercept:.7g} - {lr_slope:.7g} ln N (Eq. D.1)"},
+    formulas={"lr": "LR(N) = {lr_intercept:.7g} - {lr_slope:.7g} ln N (Eq. D.1)",
+              "overfit_rule": "D = {D_overfit_coef:g} N^{D_overfit_exp:g} (Eq. 4.4)"},
 ))

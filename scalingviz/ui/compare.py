@@ -114,8 +114,9 @@ class Compare:
             self.fig_hp.data = []
             for i, name in enumerate(_hparam_laws()):
                 col = PALETTE[(i + 3) % 9]
-                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{name} LR", line=dict(color=col, width=2))
-                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{name} batch", yaxis="y2",
+                title = PRESETS[name].title
+                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{title} LR", line=dict(color=col, width=2))
+                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{title} batch", yaxis="y2",
                                         line=dict(color=col, width=2, dash="dash"))
         self._update()
 

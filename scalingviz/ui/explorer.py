@@ -584,16 +584,8 @@ class Explorer:
 
     def _draw_summary(self, p: dict[str, Any]) -> None:
         law = self.law
-        rng = law.fitted_range.outside(N=p["N"], D=p["D"], C=p["C"])
-        warns = []
-        def q(key: str, x: float) -> str:
-            return f"{x:.3g} FLOP" if key == "C" else units.format_quantity(x)
-
-        for k, factor in rng.items():
-            lo, hi = getattr(law.fitted_range, k)
-            side = "above" if p[k] > hi else "below"
-            warns.append(f"{k} = {q(k, p[k])} is {factor:.3g}&times; {side} the range {html.escape(law.title)} "
-                         f"was fitted on ({q(k, lo)} to {q(k, hi)}): extrapolation")
+        warns = [html.escape(text) + ": extrapolation"
+                 for _k, _f, text in law.fitted_range.describe(law.title, N=p["N"], D=p["D"], C=p["C"])]
         self.warning.value = "".join(f'<div class="sv-warn">&#9888; {m}</div>' for m in warns)
         band = ""
         if "loss_low" in p:

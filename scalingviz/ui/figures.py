@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..presets import DELTA_L_NOISE, preset_for
 from ..units import format_quantity
 
 __all__ = [
@@ -170,11 +171,13 @@ OVERFIT_TRACES = ("curve", "two_pct", "eq44", "current")
 
 
 def overfit_figure() -> go.Figure:
-    """Overfitting penalty deltaL = L(N, D)/L(N, inf) - 1 against D at fixed N."""
+    """Overfitting penalty deltaL = L(N, D)/L(N, inf) - 1 against D at fixed N, with the seed-noise level
+    and the published rule of thumb for enough data (both named from the presets)."""
+    rule = preset_for("overfit_rule")
     data = [
         line("δL(N, D)", COLORS["main"], width=2.5),
-        line("2% (seed noise)", COLORS["grey"], dash="dash", width=1.5),
-        line("D = 5e3·N<sup>0.74</sup> (Kaplan Eq. 4.4)", COLORS["ok"], dash="dot", width=2),
+        line(f"{100 * DELTA_L_NOISE.value:g}% (seed noise)", COLORS["grey"], dash="dash", width=1.5),
+        line(f"{rule.formula_for('overfit_rule')}, {rule.title}", COLORS["ok"], dash="dot", width=2),
         marker("now", COLORS["accent"], size=12),
     ]
     lay = layout("Overfitting penalty", "training tokens D", "δL = L(N, D) / L(N, ∞) − 1", ylog=True)

@@ -45,7 +45,7 @@ def fit_choices() -> list[tuple[str, str]]:
     for name, p in PRESETS.items():
         fits = p.form.fit_target in p.form.functions and set(p.form.required_variables(p.form.fit_target)) <= set(SCHEMA)
         if fits and p.form.name not in seen and not p.fitted and not p.secondary:
-            out.append((f"{p.title}: {p.form.formula}", name))
+            out.append((f"{p.title} form", name))
             seen.add(p.form.name)
     for name in fittable:
         if name not in seen and set(LAW_FORMS[name].required_variables(LAW_FORMS[name].fit_target)) <= set(SCHEMA):

@@ -275,7 +275,7 @@ class PlanTab:
                      "&ndash;" if o["loss"] is None else f"{o['loss']:.4f}") for n, o in report.compute_optimal.items()]
         hb_rows = []
         if b.get("B_crit") is not None:
-            hb_rows.append(("batch vs B_crit (Kaplan)", _q(p.batch_tokens, "tokens"), _q(b["B_crit"], "tokens"),
+            hb_rows.append((f"batch vs B_crit ({html.escape(b['B_crit_law'])})", _q(p.batch_tokens, "tokens"), _q(b["B_crit"], "tokens"),
                             f"S/S_min {b['extra_steps']:.3g}, E/E_min {b['extra_tokens']:.3g}"))
         for name, r in b["recommended"].items():
             band = f"[{_q(r['low'])}, {_q(r['high'])}]" if r.get("low") is not None else ""
@@ -323,7 +323,7 @@ class PlanTab:
         data = [
             go.Scatter(x=[], y=[], showlegend=False, name="band hi", **band),
             go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)",
-                       name=f"95% band ({PRESETS[FRONTIER_LAWS[0]].title})", **band),
+                       name=f"95% band, {PRESETS[FRONTIER_LAWS[0]].title}", **band),
         ]
         for name, color, dash in zip(FRONTIER_LAWS, (figures.COLORS["N"], figures.COLORS["D"], figures.COLORS["S"]),
                                      (None, "dash", "dot"), strict=True):
