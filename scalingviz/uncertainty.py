@@ -127,6 +127,8 @@ def prediction_band(
         low, high, label = np.nanmin(vals, axis=0), np.nanmax(vals, axis=0), "alt. constants"
     else:
         q = 50 * (1 - level)
-        low, high = np.nanpercentile(vals, [q, 100 - q], axis=0)
+        # np.percentile is vectorised; nanpercentile works column by column (20x slower on a 200 x 150 band)
+        pct = np.nanpercentile if np.isnan(vals).any() else np.percentile
+        low, high = pct(vals, [q, 100 - q], axis=0)
         label = f"{100 * level:g}%"
     return {"value": value, "low": low, "high": high, "source": p.uncertainty.source, "label": label}

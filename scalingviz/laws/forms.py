@@ -33,6 +33,7 @@ import inspect
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -246,9 +247,9 @@ class LawForm:
         return super().__reduce__()
 
     # -- what it gives ------------------------------------------------------------------------
-    @property
+    @cached_property
     def capabilities(self) -> frozenset[str]:
-        """Direct capabilities plus those derived from ``loss``."""
+        """Direct capabilities plus those derived from ``loss`` (a form never changes: computed once)."""
         caps = set(self.functions)
         if self.optimal_methods:
             caps.add("optimal")
