@@ -20,6 +20,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from scalingviz import datasets, fit
+from scalingviz.laws import hoffmann2022
 
 
 def load():
@@ -33,13 +34,17 @@ def load():
 
 
 def reference_grid(runs):
-    X = {"lnN": np.log(runs.N), "lnD": np.log(runs.D)}
-    lnL = np.log(runs.loss)
-    form = fit.FORMS["chinchilla"]
+    # Hoffmann's parametrisation theta = (a, b, e, alpha, beta) with A, B, E = exp(a), exp(b), exp(e), the loss
+    # and its gradient from the law module (scalingviz.laws.hoffmann2022), chained to d ln L / d theta.
+    N, D, lnL = runs.N, runs.D, np.log(runs.loss)
 
     def fun(th):  # unscaled summed Huber, as in Epoch's notebook
-        pred, J = form.logpred(th, X)
-        r = pred - lnL
+        a, b, e, al, be = th
+        c = dict(E=np.exp(e), A=np.exp(a), B=np.exp(b), alpha=al, beta=be)
+        L = hoffmann2022.loss(N, D, **c)
+        g = hoffmann2022.loss_gradient(N, D, **c)
+        J = np.stack([g["A"] * c["A"], g["B"] * c["B"], g["E"] * c["E"], g["alpha"], g["beta"]], axis=1) / L[:, None]
+        r = np.log(L) - lnL
         return fit.huber_objective(r), J.T @ np.clip(r, -1e-3, 1e-3)
 
     best = (np.inf, None)
@@ -52,7 +57,8 @@ def reference_grid(runs):
             res = minimize(fun, np.array([a, b, e, al, be]), jac=True, method="L-BFGS-B")
             if np.isfinite(res.fun) and res.fun < best[0]:
                 best = (res.fun, res.x)
-    return best[0], form.to_params(best[1]), n
+    a, b, e, al, be = best[1]
+    return best[0], {"A": np.exp(a), "B": np.exp(b), "E": np.exp(e), "alpha": al, "beta": be}, n
 
 
 def timed(fn, repeats):

@@ -157,15 +157,17 @@ class _Problem:
             v = _huber(r, self.delta).sum(axis=1)
         return np.where(np.isfinite(v), v, np.inf)
 
-    def jacobian(self, theta: NDArray, pred: NDArray) -> NDArray:
+    def jacobian(self, theta: NDArray, pred: NDArray, c: dict[str, float] | None = None) -> NDArray:
         """d ln(pred) / d theta, (n, k)."""
         if self.grad_fn is not None:
-            c = self.constants(theta)
+            c = self.constants(theta) if c is None else c
             with np.errstate(all="ignore"):
                 g = self.grad_fn(*self.X, **c)
-            J = np.stack([np.broadcast_to(np.asarray(g[n], dtype=float), pred.shape) for n in self.names], axis=1)
-            scale = np.where(self.log, [c[n] for n in self.names], 1.0)
-            return J * scale / pred[:, None]
+            J = np.empty((pred.size, len(self.names)))
+            for j, n in enumerate(self.names):  # column assignment broadcasts a scalar or a row
+                J[:, j] = g[n]
+            scale = np.array([c[n] if log else 1.0 for n, log in zip(self.names, self.log, strict=True)])
+            return J * (scale / pred[:, None])
         k = theta.size
         h = 1e-6 * np.maximum(1.0, np.abs(theta))
         T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
@@ -174,15 +176,15 @@ class _Problem:
         return ((P[:k] - P[k:]) / (2 * h[:, None])).T
 
     def value_and_grad(self, theta: NDArray, scale: float) -> tuple[float, NDArray]:
-        pred = self.predict(theta)
+        c = self.constants(theta)
         with np.errstate(all="ignore"):
+            pred = np.asarray(self.fn(*self.X, **c), dtype=float)
             r = np.log(pred) - self.lnL
         v = float(np.sum(_huber(r, self.delta)))
         if not np.isfinite(v):
             return np.inf, np.zeros_like(theta)
         g = np.clip(r, -self.delta, self.delta)  # derivative of Huber
-        J = self.jacobian(theta, pred)
-        grad = J.T @ g
+        grad = self.jacobian(theta, pred, c).T @ g
         if not np.all(np.isfinite(grad)):
             return np.inf, np.zeros_like(theta)
         return scale * v, scale * grad
