@@ -142,11 +142,11 @@ def test_units_toggles():
 
 def test_n_convention_conversion():
     e = Explorer(law="hoffmann2022", N=1e9, D=2e10)
-    e.n_is.value = "non-embedding"
-    e.n_emb.value = "0.2B"
+    e.set_units(N_convention="non-embedding")
+    e.set_units(N_embedding="0.2B")
     assert e.law_N() == pytest.approx(1.2e9)
     assert e.predictions()["loss"] == pytest.approx(get_preset("hoffmann2022").loss(1.2e9, 2e10))
-    e.n_emb.value = "-1"
+    e.set_units(N_embedding="-1")
     assert "out of range" in e.n_emb_error.value
 
 

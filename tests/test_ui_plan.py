@@ -101,5 +101,5 @@ def test_open_in_explorer_carries_N_D_B_and_the_convention():
     assert d.tabs.selected_index == 0
     assert ex.controls["N"].value == pytest.approx(7e9) and ex.controls["D"].value == pytest.approx(1.4e12)
     assert ex.controls["B"].value == pytest.approx(4194304)
-    assert ex.n_is.value == "total" and ex.n_emb.value == "5e+08"
+    assert ex.units == {"N_convention": "total", "N_embedding": "5e+08"}
     assert ex.law_N() == pytest.approx(7e9 - 5e8)  # Kaplan counts non-embedding parameters

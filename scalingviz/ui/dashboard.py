@@ -183,9 +183,7 @@ class Dashboard:
                                  tooltip="download the Explorer figures as one HTML page (plotly.js from its CDN)")
         self.btn_json.on_click(lambda _b: self._export_json())
         self.btn_html.on_click(lambda _b: self._export_html())
-        for c in self.explorer.controls.values():
-            c.on_change(lambda *_: self._update_share())
-        self.explorer.law_picker.observe(lambda _c: self._update_share(), "value")
+        self.explorer.on_state_change(self._update_share)
         self.tabs.observe(lambda _c: self._update_share(), "selected_index")
         header = w.HTML(
             "<div class='sv-header'><h2>scalingviz</h2><span class='sv-tagline'>the scaling laws of language-model "

@@ -105,23 +105,23 @@ class Explorer:
         self.x_axis = w.ToggleButtons(options=["steps", "tokens"], value="steps", style=dict(button_width="70px"),
                                       tooltips=["loss against optimizer steps", "loss against tokens processed"])
         self.x_axis.add_class("sv-x-axis")
-        self.n_is = w.Dropdown(options=[("as the law counts it", "law"), ("non-embedding", "non-embedding"),
+        self._n_is = w.Dropdown(options=[("as the law counts it", "law"), ("non-embedding", "non-embedding"),
                                         ("total (with embedding)", "total")], value="law",
                                description="N is", layout=w.Layout(width="96%"), style=dict(description_width="80px"))
-        self.n_is.add_class("sv-n-convention")
-        self.n_emb = w.Text(value="0", description="emb. params", layout=w.Layout(width="96%"), continuous_update=False,
+        self._n_is.add_class("sv-n-convention")
+        self._n_emb = w.Text(value="0", description="emb. params", layout=w.Layout(width="96%"), continuous_update=False,
                             tooltip="embedding parameters n_vocab x d_model, to convert between conventions",
                             style=dict(description_width="80px"))
-        self.n_emb.add_class("sv-n-emb")
+        self._n_emb.add_class("sv-n-emb")
         self.n_emb_error = w.HTML("")
         self.n_emb_error.add_class("sv-error")
         self._n_emb_value = 0.0
-        for t in (self.c_adjusts, self.x_axis, self.n_is):
+        for t in (self.c_adjusts, self.x_axis, self._n_is):
             t.observe(lambda _c: self._update(), "value")
         self.batch_unit.observe(self._on_units, "value")
         self.compute_unit.observe(self._on_units, "value")
         self.seq_len_box.observe(self._on_seq_len, "value")
-        self.n_emb.observe(self._on_n_emb, "value")
+        self._n_emb.observe(self._on_n_emb, "value")
 
         self.link_note = w.HTML()
         self.warning = w.HTML()
@@ -175,7 +175,7 @@ class Explorer:
             w.HBox([w.HTML("", layout=w.Layout(width="64px")), self.seq_len_box]), self.seq_len_error,
             w.HBox([w.HTML("<small>compute</small>", layout=w.Layout(width="64px")), self.compute_unit]),
             w.HBox([w.HTML("<small>x axis</small>", layout=w.Layout(width="64px")), self.x_axis]),
-            self.n_is, self.n_emb, self.n_emb_error,
+            self._n_is, self._n_emb, self.n_emb_error,
         ])
         left = w.VBox(
             [self.law_picker, self.law_note, *(c[k].widget for k in ("N", "D", "C", "B", "S")), self.link_note,
@@ -359,7 +359,7 @@ class Explorer:
     def law_N(self) -> float:
         """N in the chosen law's convention, converting with the embedding count if needed."""
         N = self.controls["N"].value
-        mode = self.n_is.value
+        mode = self._n_is.value
         conv = self.law.N_convention
         if mode == "law" or conv.startswith(mode):
             return N
@@ -372,13 +372,24 @@ class Explorer:
     def _batch_law(self) -> Preset:
         return preset_for("B_crit", self.law)
 
-    def set_units(self, *, N_convention: str | None = None, N_embedding: float | None = None) -> None:
+    def set_units(self, *, N_convention: str | None = None, N_embedding: float | str | None = None) -> None:
         """How N is counted (``"law"``, ``"non-embedding"``, ``"total"``) and the embedding count:
         what other tabs may set (the Plan tab's "Open in Explorer")."""
-        if N_embedding is not None:
-            self.n_emb.value = f"{float(N_embedding):g}"
+        if N_embedding is not None:  # a number, or text as a user would type it (checked like typed text)
+            self._n_emb.value = N_embedding if isinstance(N_embedding, str) else f"{float(N_embedding):g}"
         if N_convention is not None:
-            self.n_is.value = N_convention
+            self._n_is.value = N_convention
+
+    @property
+    def units(self) -> dict[str, str]:
+        """How N is counted and the embedding count as shown (what :meth:`set_units` sets)."""
+        return {"N_convention": self._n_is.value, "N_embedding": self._n_emb.value}
+
+    def on_state_change(self, callback) -> None:
+        """Call ``callback()`` after any change of the law or of N, D, C, B, S (for the share link)."""
+        for c in self.controls.values():
+            c.on_change(lambda *_: callback())
+        self.law_picker.observe(lambda _c: callback(), "value")
 
     def _band(self, fn) -> dict[str, Any]:
         return prediction_band(self.law, fn, n=N_BAND_SAMPLES)
@@ -591,7 +602,7 @@ class Explorer:
         if "loss_low" in p:
             band = (f" <span class='sv-band' title='{html.escape(p['band_source'])}'>[{p['loss_low']:.3f}, "
                     f"{p['loss_high']:.3f}]</span>")
-        conv_note = "" if self.n_is.value == "law" else f" (N used by the law: {_fmt(p['N'])})"
+        conv_note = "" if self._n_is.value == "law" else f" (N used by the law: {_fmt(p['N'])})"
         rows = [
             ("Predicted loss", f"<b>{p['loss']:.4f}</b>&nbsp;nats/token{band}", f"{p['loss_kind']}; "
              f"{units.nats_to_bits(p['loss']):.4f} bits/token"),
