@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import as_float as _f
+from ._arrays import scalar_or_array as _out
 from .errors import InputError
 
 __all__ = [
@@ -38,14 +39,6 @@ __all__ = [
     "training_flops_from_steps",
     "training_time_seconds",
 ]
-
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
-
-
-def _f(x: ArrayLike) -> NDArray:
-    return np.asarray(x, dtype=float)
 
 
 def n_params_nonembedding(

@@ -410,7 +410,8 @@ def check(plan: TrainingPlan) -> PlanReport:
     flop_for_time = comp.get("flop_exact", C)
     comp["time_hours"] = _f(compute.training_time_seconds(flop_for_time, plan.n_gpus, plan.peak_flops, plan.mfu)) / 3600
     comp["gpu_hours"] = _f(compute.gpu_hours(flop_for_time, plan.peak_flops, plan.mfu))
-    comp["cost"] = None if plan.price_per_gpu_hour is None else comp["gpu_hours"] * plan.price_per_gpu_hour
+    comp["cost"] = (None if plan.price_per_gpu_hour is None
+                    else _f(compute.cost(flop_for_time, plan.peak_flops, plan.mfu, plan.price_per_gpu_hour)))
     comp["time_from"] = "exact FLOP count from the shape" if "flop_exact" in comp else "6ND"
 
     return PlanReport(plan, loss, trajectory, dl, d2, tpp, optimal, verdict, batch, lr, comp, warnings)

@@ -19,6 +19,7 @@ import re
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._arrays import scalar_or_array as _out
 from .errors import InputError
 
 __all__ = [
@@ -54,10 +55,6 @@ SUFFIXES: dict[str, float] = {
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _QUANTITY_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]?)\s*$")
-
-
-def _out(x: NDArray) -> float | NDArray:
-    return float(x) if np.ndim(x) == 0 else x
 
 
 def flop_to_pfdays(C: ArrayLike) -> float | NDArray:

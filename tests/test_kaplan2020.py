@@ -170,3 +170,15 @@ def test_nan_and_inf_propagate():
     assert k.delta_L(1e9, np.inf, **ND) == 0.0
     assert np.isnan(k.compute_for_loss(np.nan, 3.0, **_frontier_kw()))
     assert k.compute_for_loss(1e6, 1.0, **_frontier_kw()) == np.inf  # below the converged loss
+
+
+def test_naive_compute_law_eq_3_3():
+    # Eq. 3.3, L(C) = (C_c/C)^alpha_C with C_c = 1.6e7 PF-days, alpha_C = 0.057 (Table 5), C taken in FLOP:
+    # exactly 1 at C = C_c, and (1.6e7)^0.057 = 2.5741 at one PF-day (regression value of this formula).
+    from scalingviz.units import PF_DAY
+
+    assert k.loss_C(1.6e7 * PF_DAY, C_c=1.6e7, alpha_C=0.057) == pytest.approx(1.0, rel=1e-12)
+    assert k.loss_C(PF_DAY, C_c=1.6e7, alpha_C=0.057) == pytest.approx(1.6e7**0.057, rel=1e-12)
+    assert k.loss_C(PF_DAY, C_c=1.6e7, alpha_C=0.057) == pytest.approx(2.5741, abs=1e-4)
+    np.testing.assert_allclose(k.loss_C(np.full((2, 3), PF_DAY), C_c=1.6e7, alpha_C=0.057), 1.6e7**0.057)
+    assert np.isnan(k.loss_C(np.nan, C_c=1.6e7, alpha_C=0.057))

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._arrays import as_float, scalar_or_array
 from ..errors import InputError
 
 __all__ = [
@@ -78,17 +79,6 @@ CAPABILITIES: Mapping[str, str] = MappingProxyType({
 #: Capabilities whose function a form may give directly (the others are derived).
 _DIRECT = ("loss", "delta_L", "data_for_delta_L", "overfit_rule", "trajectory", "min_loss", "learning_curve",
            "steps_to_loss", "tokens_to_loss", "B_crit", "compute_for_loss", "lr", "batch", "power")
-
-
-def as_float(x: ArrayLike) -> NDArray:
-    """``np.asarray(x, dtype=float)``: the one array coercion the law modules share."""
-    return np.asarray(x, dtype=float)
-
-
-def scalar_or_array(x: ArrayLike) -> float | NDArray:
-    """A 0-d result as a Python float, anything else as an array (scalars in give floats out)."""
-    x = np.asarray(x)
-    return float(x) if x.ndim == 0 else x
 
 
 @dataclass(frozen=True)
