@@ -133,8 +133,9 @@ _NOISE = 0.004
 
 
 def _hidden_loss(N, D):
-    p = _HIDDEN
-    return p["E"] + p["A"] / np.asarray(N, float) ** p["alpha"] + p["B"] / np.asarray(D, float) ** p["beta"]
+    from .laws import hoffmann2022  # the hidden law has Chinchilla's form: the module's own function
+
+    return hoffmann2022.loss(N, D, **_HIDDEN)
 
 
 def run_pilots(N: Any, D: Any, *, seed: int = 0) -> np.ndarray:
