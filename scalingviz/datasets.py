@@ -352,3 +352,57 @@ def fetch_published(name: str, *, timeout: float = 20.0) -> Path:
     tmp.write_bytes(raw)
     tmp.replace(target)
     return target
+
+
+# --- loss curves under learning-rate schedules (shipped: MIT, see data/README.md) -------------
+
+#: The package's own data folder (shipped data sets and the project's own files).
+PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
+#: Luo et al. 2025's fit set and test set (origin src/config.py).
+MULTIPOWER_FIT_SET = ("cosine_24000", "constant_24000", "wsdcon_9")
+MULTIPOWER_TEST_SET = ("constant_72000", "cosine_72000", "wsd_20000_24000", "wsdld_20000_24000", "wsdcon_3",
+                       "wsdcon_18")
+
+
+def multipower_schedule(name: str):
+    """The exact per-step schedule of one of Luo et al.'s runs, rebuilt from its file name as the
+    origin's ``src/data_loader.py`` does (warmup 2,160 steps from 0, peak 3e-4, floor 3e-5)."""
+    from .schedules import Schedule
+
+    parts = name.split("_")
+    base = dict(peak_lr=3e-4, warmup=2160)
+    if parts[0] == "cosine":
+        return Schedule("cosine", int(parts[1]), floor=3e-5, **base)
+    if parts[0] == "constant":
+        return Schedule("constant", int(parts[1]), **base)
+    if parts[0] == "wsdcon":
+        return Schedule("two-stage", 16000, switch=8000, lr2=int(parts[1]) * 1e-5, **base)
+    if parts[0] in ("wsd", "wsdld"):
+        total, decay = int(parts[2]), int(parts[1])
+        return Schedule("wsd", total, floor=3e-5, cooldown=(total - decay) / total,
+                        decay_shape="exp" if parts[0] == "wsd" else "linear", **base)
+    raise InputError(f"name: {name!r} is not one of Luo et al.'s runs; known: "
+                     f"{', '.join(MULTIPOWER_FIT_SET + MULTIPOWER_TEST_SET)}")
+
+
+def multipower_curves(size: str = "25M") -> dict[str, dict[str, Any]]:
+    """Luo et al. 2025's nine loss curves of the 25M or 100M model, shipped in ``data/``.
+
+    Returns ``{name: {"step", "loss", "lr" (the full per-step schedule), "schedule"}}``. As in the
+    origin's loader, the logged point at step 24,000 is dropped where a file has one.
+    """
+    sizes = {"25M": "csv_25", "100M": "csv_100"}
+    if size not in sizes:
+        raise InputError(f"size: {size!r} is not shipped; valid: {', '.join(sizes)} (the 400M curves are not public "
+                         "in the origin repository's data folder)")
+    folder = PACKAGE_DATA / "multipower_luo2025" / sizes[size]
+    out = {}
+    for name in MULTIPOWER_FIT_SET + MULTIPOWER_TEST_SET:
+        d = np.genfromtxt(folder / f"{name}.csv", delimiter=",", skip_header=1)
+        step, loss = d[:, 0].astype(int), d[:, 2]
+        if step.max() == 24000:
+            keep = step < 24000
+            step, loss = step[keep], loss[keep]
+        sched = multipower_schedule(name)
+        out[name] = {"step": step, "loss": loss, "lr": sched.lrs(), "schedule": sched}
+    return out

@@ -21,8 +21,8 @@ Hard failures raise :class:`FitError`; soft ones (iteration cap, a bound hit) ar
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ from .presets import Preset
 __all__ = [
     "BatchFit",
     "BootstrapResult",
+    "CurveFit",
     "FitError",
     "FitResult",
     "HeldOut",
@@ -43,7 +44,10 @@ __all__ = [
     "IsoflopFit",
     "SuProcedure",
     "bootstrap",
+    "bootstrap_curve",
+    "curve_metrics",
     "fit_batch",
+    "fit_curve",
     "fit_hparams",
     "fit_isoflop",
     "fit_law",
@@ -64,12 +68,18 @@ class FitError(RuntimeError):
 # --- which law, which function, which constants ------------------------------------------------
 
 
+#: The columns of a runs table a form's fit target may take as variables.
+RUN_COLUMNS = frozenset({"N", "D", "C", "S", "U"})
+
+
 def fittable_forms() -> list[str]:
-    """Registered forms a runs table can be fitted to (those with a loss-like fit target)."""
-    return [n for n, f in FORMS.items() if f.fit_target in f.functions]
+    """Registered forms a runs table can be fitted to (a fit target whose variables are run columns);
+    curve laws are fitted to loss curves by :func:`fit_curve`."""
+    return [n for n, f in FORMS.items()
+            if f.fit_target in f.functions and set(f.required_variables(f.fit_target)) <= RUN_COLUMNS]
 
 
-def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]:
+def _lookup(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]:
     """The form to fit and the constants a preset brings (empty for a bare form).
 
     ``law`` may be a :class:`LawForm`, a :class:`Preset` (its constants are starting values, and
@@ -89,8 +99,15 @@ def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]
     else:
         valid = sorted({n for n in fittable_forms()} | {n for n, p in PRESETS.items() if p.form.name in fittable_forms()})
         raise InputError(f"law: {law!r} is not a fittable form; valid names are {', '.join(valid)}")
-    if form.fit_target not in form.functions:
-        raise InputError(f"law: the {form.name} form has nothing to fit to runs of losses; fittable forms: "
+    return form, values
+
+
+def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]:
+    """:func:`_lookup`, for a fit to a table of runs: the form must take run columns."""
+    form, values = _lookup(law)
+    if form.fit_target not in form.functions or not set(form.required_variables(form.fit_target)) <= RUN_COLUMNS:
+        hint = "; fit its loss curves with fit_curve" if "curve" in form.functions else ""
+        raise InputError(f"law: the {form.name} form has nothing to fit to a table of runs{hint}; fittable forms: "
                          f"{', '.join(fittable_forms())}")
     return form, values
 
@@ -124,10 +141,10 @@ class _Problem:
     """
 
     def __init__(self, form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray],
-                 lnL: NDArray, delta: float):
+                 lnL: NDArray, delta: float, fn: Callable | None = None, grad_fn: Callable | None = None):
         self.form, self.names, self.fixed, self.X, self.lnL, self.delta = form, names, fixed, X, lnL, delta
-        self.fn = form.functions[form.fit_target]
-        self.grad_fn = form.gradient.get(form.fit_target)
+        self.fn = fn or form.functions[form.fit_target]
+        self.grad_fn = grad_fn if fn is not None else form.gradient.get(form.fit_target)
         self.log = np.array([n not in form.linear for n in names])
 
     def constants(self, theta: NDArray) -> dict[str, Any]:
@@ -358,16 +375,37 @@ def fit_law(
         if lo is not None and hi is not None and not lo <= hi:
             raise InputError(f"bounds: {name} ({lo}, {hi}) is empty; give low <= high")
         all_bounds[name] = (lo, hi)
-    bnds = problem.theta_bounds(all_bounds)
+    n_keep = starts if isinstance(starts, int) else (6 if form.starts is not None or preset_values else 24)
+    explicit = None if isinstance(starts, int) or starts is None else starts
+    th, obj, status, message, n_starts = _optimise(
+        problem, lambda: _candidates(form, problem, runs, preset_values, seed), explicit, all_bounds, n_keep, seed,
+        maxiter, f"{form.name} on {len(runs)} runs")
+    resid = np.log(problem.predict(th)) - problem.lnL
+    rng_data = {"N": (float(runs.N.min()), float(runs.N.max())), "D": (float(runs.D.min()), float(runs.D.max())),
+                "C": (float(runs.C.min()), float(runs.C.max()))}
+    c = problem.constants(th)
+    params = {n: c[n] for n in names}
+    return FitResult(form.name, params, obj, status, message, len(runs), resid, th, n_starts, delta, rng_data,
+                     fixed=fixed_all, law_form=form)
+
+
+def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]],
+              starts: Sequence[Sequence[float] | dict[str, float]] | None,
+              bounds: dict[str, tuple[float | None, float | None]], n_keep: int, seed: int, maxiter: int,
+              what: str, screen_iter: int | None = None) -> tuple[NDArray, float, str, str, int]:
+    """The multi-start search every fit shares: rank candidates, polish the best ``n_keep`` (plus a
+    jittered copy of the best) with L-BFGS-B, and report the status. Returns theta, objective,
+    status, message and the number of starts polished.
+
+    With ``screen_iter``, every start is polished for that many iterations only and the best one is
+    then polished to convergence (for objectives that are costly to evaluate, such as loss curves)."""
+    bnds = problem.theta_bounds(bounds)
     lows = np.array([-np.inf if lo is None else lo for lo, _ in bnds])
     highs = np.array([np.inf if hi is None else hi for _, hi in bnds])
-    # Polish the 6 best candidates; a form with neither starts of its own nor a preset's constants
-    # starts from a random cloud, of which more are polished.
-    n_keep = starts if isinstance(starts, int) else (6 if form.starts is not None or preset_values else 24)
-    if isinstance(starts, int) or starts is None:
-        cands = _candidates(form, problem, runs, preset_values, seed)
+    if starts is None:
+        cands = candidates()
         if not cands:
-            raise FitError(f"no starting values for the {form.name} form; give starts=[{{...}}]")
+            raise FitError(f"no starting values for {what}; give starts=[{{...}}]")
         T = np.clip(np.array([problem.to_theta({**c}) for c in cands]), lows, highs)
         scores = problem.objective_many(T)
         order = np.argsort(scores, kind="stable")
@@ -382,22 +420,22 @@ def fit_law(
         th0 = np.clip(th0, lows, highs)
         if not np.all(np.isfinite(th0)):
             continue
-        res, obj = _polish(problem, th0, bnds, maxiter)
+        res, obj = _polish(problem, th0, bnds, maxiter if screen_iter is None else screen_iter)
         if np.isfinite(obj) and np.all(np.isfinite(res.x)):
             results.append((res, obj))
-    best = None
-    if results:
-        # Among starts that reach the best objective (to 1e-10 relative), prefer one whose optimiser
-        # reported success: several starts usually land on the same optimum.
-        lowest = min(obj for _, obj in results)
-        tied = [r for r in results if r[1] <= lowest * (1 + 1e-10) + 1e-300]
-        best = min(tied, key=lambda r: (not r[0].success, r[1]))
-    if best is None:
-        raise FitError(f"no start gave a finite objective for {form.name} on {len(runs)} runs; "
-                       "check that the losses fall with N and D, or give starts=")
-    res, obj = best
+    if screen_iter is not None and results:
+        res, obj = _polish(problem, min(results, key=lambda r: r[1])[0].x, bnds, maxiter)
+        results = [(res, obj)] if np.isfinite(obj) and np.all(np.isfinite(res.x)) else results
+    if not results:
+        raise FitError(f"no start gave a finite objective for {what}; check that the losses fall as the law "
+                       "expects, or give starts=")
+    # Among starts that reach the best objective (to 1e-10 relative), prefer one whose optimiser
+    # reported success: several starts usually land on the same optimum.
+    lowest = min(obj for _, obj in results)
+    tied = [r for r in results if r[1] <= lowest * (1 + 1e-10) + 1e-300]
+    res, obj = min(tied, key=lambda r: (not r[0].success, r[1]))
     th = res.x
-    hit = [names[i] for i, (lo, hi) in enumerate(bnds)
+    hit = [problem.names[i] for i, (lo, hi) in enumerate(bnds)
            if (lo is not None and abs(th[i] - lo) < 1e-8) or (hi is not None and abs(th[i] - hi) < 1e-8)]
     grad_norm = float(np.max(np.abs(res.jac))) if getattr(res, "jac", None) is not None else np.inf
     if hit:
@@ -411,13 +449,7 @@ def fit_law(
         status, message = "max_iter", f"stopped after {res.nit} iterations (maxiter={maxiter})"
     else:
         status, message = "abnormal", str(res.message)
-    resid = np.log(problem.predict(th)) - problem.lnL
-    rng_data = {"N": (float(runs.N.min()), float(runs.N.max())), "D": (float(runs.D.min()), float(runs.D.max())),
-                "C": (float(runs.C.min()), float(runs.C.max()))}
-    c = problem.constants(th)
-    params = {n: c[n] for n in names}
-    return FitResult(form.name, params, obj, status, message, len(runs), resid, th, len(th_starts), delta, rng_data,
-                     fixed=fixed_all, law_form=form)
+    return th, obj, status, message, len(th_starts)
 
 
 def _candidates(form: LawForm, problem: _Problem, runs: RunsTable, preset_values: dict[str, float],
@@ -939,3 +971,203 @@ def su2024_procedure(
     ratio = S / s_min
     notes.append(f"S/S_min ranges {ratio.min():.3g}-{ratio.max():.3g} at B = {B:g} tokens: the batch correction matters")
     return SuProcedure(batch, lc, consts, predict_N, pred, tuple(notes))
+
+
+# --- loss curves under learning-rate schedules (a form with the ``curve`` capability) ---------
+
+
+def curve_metrics(pred: Any, obs: Any) -> dict[str, float]:
+    """R^2, mean and worst relative error (fractions) of predicted against observed losses, as Luo et al. report them."""
+    p, o = np.asarray(pred, dtype=float), np.asarray(obs, dtype=float)
+    rel = np.abs(p / o - 1)
+    ss = float(np.sum((o - o.mean()) ** 2))
+    return {"r2": 1 - float(np.sum((o - p) ** 2)) / ss if ss > 0 else float("nan"),
+            "mean_rel_err": float(rel.mean()), "max_rel_err": float(rel.max())}
+
+
+def _curve_table(name: str, c: Any) -> dict[str, NDArray]:
+    """Validate one curve: ``step`` (whole, increasing), ``loss`` (> 0) and ``lr`` (the per-step schedule)."""
+    from .schedules import from_log
+
+    if not isinstance(c, Mapping):
+        raise InputError(f"curves: {name!r} is a {type(c).__name__}; give a mapping with step, loss and lr")
+    missing = [k for k in ("step", "loss") if k not in c]
+    if missing:
+        raise InputError(f"curve {name!r}: missing column(s) {', '.join(missing)}; a curve needs step, lr and loss")
+    step = np.asarray(c["step"], dtype=float).ravel()
+    loss = np.asarray(c["loss"], dtype=float).ravel()
+    if step.size != loss.size:
+        raise InputError(f"curve {name!r}: {step.size} steps but {loss.size} losses")
+    if step.size < 10:
+        raise InputError(f"curve {name!r}: {step.size} points; a curve needs at least 10")
+    bad = np.flatnonzero(~np.isfinite(loss) | (loss <= 0))
+    if bad.size:
+        raise InputError(f"curve {name!r}: loss in row {bad[0] + 1} is {float(loss[bad[0]])!r}; expected a loss > 0")
+    if "lr" not in c or c["lr"] is None:
+        raise InputError(f"curve {name!r}: no lr; give the per-step schedule (scalingviz.schedules) or a logged lr "
+                         "column")
+    lr = np.asarray(c["lr"], dtype=float).ravel()
+    if lr.size == step.size and lr.size < step.max() + 1:  # a logged lr column: rebuild the per-step schedule
+        lr = from_log(step, lr, steps=int(step.max()) + 1, warmup=c.get("warmup"))
+    if np.any(step != np.round(step)) or np.any(np.diff(step) <= 0) or step.min() < 1 or step.max() >= lr.size:
+        raise InputError(f"curve {name!r}: steps must be whole, increasing and within the schedule (1 to "
+                         f"{lr.size - 1})")
+    if not np.all(np.isfinite(lr)) or np.any(lr < 0):
+        raise InputError(f"curve {name!r}: the schedule has a negative or non-finite learning rate")
+    return {"step": step.astype(int), "loss": loss, "lr": lr}
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """The outcome of :func:`fit_curve`: constants under the form's names, status, and per-curve scores."""
+
+    form: str
+    params: dict[str, float]
+    objective: float
+    status: str
+    message: str
+    n_points: int
+    fit: dict[str, dict[str, float]]
+    theta: NDArray
+    delta: float
+    fixed: dict[str, float] = field(default_factory=dict)
+    law_form: LawForm | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def constants(self) -> dict[str, float]:
+        both = {**self.fixed, **self.params}
+        return {k: both[k] for k in self.law_form.constants if k in both}
+
+    def predict(self, step: Any, lr: Any) -> NDArray:
+        """Predicted loss at ``step`` of a run with per-step learning rates ``lr``."""
+        return np.asarray(self.law_form.call("curve", self.constants, step, lr), dtype=float)
+
+    def score(self, curves: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+        """R^2, mean and worst relative error per curve, with the predicted and observed final losses."""
+        out = {}
+        for name, c in curves.items():
+            t = _curve_table(name, c)
+            p = self.predict(t["step"], t["lr"])
+            out[name] = {**curve_metrics(p, t["loss"]), "final_loss_pred": float(p[-1]),
+                         "final_loss_obs": float(t["loss"][-1])}
+        return out
+
+    def to_preset(self, name: str = "my-curve-fit", title: str | None = None, setup: Mapping[str, float] | None = None):
+        """A preset of the curve form (``setup``: the schedule's peak_lr, warmup, floor, steps)."""
+        from .presets import Preset
+
+        p = Preset.from_values(name, self.law_form, self.constants, title=title or f"{name} (fitted)",
+                               N_convention="as in your runs", loss_unit="as in your runs",
+                               source=f"fitted to {self.n_points} curve points ({self.status})", fitted=True)
+        from dataclasses import replace
+
+        return replace(p, setup=dict(setup or {}))
+
+
+def _curve_problem(form: LawForm, tables: list[dict[str, NDArray]], names: tuple[str, ...],
+                   fixed: dict[str, float], delta: float, rows: NDArray | None = None) -> _Problem:
+    """The objective over several curves: every curve's points, stacked (``rows`` selects a resample).
+    It calls the form's own ``curve`` function and, where the form has one, its analytic gradient."""
+    n = sum(t["step"].size for t in tables)
+    rows = np.arange(n) if rows is None else rows
+    lnL = np.log(np.concatenate([t["loss"] for t in tables]))[rows]
+    fn_curve, fn_grad = form.functions["curve"], form.gradient.get("curve")
+
+    def fn(r, **c):
+        if any(np.ndim(v) for v in c.values()):  # a batch of constants: let the fitter evaluate them one by one
+            raise ValueError("one set of constants at a time")
+        return np.concatenate([np.asarray(fn_curve(t["step"], t["lr"], **c), float) for t in tables])[r]
+
+    def grad(r, **c):
+        parts = [fn_grad(t["step"], t["lr"], **c) for t in tables]
+        return {k: np.concatenate([g[k] for g in parts])[r] for k in parts[0]}
+
+    return _Problem(form, names, fixed, [rows], lnL, delta, fn=fn, grad_fn=grad if fn_grad is not None else None)
+
+
+def fit_curve(
+    curves: Mapping[str, Any],
+    form: LawForm | Preset | str = "multipower",
+    *,
+    delta: float = DELTA,
+    starts: Sequence[dict[str, float]] | int | None = None,
+    bounds: dict[str, tuple[float | None, float | None]] | None = None,
+    fixed: dict[str, float] | None = None,
+    seed: int = 0,
+    maxiter: int = 2000,
+) -> CurveFit:
+    """Fit a schedule-aware curve law (Luo et al.'s Multi-Power Law by default) to one model's loss curves.
+
+    Parameters
+    ----------
+    curves : mapping
+        ``{name: {"step": [...], "loss": [...], "lr": [...]}}``: each curve's logged steps and losses
+        and its learning rates, either per step from 0 (a :class:`~scalingviz.schedules.Schedule`'s
+        ``lrs()``) or one per logged step (rebuilt with :func:`scalingviz.schedules.from_log`).
+    form : LawForm, Preset or str
+        A form with the ``curve`` capability (``"multipower"`` or ``"luo2025"``), or a preset of one
+        (its constants start the search).
+    delta : float
+        Huber threshold on log loss (1e-3, as Luo et al.).
+
+    The objective is the summed Huber loss on log loss over every point, as the paper's; starts
+    follow the paper's initialisation (L0 near the lowest loss, A and alpha from a power law in the
+    learning-rate sum); L-BFGS-B with the law's analytic gradient polishes the best.
+    """
+    if isinstance(form, str) and form.strip() == "luo2025":
+        form = "multipower"
+    law_form, preset_values = _lookup(form)
+    if "curve" not in law_form.functions:
+        raise InputError(f"form: {law_form.name!r} has no loss curve under a schedule; forms that do: "
+                         f"{', '.join(n for n, f in FORMS.items() if 'curve' in f.functions)}")
+    if not isinstance(curves, Mapping) or not curves:
+        raise InputError("curves: give at least one curve as {name: {step, loss, lr}}")
+    if not delta > 0:
+        raise InputError(f"delta: {delta!r} is out of range; expected a positive Huber threshold (default 1e-3)")
+    tables = [_curve_table(str(k), v) for k, v in curves.items()]
+    fixed = dict(fixed or {})
+    names = tuple(c for c in law_form.constants_of("curve") if c not in fixed)
+    n = sum(t["step"].size for t in tables)
+    if n < len(names) + 1:
+        raise InputError(f"curves: {n} points for {len(names)} constants; give more points")
+    problem = _curve_problem(law_form, tables, names, fixed, delta)
+    all_bounds = {**law_form.bounds, **(bounds or {})}
+
+    def candidates() -> list[dict[str, float]]:
+        cands = []
+        if law_form.starts is not None:
+            X = {"S1": np.concatenate([np.cumsum(t["lr"])[t["step"]] for t in tables])}
+            cands += law_form.starts(X, np.concatenate([t["loss"] for t in tables]))
+        if preset_values:
+            cands.append(preset_values)
+        return [{k: v for k, v in c.items() if k in names} for c in cands]
+
+    explicit = None if isinstance(starts, int) or starts is None else starts
+    th, obj, status, message, _n = _optimise(problem, candidates, explicit, all_bounds,
+                                              starts if isinstance(starts, int) else 4, seed, maxiter,
+                                              f"{law_form.name} on {len(tables)} curves", screen_iter=40)
+    c = problem.constants(th)
+    params = {k: c[k] for k in names}
+    result = CurveFit(law_form.name, params, obj, status, message, n, {}, th, delta, fixed, law_form)
+    return replace(result, fit=result.score(dict(zip(map(str, curves), tables, strict=True))))
+
+
+def bootstrap_curve(curves: Mapping[str, Any], fit: CurveFit, *, n: int = 100, seed: int = 0,
+                    level: float = 0.95) -> BootstrapResult:
+    """Refit to curve points resampled with replacement (all curves together), from the point estimate."""
+    if not (isinstance(n, int) and n >= 1):
+        raise InputError(f"n: {n!r} is out of range; expected a number of resamples >= 1")
+    tables = [_curve_table(str(k), v) for k, v in curves.items()]
+    names = tuple(fit.params)
+    total = sum(t["step"].size for t in tables)
+    idx = np.random.default_rng(seed).integers(0, total, (n, total))
+    out, failed = [], 0
+    for rows in idx:
+        problem = _curve_problem(fit.law_form, tables, names, fit.fixed, fit.delta, rows=rows)
+        res, obj = _polish(problem, fit.theta, problem.theta_bounds(dict(fit.law_form.bounds)), 300)
+        if np.isfinite(obj) and np.all(np.isfinite(res.x)):
+            c = problem.constants(res.x)
+            out.append([c[k] for k in names])
+        else:
+            failed += 1
+    return BootstrapResult(names, np.array(out).reshape(-1, len(names)), n, failed, seed, level)

@@ -83,15 +83,16 @@ class Param:
 
 @dataclass(frozen=True)
 class FittedRange:
-    """The N [params], D [tokens] and C [FLOP] spanned by the runs a law was fitted on."""
+    """The N [params], D [tokens], C [FLOP] and steps S spanned by the runs a law was fitted on."""
 
     N: tuple[float, float] | None = None
     D: tuple[float, float] | None = None
     C: tuple[float, float] | None = None
     source: str = ""
+    S: tuple[float, float] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"N": self.N, "D": self.D, "C": self.C, "source": self.source}
+        return {"N": self.N, "D": self.D, "C": self.C, "S": self.S, "source": self.source}
 
     def outside(self, **values: float | None) -> dict[str, float]:
         """For each of N, D, C given, the factor by which it lies outside the range (absent if inside)."""
@@ -180,6 +181,9 @@ class Preset:
     secondary : bool
         A variant left out of default reports (kaplan2020-alt, whose spread is already
         kaplan2020's band); still listed and usable by name.
+    setup : Mapping[str, float]
+        The training setup the constants belong to, where it matters to use them (a curve law:
+        the schedule it was fitted on, ``peak_lr``, ``warmup``, ``floor``, ``steps``).
     """
 
     name: str
@@ -196,12 +200,15 @@ class Preset:
     fitted: bool = False
     uncertainty: Uncertainty | None = None
     secondary: bool = False
+    setup: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         form = get_form(self.form)
         object.__setattr__(self, "form", form)
         if not isinstance(self.params, MappingProxyType):
             object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        if not isinstance(self.setup, MappingProxyType):
+            object.__setattr__(self, "setup", MappingProxyType(dict(self.setup)))
         if not self.formula:
             object.__setattr__(self, "formula", form.formula)
         missing = [k for k in form.constants if k not in self.params]
@@ -373,6 +380,11 @@ class Preset:
         self._need("tokens_to_loss", "tokens to a target loss")
         return self.form.call("tokens_to_loss", self.values, N, L, B)
 
+    def curve(self, step: ArrayLike, lr: ArrayLike):
+        """Loss at the given steps of a run with per-step learning rates ``lr`` (a schedule-aware law)."""
+        self._need("curve", "a loss curve under a learning-rate schedule")
+        return self.form.call("curve", self.values, step, lr)
+
     def power(self, X: ArrayLike):
         """A one-variable power law's loss at X (N, D or C, as its form says)."""
         self._need("power", "a one-variable power law")
@@ -457,6 +469,7 @@ class Preset:
                 for k, p in self.params.items()
             },
             "fitted_range": self.fitted_range.as_dict(),
+            "setup": dict(self.setup),
             "capabilities": sorted(self.capabilities),
             "uncertainty": None if self.uncertainty is None else self.uncertainty.source,
             "modified": self.modified,
@@ -693,6 +706,43 @@ MUENNIGHOFF2023 = Preset(
 )
 
 
+_LUO = Citation("Luo, Wen, Hu, Sun, Liu, Sun, Lyu, Chen", 2025,
+                 "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules (ICLR 2025)", "2503.12811")
+_LUO_SRC = "thu-yao-01-luo/MultiPowerLaw @ 8da9f19, src/config.py PARAMS (also the README's table)"
+#: Luo et al.'s runs: linear warmup from 0 to the peak over 2,160 steps, peak 3e-4, floor 3e-5, and
+#: 24,000 steps for the fit set (README and src/data_loader.py of the origin repository).
+_LUO_SETUP = {"peak_lr": 3e-4, "warmup": 2160, "floor": 3e-5, "steps": 24000}
+
+
+def _luo(size: str, values: tuple[float, ...], r2: float, mre: float) -> Preset:
+    units = {"L0": "nats/token", "A": "nats/token x lr-sum^alpha", "alpha": "-", "B": "nats/token / lr", "C": "-",
+             "beta": "-", "gamma": "-"}
+    names = ("L0", "A", "alpha", "B", "C", "beta", "gamma")
+    return Preset(
+        name=f"luo2025-{size.lower()}",
+        title=f"Luo et al. 2025 (Multi-Power Law, {size})",
+        form="multipower",
+        citation=_LUO,
+        N_convention=f"total (the paper's nominal {size} Llama-2-style model)",
+        loss_unit="nats/token, the paper's training loss",
+        fitted_range=FittedRange(S=(1.0, 24000.0), source="fit set: cosine_24000, constant_24000, wsdcon_9 "
+                                 "(24,000 and 16,000 steps); predicted up to 72,000 steps"),
+        params={k: Param(v, units[k], _LUO_SRC) for k, v in zip(names, values, strict=True)},
+        setup=_LUO_SETUP,
+        notes=f"Published over all nine curves (origin README): R^2 {r2}, mean relative error {mre}%. The "
+              "learning rates are those of the paper's runs; the constants hold for its setup (peak 3e-4, "
+              "2,160 warmup steps), not for any model of this size.",
+    )
+
+
+LUO2025_25M = _luo("25M", (3.04045406, 0.52468604, 0.50786857, 363.78751622, 2.06560812, 0.58279013, 0.64142257),
+                   0.9988, 0.110)
+LUO2025_100M = _luo("100M", (2.6514477, 0.60115152, 0.45295811, 437.9464276, 2.13245612, 0.59785199, 0.65523644),
+                    0.9983, 0.142)
+LUO2025_400M = _luo("400M", (2.37474466, 0.65421216, 0.42878731, 523.42464371, 2.02462735, 0.59350493, 0.63472457),
+                    0.9978, 0.168)
+
+
 def _su2024_from_procedure() -> Preset | None:
     """The ``su2024`` preset: constants *fitted by this project* with Su et al.'s procedure.
 
@@ -749,7 +799,7 @@ DELTA_L_NOISE = Param(0.02, "-", "Kaplan et al. 2020 Sec. 4.2: seed-to-seed vari
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023,
-              _su2024_from_procedure())
+              _su2024_from_procedure(), LUO2025_25M, LUO2025_100M, LUO2025_400M)
     if p is not None
 }
 _PUBLISHED = frozenset(PRESETS)

@@ -118,8 +118,12 @@ def _constants_for(form):
 def test_analytic_gradient_matches_finite_differences(name, cap):
     form = FORMS[name]
     values = _constants_for(form)
+    from scalingviz.schedules import Schedule
+
     var = {"N": 10 ** rng.uniform(7, 11, 20), "D": 10 ** rng.uniform(9, 13, 20), "S": 10 ** rng.uniform(2, 6, 20),
-           "C": 10 ** rng.uniform(18, 24, 20)}
+           "C": 10 ** rng.uniform(18, 24, 20),
+           # a curve law: query steps of a WSD run (warmup, plateau, cooldown)
+           "step": np.arange(100, 12000, 97), "lr": Schedule("wsd", 12000, 3e-4, 1000, 3e-5, cooldown=0.3).lrs()}
     args = [var[v] for v in form.variables(cap)]
     used = {k: values[k] for k in form.constants_of(cap)}
     g = form.gradient[cap](*args, **used)

@@ -74,11 +74,12 @@ CAPABILITIES: Mapping[str, str] = MappingProxyType({
     "lr": "recommended peak learning rate",
     "batch": "recommended batch size [tokens]",
     "power": "a power law in one variable (N, D or C)",
+    "curve": "the loss curve L(step) of one run under any learning-rate schedule",
 })
 
 #: Capabilities whose function a form may give directly (the others are derived).
 _DIRECT = ("loss", "delta_L", "data_for_delta_L", "overfit_rule", "trajectory", "min_loss", "learning_curve",
-           "steps_to_loss", "tokens_to_loss", "B_crit", "compute_for_loss", "lr", "batch", "power")
+           "steps_to_loss", "tokens_to_loss", "B_crit", "compute_for_loss", "lr", "batch", "power", "curve")
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class LawForm:
     formula : str
         The main formula in plain text.
     loss, trajectory, min_loss, learning_curve, steps_to_loss, tokens_to_loss, B_crit, delta_L,
-    data_for_delta_L, overfit_rule, compute_for_loss, lr, batch, power : callable, optional
+    data_for_delta_L, overfit_rule, compute_for_loss, lr, batch, power, curve : callable, optional
         Pure vectorised functions, variables first and constants keyword-only, e.g.
         ``loss(N, D, *, E, A, B, alpha, beta)``. ``lr`` and ``batch`` take any of ``N``, ``D``,
         ``C`` as variables.
@@ -167,6 +168,7 @@ class LawForm:
         lr: Callable | None = None,
         batch: Callable | None = None,
         power: Callable | None = None,
+        curve: Callable | None = None,
         gradient: Mapping[str, Callable] | None = None,
         fit_target: str = "loss",
         linear: tuple[str, ...] = (),
@@ -181,7 +183,7 @@ class LawForm:
         self.formula = formula
         given = dict(loss=loss, trajectory=trajectory, min_loss=min_loss, learning_curve=learning_curve,
                      steps_to_loss=steps_to_loss, tokens_to_loss=tokens_to_loss, B_crit=B_crit, delta_L=delta_L, data_for_delta_L=data_for_delta_L, overfit_rule=overfit_rule,
-                     compute_for_loss=compute_for_loss, lr=lr, batch=batch, power=power)
+                     compute_for_loss=compute_for_loss, lr=lr, batch=batch, power=power, curve=curve)
         self.functions: Mapping[str, Callable] = MappingProxyType({k: f for k, f in given.items() if f is not None})
         for cap, fn in self.functions.items():
             if not callable(fn):
@@ -209,7 +211,8 @@ class LawForm:
         self.constants: tuple[str, ...] = tuple(names)
         self.gradient: Mapping[str, Callable] = MappingProxyType(dict(gradient or {}))
         if fit_target not in self.functions:
-            fit_target = next((c for c in ("loss", "learning_curve", "power") if c in self.functions), fit_target)
+            fit_target = next((c for c in ("loss", "learning_curve", "power", "curve") if c in self.functions),
+                              fit_target)
         self.fit_target = fit_target
         self.linear = tuple(linear)
         self.bounds: Mapping[str, tuple[float | None, float | None]] = MappingProxyType(dict(bounds or {}))
