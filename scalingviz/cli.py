@@ -476,6 +476,148 @@ def render_plan(report) -> str:
     return "\n".join(lines)
 
 
+# -- loss curves under learning-rate schedules ------------------------------------------------
+
+
+def _curve_law(name: str | None) -> Preset:
+    # User-facing default: the 100M Multi-Power Law, the middle of the three published sizes.
+    law = get_preset(name or "luo2025-100m")
+    if not law.has("curve"):
+        raise UsageError(f"--law: {law.name!r} has no loss curve under a schedule; laws that do: "
+                         f"{', '.join(preset_names('curve'))}")
+    return law
+
+
+def _schedule_from_args(args: argparse.Namespace, law: Preset):
+    """A Schedule from the --schedule flags, defaults from the law's own setup (its fitted schedule)."""
+    from .schedules import Schedule
+
+    s = law.setup
+    steps = args.steps if args.steps is not None else s.get("steps")
+    if steps is None:
+        raise UsageError("--steps: missing; give the run's total optimizer steps")
+    warmup = args.warmup if args.warmup is not None else s.get("warmup", 0)
+    if args.warmup is None and warmup >= steps:
+        raise UsageError(f"--warmup: {law.name}'s setup warms up for {warmup:g} steps, not fewer than --steps {steps:g}; "
+                         "give --warmup (e.g. --warmup 0)")
+    return Schedule(args.schedule, steps=steps,
+                    peak_lr=args.peak_lr if args.peak_lr is not None else s.get("peak_lr", 3e-4),
+                    warmup=warmup,
+                    floor=args.floor if args.floor is not None else s.get("floor"),
+                    cooldown=args.cooldown, decay_shape=args.decay_shape, switch=args.switch, lr2=args.lr2)
+
+
+def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True) -> dict[str, Any]:
+    from . import datasets
+
+    t = datasets.read_table(path)
+    missing = [c for c in (("step", "lr", "loss") if need_loss else ("step", "lr")) if c not in t]
+    if missing:
+        raise UsageError(f"{path}: missing column(s) {', '.join(missing)}; columns are {', '.join(map(repr, t))}; "
+                         "a curve file has step, lr and loss")
+    out = {k: datasets._check_numeric(f"{path}: {k}", t[k]) if k != "step" else np.asarray(t[k], dtype=float)
+           for k in ("step", "lr", "loss") if k in t}
+    out["warmup"] = warmup
+    return out
+
+
+def _cmd_curve(args: argparse.Namespace) -> None:
+    from .schedules import from_log
+
+    law = _curve_law(args.law)
+    if args.lr_csv:
+        if args.schedule:
+            raise UsageError("give the schedule once: --schedule with its flags, or --lr-csv FILE, not both")
+        log = _read_curve(args.lr_csv, need_loss=False)
+        step = log["step"].astype(int)
+        lr = from_log(step, log["lr"], warmup=args.warmup)
+        schedule, query = {"from": args.lr_csv, "rows": int(step.size)}, step
+    else:
+        if not args.schedule:
+            raise UsageError("give a schedule: --schedule {constant,cosine,linear,wsd,two-stage} --steps T, or --lr-csv FILE")
+        sched = _schedule_from_args(args, law)
+        lr = sched.lrs()
+        every = args.every or max(1, sched.steps // 200)
+        if every < 1:
+            raise UsageError(f"--every: {args.every} is out of range; expected a whole number of steps >= 1")
+        query = np.unique(np.r_[np.arange(every, sched.steps, every), sched.steps - 1])
+        schedule = {**sched.to_dict(), "describe": sched.describe()}
+    query = query[query >= 1]
+    loss = np.asarray(law.curve(query, lr), dtype=float)
+    payload = {"law": law.name, "schedule": schedule, "step": query.tolist(), "lr": lr[query].tolist(),
+               "loss": loss.tolist(), "final_loss": float(loss[-1]),
+               "warnings": _range_warnings(law, S=float(query[-1]))}
+
+    def render(d: dict[str, Any]) -> str:
+        desc = d["schedule"].get("describe") or f"from {d['schedule']['from']}"
+        rows = [("law", f"{law.title} ({law.name})"), ("schedule", desc),
+                ("final loss", f"{d['final_loss']:.4f} nats/token at step {d['step'][-1]:,}")]
+        first = int(np.searchsorted(d["step"], d["schedule"].get("warmup", 0) or 0))  # the law holds after warmup
+        marks = np.unique(np.linspace(min(first, len(d["step"]) - 1), len(d["step"]) - 1, 6).astype(int))
+        for i in marks:
+            rows.append((f"step {d['step'][i]:,}", f"loss {d['loss'][i]:.4f}   lr {d['lr'][i]:.3g}"))
+        return _table(rows) + _warn_lines(d["warnings"])
+
+    _emit(payload, args.json, render)
+
+
+def _cmd_fit_curve(args: argparse.Namespace) -> None:
+    from . import fit
+
+    form = args.form
+    curves = {f: _read_curve(f, args.warmup) for f in args.files}
+    res = fit.fit_curve(curves, form)
+    preds = res.score({f: _read_curve(f, args.warmup) for f in args.predict or []})
+    payload = {"form": res.form, "formula": res.law_form.formula, "params": res.params, "status": res.status,
+               "message": res.message, "objective": res.objective, "fit": res.fit, "predictions": preds}
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [("form", f"{d['form']}: {d['formula']}"), ("status", f"{d['status']} ({d['message']})"),
+                ("objective", f"{d['objective']:.6g} (sum of Huber losses on log loss, delta 1e-3)")]
+        rows += [(k, f"{v:.6g}") for k, v in d["params"].items()]
+        for title, block in (("fitted", d["fit"]), ("predicted", d["predictions"])):
+            for f, m in block.items():
+                extra = (f", final {m['final_loss_pred']:.4f} vs {m['final_loss_obs']:.4f} observed"
+                         if "final_loss_pred" in m else "")
+                rows.append((f"{title} {f}", f"R^2 {m['r2']:.4f}, mean |error| {100 * m['mean_rel_err']:.3f}%, "
+                                             f"max {100 * m['max_rel_err']:.3f}%{extra}"))
+        return _table(rows)
+
+    _emit(payload, args.json, render)
+
+
+def _cmd_schedule_advice(args: argparse.Namespace) -> None:
+    from .advice import schedule_advice
+
+    law = _curve_law(args.law)
+    steps = args.steps if args.steps is not None else law.setup.get("steps")
+    if steps is None:
+        raise UsageError("--steps: missing; give the run's total optimizer steps")
+    cooldowns = tuple(float(x) for x in args.cooldowns.split(",")) if args.cooldowns else (0.1, 0.2, 0.3)
+    out = schedule_advice(law, steps, peak_lr=args.peak_lr, warmup=args.warmup, floor=args.floor,
+                          cooldowns=cooldowns, decay_shape=args.decay_shape, extend=args.extend,
+                          optimise=not args.no_optimise)
+    out.pop("optimal_lr", None)
+
+    def render(d: dict[str, Any]) -> str:
+        lines = [f"Law: {law.title} ({law.name}); {d['steps']:,} steps, peak LR {d['peak_lr']:g}, warmup "
+                 f"{d['warmup']:,}, floor {d['floor']:g}", "", "Final loss [nats/token]"]
+        best = min(r["final_loss"] for r in d["table"] if r["steps"] == d["steps"])
+        rows = [(r["schedule"], f"{r['final_loss']:.4f}" + ("  <- best of these" if r["final_loss"] == best else ""))
+                for r in d["table"]]
+        lines.append(_table(rows))
+        b = d["best_cooldown"]
+        lines.append(f"\nBest WSD cooldown: the last {100 * b['cooldown']:.3g}% of the steps ({b['decay_shape']}), "
+                     f"final loss {b['final_loss']:.4f}")
+        if "optimal" in d:
+            o = d["optimal"]
+            lines.append(f"Optimised non-increasing schedule: final loss {o['final_loss']:.4f}, "
+                         f"{o['gain_vs_cosine']:.4f} below cosine ({o['cosine_final_loss']:.4f})")
+        return "\n".join(lines) + "".join(f"\n  ! {w}" for w in d["warnings"])
+
+    _emit(out, args.json, render)
+
+
 # -- parser ---------------------------------------------------------------------------------
 
 
@@ -575,6 +717,45 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--laws", help="comma-separated presets (default: all that apply)")
     common(sp)
     sp.set_defaults(func=_cmd_plan)
+    def schedule_flags(sp: argparse.ArgumentParser, with_kind: bool = True) -> None:
+        from .schedules import DECAY_SHAPES, KINDS
+
+        if with_kind:
+            sp.add_argument("--schedule", choices=KINDS, help="schedule kind")
+        sp.add_argument("--steps", type=_positive("--steps", "a number of steps"), help="total optimizer steps")
+        sp.add_argument("--peak-lr", type=_positive("--peak-lr", "a learning rate"),
+                        help="peak learning rate (default: the law's setup)")
+        sp.add_argument("--warmup", type=int, help="linear warmup steps from 0 (default: the law's setup)")
+        sp.add_argument("--floor", type=_positive("--floor", "a learning rate"), help="final learning rate")
+        sp.add_argument("--cooldown", type=float, default=0.2, help="wsd: fraction of steps spent decaying (0.2)")
+        sp.add_argument("--decay-shape", choices=DECAY_SHAPES, default="linear", help="wsd: cooldown shape")
+        sp.add_argument("--switch", type=_positive("--switch", "a step"), help="two-stage: step of the drop")
+        sp.add_argument("--lr2", type=_positive("--lr2", "a learning rate"), help="two-stage: second learning rate")
+
+    sp = sub.add_parser("curve", help="the loss curve of a run under a learning-rate schedule")
+    sp.add_argument("--law", help="a law with a loss curve (default luo2025-100m)")
+    schedule_flags(sp)
+    sp.add_argument("--lr-csv", metavar="FILE", help="a logged schedule (columns step, lr) instead of --schedule")
+    sp.add_argument("--every", type=int, help="report every K steps (default: about 200 points)")
+    common(sp)
+    sp.set_defaults(func=_cmd_curve)
+
+    sp = sub.add_parser("fit-curve", help="fit a curve law to loss curves (CSV: step, lr, loss) and predict others")
+    sp.add_argument("files", nargs="+", help="curves to fit, each a CSV with columns step, lr, loss")
+    sp.add_argument("--form", default="luo2025", help="a curve form (default luo2025, the Multi-Power Law)")
+    sp.add_argument("--warmup", type=int, help="warmup steps before the first logged step (default: from step 0)")
+    sp.add_argument("--predict", nargs="+", metavar="FILE", help="curves to predict with the fit and score")
+    common(sp)
+    sp.set_defaults(func=_cmd_fit_curve)
+
+    sp = sub.add_parser("schedule-advice", help="WSD or cosine, how long a cooldown, and the optimised schedule")
+    sp.add_argument("--law", help="a law with a loss curve (default luo2025-100m)")
+    schedule_flags(sp, with_kind=False)
+    sp.add_argument("--cooldowns", help="comma-separated WSD cooldown fractions to compare (default 0.1,0.2,0.3)")
+    sp.add_argument("--extend", type=float, default=3.0, help="also a run this many times longer (default 3)")
+    sp.add_argument("--no-optimise", action="store_true", help="skip the optimised schedule (a few seconds)")
+    common(sp)
+    sp.set_defaults(func=_cmd_schedule_advice)
     return p
 
 

@@ -176,3 +176,90 @@ def test_fit_curve_from_a_logged_lr_column():
 def test_fit_curve_bad_input(curve, needle):
     with pytest.raises(ValueError, match=needle):
         fit.fit_curve({"mine": curve})
+
+
+# -- what-if answers and the command line -------------------------------------------------------
+
+def test_schedule_advice_answers():
+    from scalingviz import advice
+
+    law = get_preset("luo2025-100m")
+    rows = advice.compare_schedules(law, 24000, cooldowns=(0.1, 0.2))
+    final = {r["schedule"].split(",")[0] + str(r["steps"]): r["final_loss"] for r in rows}
+    assert len(rows) == 5 and rows[-1]["steps"] == 72000
+    wsd = [r["final_loss"] for r in rows if r["spec"]["kind"] == "wsd" and r["steps"] == 24000]
+    cos = next(r["final_loss"] for r in rows if r["spec"]["kind"] == "cosine")
+    const = next(r["final_loss"] for r in rows if r["spec"]["kind"] == "constant")
+    assert max(wsd) < cos < const and rows[-1]["final_loss"] < min(wsd), final
+    best = advice.best_cooldown(law, 24000)
+    grid = [advice.final_loss(law, Schedule("wsd", 24000, 3e-4, 2160, 3e-5, cooldown=f)) for f in
+            np.linspace(0.02, 0.9, 45)]
+    assert best["final_loss"] <= min(grid) + 1e-6  # the 1-D search beats a 45-point grid
+    opt = advice.optimal_schedule(law, 24000)
+    # Non-increasing after warmup, starting at the peak, and better than the best WSD and cosine.
+    lr = opt["lr"]
+    assert lr[2160] == pytest.approx(3e-4) and np.all(np.diff(lr[2160:]) <= 1e-15)
+    assert opt["final_loss"] < best["final_loss"] and opt["gain_vs_cosine"] > 0.03
+    with pytest.raises(ValueError, match="has no loss curve under a schedule; laws that do: luo2025-25m"):
+        advice.compare_schedules("hoffmann2022", 1000)
+
+
+def run_json(capsys, *argv):
+    import json
+
+    from scalingviz.cli import main
+
+    assert main([*argv, "--json"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_curve_and_advice(capsys, tmp_path):
+    d = run_json(capsys, "curve", "--law", "luo2025-25m", "--schedule", "wsd", "--steps", "24000", "--cooldown",
+                 "0.2", "--every", "1000")
+    assert set(d) >= {"law", "schedule", "step", "lr", "loss", "final_loss"} and d["step"][-1] == 23999
+    lr = Schedule("wsd", 24000, 3e-4, 2160, 3e-5, cooldown=0.2).lrs()
+    assert d["final_loss"] == pytest.approx(float(get_preset("luo2025-25m").curve(23999, lr)), rel=1e-12)
+    # --lr-csv: the output's steps are the file's rows
+    f = tmp_path / "lr.csv"
+    f.write_text("step,lr\n" + "\n".join(f"{s},{lr[s]}" for s in range(2160, 24000, 500)))
+    d2 = run_json(capsys, "curve", "--law", "luo2025-25m", "--lr-csv", str(f))
+    assert d2["step"] == list(range(2160, 24000, 500))
+    a = run_json(capsys, "schedule-advice", "--law", "luo2025-25m", "--steps", "24000", "--no-optimise")
+    assert {"table", "best_cooldown"} <= set(a) and "optimal" not in a
+
+
+def test_cli_fit_curve(capsys):
+    folder = datasets.PACKAGE_DATA / "multipower_luo2025" / "csv_25"
+    files = [str(folder / f"{n}.csv") for n in datasets.MULTIPOWER_FIT_SET]
+    d = run_json(capsys, "fit-curve", *files, "--predict", str(folder / "wsd_20000_24000.csv"))
+    assert set(d) >= {"form", "params", "status", "fit", "predictions"}
+    m_ = d["predictions"][str(folder / "wsd_20000_24000.csv")]
+    assert set(m_) == {"r2", "mean_rel_err", "max_rel_err", "final_loss_pred", "final_loss_obs"} and m_["r2"] > 0.99
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["curve", "--schedule", "cosine", "--steps", "1000", "--peak-lr", "-1"], "--peak-lr"),
+    (["curve", "--schedule", "wsd", "--steps", "1000", "--warmup", "100", "--cooldown", "1.5"],
+     "cooldown: 1.5 is out of range"),
+    (["curve", "--schedule", "wsd", "--steps", "1000"], "setup warms up for 2160 steps, not fewer than --steps 1000"),
+    (["curve", "--schedule", "cosine", "--steps", "1000", "--warmup", "2000"], "warmup: 2000 is out of range"),
+    (["curve", "--schedule", "cosine", "--steps", "1000", "--warmup", "0", "--peak-lr", "1e-3", "--floor", "1e-2"],
+     "floor: 0.01 is out of range"),
+    (["curve", "--law", "hoffmann2022", "--schedule", "cosine", "--steps", "1000"], "has no loss curve"),
+    (["curve", "--steps", "1000"], "give a schedule"),
+])
+def test_cli_curve_bad_input(argv, needle, capsys):
+    from scalingviz.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_cli_fit_curve_missing_lr_column(capsys, tmp_path):
+    from scalingviz.cli import main
+
+    f = tmp_path / "c.csv"
+    f.write_text("step,loss\n" + "\n".join(f"{s},{4 - s / 1e4}" for s in range(100, 2000, 100)))
+    assert main(["fit-curve", str(f)]) == 2
+    assert "missing column(s) lr" in capsys.readouterr().err

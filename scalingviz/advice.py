@@ -1,0 +1,170 @@
+"""What-if answers about learning-rate schedules, from any law with a loss curve (``curve`` capability).
+
+* :func:`compare_schedules`: the final loss of WSD at several cooldown fractions, cosine and a
+  constant rate at the same number of steps, and of a longer run;
+* :func:`best_cooldown`: the WSD cooldown fraction with the lowest final loss (bounded 1-D search);
+* :func:`optimal_schedule`: the non-increasing schedule after warmup with the lowest final loss
+  for a budget of steps (Luo et al. 2025 optimise every step's rate; here the rate is
+  piecewise log-linear between 32 knots, denser toward the end, each knot at most its
+  predecessor), with its gain over cosine;
+* :func:`schedule_advice`: all three, as the CLI and the dashboard show them.
+
+All of them evaluate the law's own ``curve`` function; nothing here knows which law it is.
+
+>>> from scalingviz.presets import get_preset
+>>> rows = compare_schedules(get_preset("luo2025-100m"), 24_000, cooldowns=(0.2,))
+>>> [r["schedule"].split(" ")[0] for r in rows]
+['WSD', 'cosine', 'constant', 'WSD']
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import InputError
+from .presets import Preset, get_preset
+from .schedules import Schedule
+
+__all__ = ["best_cooldown", "compare_schedules", "final_loss", "optimal_schedule", "schedule_advice"]
+
+#: Knots of :func:`optimal_schedule`'s piecewise log-linear schedule.
+KNOTS = 32
+
+
+def _law(law: str | Preset) -> Preset:
+    p = get_preset(law)
+    if not p.has("curve"):
+        from .presets import preset_names
+
+        raise InputError(f"law: {p.name!r} has no loss curve under a schedule; laws that do: "
+                         f"{', '.join(preset_names('curve'))}")
+    return p
+
+
+def _setup(law: Preset, peak_lr: float | None, warmup: int | None, floor: float | None) -> tuple[float, int, float]:
+    """The schedule's peak, warmup and floor: given, else the law's own setup (its fitted schedule)."""
+    s = law.setup
+    peak = float(peak_lr if peak_lr is not None else s.get("peak_lr", 3e-4))
+    wu = int(warmup if warmup is not None else s.get("warmup", 0))
+    fl = float(floor if floor is not None else s.get("floor", peak / 10))
+    return peak, wu, fl
+
+
+def final_loss(law: str | Preset, schedule: Schedule | NDArray) -> float:
+    """The law's loss at the last step of a schedule (a :class:`Schedule` or a per-step array)."""
+    p = _law(law)
+    lr = schedule.lrs() if isinstance(schedule, Schedule) else np.asarray(schedule, dtype=float)
+    return float(p.curve(lr.size - 1, lr))
+
+
+def compare_schedules(law: str | Preset, steps: int, *, peak_lr: float | None = None, warmup: int | None = None,
+                      floor: float | None = None, cooldowns: tuple[float, ...] = (0.1, 0.2, 0.3),
+                      decay_shape: str = "linear", extend: float = 3.0) -> list[dict[str, Any]]:
+    """Final losses of WSD (each cooldown fraction), cosine and constant at ``steps``, and WSD at
+    ``extend`` times the steps; each row has ``schedule`` (text), ``spec``, ``steps`` and ``final_loss``."""
+    p = _law(law)
+    peak, wu, fl = _setup(p, peak_lr, warmup, floor)
+    base = dict(peak_lr=peak, warmup=wu)
+    specs = [Schedule("wsd", steps, floor=fl, cooldown=c, decay_shape=decay_shape, **base) for c in cooldowns]
+    specs += [Schedule("cosine", steps, floor=fl, **base), Schedule("constant", steps, **base)]
+    if extend and extend != 1:
+        longer = int(round(steps * extend))
+        specs.append(Schedule("wsd", longer, floor=fl, cooldown=cooldowns[len(cooldowns) // 2], decay_shape=decay_shape,
+                              **base))
+    return [{"schedule": s.describe(), "spec": s.to_dict(), "steps": s.steps, "final_loss": final_loss(p, s)}
+            for s in specs]
+
+
+def best_cooldown(law: str | Preset, steps: int, *, peak_lr: float | None = None, warmup: int | None = None,
+                  floor: float | None = None, decay_shape: str = "linear") -> dict[str, Any]:
+    """The WSD cooldown fraction (of all steps) with the lowest final loss, by a bounded scalar search."""
+    from scipy.optimize import minimize_scalar
+
+    p = _law(law)
+    peak, wu, fl = _setup(p, peak_lr, warmup, floor)
+    hi = 1.0 - wu / steps - 1.0 / steps
+
+    def f(frac: float) -> float:
+        return final_loss(p, Schedule("wsd", steps, peak, wu, fl, cooldown=frac, decay_shape=decay_shape))
+
+    res = minimize_scalar(f, bounds=(1.0 / steps, hi), method="bounded", options={"xatol": 1e-3})
+    grid = np.linspace(0.02, hi, 12)  # guard against a second minimum the bounded search missed
+    vals = [f(x) for x in grid]
+    frac, loss = (float(res.x), float(res.fun)) if res.fun <= min(vals) else (float(grid[int(np.argmin(vals))]),
+                                                                              float(min(vals)))
+    return {"cooldown": frac, "final_loss": loss, "decay_shape": decay_shape,
+            "schedule": Schedule("wsd", steps, peak, wu, fl, cooldown=frac, decay_shape=decay_shape).describe()}
+
+
+def _knot_schedule(u: NDArray, steps: int, peak: float, warmup: int) -> NDArray:
+    """Per-step rates: warmup, then log-linear between knots whose log-rates fall by -u_i >= 0 each."""
+    t = np.arange(steps, dtype=float)
+    z = np.linspace(0.0, 1.0, u.size + 1)
+    pos = warmup + (steps - 1 - warmup) * (1 - (1 - z) ** 2)  # denser toward the end, where the decay happens
+    log_eta = math.log(peak) + np.concatenate([[0.0], np.cumsum(u)])
+    out = np.exp(np.interp(t, pos, log_eta))
+    if warmup:
+        out[:warmup] = np.linspace(0.0, peak, warmup)
+    return out
+
+
+def optimal_schedule(law: str | Preset, steps: int, *, peak_lr: float | None = None, warmup: int | None = None,
+                     floor: float | None = None, knots: int = KNOTS) -> dict[str, Any]:
+    """The non-increasing schedule (after warmup, starting at the peak) with the lowest final loss.
+
+    Returns ``lr`` (per step), ``final_loss``, the cosine schedule's final loss at the same steps
+    (to ``floor``) and ``gain_vs_cosine`` (cosine minus optimal, nats). L-BFGS-B over the knots'
+    log-rate decrements, each in [-12, 0] (a knot may fall to ~6e-6 of its predecessor).
+    """
+    from scipy.optimize import minimize
+
+    p = _law(law)
+    peak, wu, fl = _setup(p, peak_lr, warmup, floor)
+    if not 2 <= knots <= 200:
+        raise InputError(f"knots: {knots!r} is out of range; expected 2 to 200")
+
+    def f(u: NDArray) -> float:
+        return final_loss(p, _knot_schedule(u, steps, peak, wu))
+
+    cos = Schedule("cosine", steps, peak, wu, fl)
+    starts = [np.full(knots, math.log(fl / peak) / knots), np.r_[np.zeros(knots // 2),
+                                                                  np.full(knots - knots // 2, math.log(fl / peak) / (knots - knots // 2))]]
+    best = None
+    for u0 in starts:
+        res = minimize(f, u0, method="L-BFGS-B", bounds=[(-12.0, 0.0)] * knots,
+                       options={"maxiter": 300, "eps": 1e-4})
+        if best is None or res.fun < best.fun:
+            best = res
+    lr = _knot_schedule(best.x, steps, peak, wu)
+    cos_loss = final_loss(p, cos)
+    return {"lr": lr, "final_loss": float(best.fun), "cosine_final_loss": cos_loss,
+            "gain_vs_cosine": cos_loss - float(best.fun), "knots": knots, "iterations": int(best.nit),
+            "min_lr": float(lr[-1]), "status": "converged" if best.success else str(best.message)}
+
+
+def schedule_advice(law: str | Preset, steps: int, *, peak_lr: float | None = None, warmup: int | None = None,
+                    floor: float | None = None, cooldowns: tuple[float, ...] = (0.1, 0.2, 0.3),
+                    decay_shape: str = "linear", extend: float = 3.0, optimise: bool = True) -> dict[str, Any]:
+    """The what-if table, the best cooldown, and (with ``optimise``) the optimised schedule's gain."""
+    p = _law(law)
+    if not (isinstance(steps, (int, np.integer)) or float(steps).is_integer()) or not 2 <= int(steps) <= 10_000_000:
+        raise InputError(f"steps: {steps!r} is out of range; expected a whole number of steps, 2 to 10,000,000")
+    steps = int(steps)
+    peak, wu, fl = _setup(p, peak_lr, warmup, floor)
+    out: dict[str, Any] = {
+        "law": p.name, "steps": steps, "peak_lr": peak, "warmup": wu, "floor": fl,
+        "table": compare_schedules(p, steps, peak_lr=peak, warmup=wu, floor=fl, cooldowns=cooldowns,
+                                   decay_shape=decay_shape, extend=extend),
+        "best_cooldown": best_cooldown(p, steps, peak_lr=peak, warmup=wu, floor=fl, decay_shape=decay_shape),
+    }
+    if optimise:
+        o = optimal_schedule(p, steps, peak_lr=peak, warmup=wu, floor=fl)
+        out["optimal"] = {k: v for k, v in o.items() if k != "lr"}
+        out["optimal_lr"] = o["lr"]
+    fitted = p.fitted_range.outside(S=float(steps))
+    out["warnings"] = [text for _k, _f, text in p.fitted_range.describe(p.name, S=float(steps))] if fitted else []
+    return out
