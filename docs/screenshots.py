@@ -38,6 +38,13 @@ def main() -> None:
         page = b.new_page(viewport={"width": 1280, "height": 1060})
         shoot(page, base, HERE / "img" / "explorer.png")
         shoot(page, base + "?law=hoffmann2022&N=7e10&D=1.4e12&B=4M", HERE / "img" / "explorer-chinchilla.png")
+        # The schedule section, opened by the share link, cropped to it.
+        page.goto(base + "?sched_law=luo2025-100m&sched_kind=wsd&sched_cooldown=0.2", wait_until="commit")
+        page.wait_for_function(READY, timeout=120_000)
+        page.wait_for_selector(".sv-fig-schedule .scatterlayer .trace", timeout=60_000)
+        time.sleep(2.5)
+        page.locator(".sv-schedule-section").screenshot(path=str(HERE / "img" / "schedule.png"))
+        print("wrote", HERE / "img" / "schedule.png")
         for name, tab in (("compare", "Compare"), ("plan", "Plan"), ("fit", "Fit")):
             page.set_viewport_size({"width": 1280, "height": 1320 if name == "plan" else 1060})
             page.goto(base, wait_until="commit")

@@ -33,6 +33,9 @@ NUMERIC_KEYS = ("N", "D", "B", "S", "C")
 TABS = ("explorer", "compare", "plan", "fit")
 #: The Plan tab's fields in the URL query: ``plan_N=7B&plan_D=1.4T&plan_gpu=H100``...
 PLAN_QUERY_PREFIX = "plan_"
+#: The schedule section's settings in the URL query: ``sched_kind=wsd&sched_cooldown=0.2``...
+SCHED_QUERY_PREFIX = "sched_"
+SCHED_NUMBERS = ("steps", "peak_lr", "warmup", "floor", "cooldown", "switch", "lr2")
 
 CSS = """
 <style>
@@ -109,6 +112,28 @@ def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
                 state.setdefault("plan", {})[field] = value
             else:
                 notices.append(f"ignored {key}={short!r}: valid values are {', '.join(valid)}")
+        elif key.startswith(SCHED_QUERY_PREFIX):
+            from ..schedules import DECAY_SHAPES, KINDS
+
+            field = key[len(SCHED_QUERY_PREFIX):]
+            names = {"kind": KINDS, "decay_shape": DECAY_SHAPES,
+                     "law": tuple(n for n, p in PRESETS.items() if p.has("curve"))}
+            if field in names:
+                if value in names[field]:
+                    state.setdefault("schedule", {})[field] = value
+                else:
+                    notices.append(f"ignored {key}={short!r}: valid values are {', '.join(names[field])}")
+            elif field in SCHED_NUMBERS:
+                try:  # numbers only; the panel checks ranges and shows its messages inline
+                    x = units.parse_quantity(value, field)
+                    if not math.isfinite(x):
+                        raise ValueError("not a finite number")
+                except ValueError as exc:
+                    notices.append(f"ignored {key}={short!r}: {str(exc).split(': ', 1)[-1]}")
+                    continue
+                state.setdefault("schedule", {})[field] = x
+            else:
+                notices.append(f"ignored unknown parameter {key[:40]!r}")
         elif key in NUMERIC_KEYS:
             try:
                 v = units.parse_quantity(value, key)
@@ -135,6 +160,8 @@ def share_query(state: dict[str, Any]) -> str:
             items.append((k, str(v)))
         elif k == "plan":
             items += [(PLAN_QUERY_PREFIX + f, str(x)) for f, x in v.items()]
+        elif k == "schedule":
+            items += [(SCHED_QUERY_PREFIX + f, f"{x:.6g}" if isinstance(x, float) else str(x)) for f, x in v.items()]
     return urlencode(items)
 
 
@@ -145,6 +172,8 @@ class Dashboard:
         query = os.environ.get("QUERY_STRING", "") if query is None else query
         state, notices = parse_query(query)
         ex_state = {k: state[k] for k in ("law", "N", "D", "B") if k in state}
+        if "schedule" in state:
+            ex_state["schedule"] = state["schedule"]
         if "S" in state:
             ex_state["D"] = state["S"] * state.get("B", 2**19)
         self.explorer = Explorer(**ex_state) if ex_state else Explorer()
@@ -233,6 +262,9 @@ class Dashboard:
         plan = self.planner.values() if self.planner is not None else self._plan_values
         if plan:
             s["plan"] = plan
+        sched = self.explorer.schedule_values()
+        if sched:
+            s["schedule"] = sched
         return s
 
     def _update_share(self) -> None:

@@ -69,7 +69,7 @@ class Explorer:
 
     # User-facing default: Kaplan et al. 2020, the law with every Explorer capability.
     def __init__(self, law: str = "kaplan2020", N: float = 1.5e9, D: float = 3e10, B: float = 2**19,
-                 seq_len: int = 2048):
+                 seq_len: int = 2048, schedule: dict[str, Any] | None = None):
         self._base = get_preset(law)
         self.law: Preset = self._base
         self._busy = False
@@ -164,7 +164,20 @@ class Explorer:
                          (self.fig_bcrit, "sv-fig-bcrit")):
             fig.add_class(css)
             fig.add_class("sv-fig")
+        # The schedule section is built when first opened (its figure would add a plotly bundle to every page).
+        self.schedule_panel = None
+        self._schedule_values = dict(schedule or {})
+        self._schedule_callbacks: list = []
+        self.schedule_section = w.Accordion(children=[w.VBox([w.HTML(
+            "<div class='sv-note'>The Multi-Power Law (Luo et al. 2025) predicts the whole loss curve under any "
+            "learning-rate schedule: WSD or cosine, and how long a cooldown.</div>")])])
+        self.schedule_section.set_title(0, "Loss under your learning-rate schedule (WSD, cosine, two-stage, ...)")
+        self.schedule_section.selected_index = None
+        self.schedule_section.add_class("sv-schedule-section")
+        self.schedule_section.observe(lambda _c: self._build_schedule(), "selected_index")
         self.widget = self._layout()
+        if schedule:
+            self.schedule_section.selected_index = 0
 
     # -- layout ------------------------------------------------------------------------------
     def _layout(self) -> w.Widget:
@@ -187,7 +200,23 @@ class Explorer:
             [self.fig_trajectory, self.summary, self.fig_overfit, self.fig_frontier, self.fig_landscape, self.fig_bcrit],
             layout=w.Layout(grid_template_columns="repeat(2, minmax(380px, 1fr))", grid_gap="8px 12px", width="100%"),
         )
-        return w.HBox([left, figs, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
+        top = w.HBox([left, figs, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
+        return w.VBox([top, self.schedule_section], layout=w.Layout(width="100%"))
+
+    def _build_schedule(self) -> None:
+        if self.schedule_section.selected_index != 0 or self.schedule_panel is not None:
+            return
+        from .schedule import SchedulePanel
+
+        self.schedule_panel = SchedulePanel(self._schedule_values)
+        self.schedule_panel.on_change.extend(self._schedule_callbacks)
+        self.schedule_section.children = [self.schedule_panel.widget]
+        for cb in self._schedule_callbacks:
+            cb()
+
+    def schedule_values(self) -> dict[str, Any]:
+        """The schedule section's settings once built (else those it will open with)."""
+        return self.schedule_panel.values() if self.schedule_panel is not None else dict(self._schedule_values)
 
     def _build_advanced(self) -> None:
         old = self.advanced_box.children
@@ -386,10 +415,13 @@ class Explorer:
         return {"N_convention": self._n_is.value, "N_embedding": self._n_emb.value}
 
     def on_state_change(self, callback) -> None:
-        """Call ``callback()`` after any change of the law or of N, D, C, B, S (for the share link)."""
+        """Call ``callback()`` after any change of the law, of N, D, C, B, S or of the schedule (share link)."""
         for c in self.controls.values():
             c.on_change(lambda *_: callback())
         self.law_picker.observe(lambda _c: callback(), "value")
+        self._schedule_callbacks.append(callback)
+        if self.schedule_panel is not None:
+            self.schedule_panel.on_change.append(callback)
 
     def _band(self, fn) -> dict[str, Any]:
         return prediction_band(self.law, fn, n=N_BAND_SAMPLES)
