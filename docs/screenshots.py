@@ -41,6 +41,7 @@ def main() -> None:
         # The schedule section, opened by the share link, cropped to it.
         page.goto(base + "?sched_law=luo2025-100m&sched_kind=wsd&sched_cooldown=0.2", wait_until="commit")
         page.wait_for_function(READY, timeout=120_000)
+        page.get_by_text("Loss under your learning-rate schedule").first.click()
         page.wait_for_selector(".sv-fig-schedule .scatterlayer .trace", timeout=60_000)
         time.sleep(2.5)
         page.locator(".sv-schedule-section").screenshot(path=str(HERE / "img" / "schedule.png"))

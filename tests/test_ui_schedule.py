@@ -55,8 +55,10 @@ def test_best_cooldown_button():
 
 def test_share_link_carries_the_schedule():
     d = Dashboard("sched_kind=wsd&sched_cooldown=0.3&sched_steps=48k&sched_law=luo2025-25m")
+    assert d.explorer.schedule_panel is None and "settings from the share link" in d.explorer.schedule_section.get_title(0)
+    assert "sched_cooldown=0.3" in share_query(d.state())  # kept before the section is opened
+    d.explorer.schedule_section.selected_index = 0  # the user opens it
     panel = d.explorer.schedule_panel
-    assert panel is not None and d.explorer.schedule_section.selected_index == 0
     assert panel.schedule.cooldown == 0.3 and panel.schedule.steps == 48000
     q = share_query(d.state())
     assert "sched_cooldown=0.3" in q and "sched_law=luo2025-25m" in q

@@ -175,9 +175,13 @@ class Explorer:
         self.schedule_section.selected_index = None
         self.schedule_section.add_class("sv-schedule-section")
         self.schedule_section.observe(lambda _c: self._build_schedule(), "selected_index")
-        self.widget = self._layout()
         if schedule:
-            self.schedule_section.selected_index = 0
+            # Settings from the share link open with the section. It is not opened here: a FigureWidget built
+            # at page load inside a container opened at page load loses its updates in the browser (the Plan tab
+            # met the same; root cause not found), so it is built when the user opens it.
+            self.schedule_section.set_title(0, "Loss under your learning-rate schedule: settings from the share "
+                                               "link, open to see")
+        self.widget = self._layout()
 
     # -- layout ------------------------------------------------------------------------------
     def _layout(self) -> w.Widget:

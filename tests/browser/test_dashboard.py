@@ -204,3 +204,32 @@ def test_fit_tab_upload_fit_register_and_bad_files(dash):
         page.wait_for_function("(s) => [...document.querySelectorAll('.sv-fit .sv-error')]"
                                ".some(e => e.innerText.includes(s))", arg=needle, timeout=30_000)
     assert "Traceback" not in page.inner_text("body") and p.own_errors() == []
+
+
+def test_schedule_section_opens_moves_and_reports_bad_input(dash):
+    # Closed on a first visit (no figure, no plotly bundle for it); the share link's settings wait for it.
+    p = dash("sched_law=luo2025-25m&sched_kind=wsd&sched_cooldown=0.2")
+    assert p.page.locator(".sv-fig-schedule").count() == 0
+    p.page.get_by_text("settings from the share link").first.click()
+    p.wait_for_data(".sv-fig-schedule")
+    law = get_preset("luo2025-25m")
+    from scalingviz.schedules import Schedule
+
+    def final_loss():
+        d = p.data(".sv-fig-schedule")[0]
+        return d["x"][-1], d["y"][-1]
+
+    x, y = final_loss()
+    assert x == 23999 and y == pytest.approx(law.curve(23999, Schedule("wsd", 24000, 3e-4, 2160, 3e-5,
+                                                                         cooldown=0.2).lrs()), rel=1e-9)
+    handle = p.page.locator(".sv-sched-cooldown .ui-slider-handle, .sv-sched-cooldown .noUi-handle").first
+    handle.focus()
+    for _ in range(10):
+        handle.press("ArrowRight")
+    wait_until(lambda: abs(final_loss()[1] - y) > 1e-4)
+    box = p.page.locator(".sv-sched-floor input")
+    box.fill("1")
+    box.press("Enter")
+    wait_until(lambda: "floor: 1.0 is out of range" in p.page.inner_text(".sv-schedule-section"))
+    assert box.input_value() == "1"
+    assert "Traceback" not in p.page.inner_text("body") and p.own_errors() == []
