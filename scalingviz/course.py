@@ -31,7 +31,8 @@ class Exercise:
 
 
 #: Each exercise is about a named paper: these laws are its subject (user-facing, not defaults).
-SUBJECT = {"kaplan": "kaplan2020", "su": "su2024", "chinchilla": "hoffmann2022", "steplaw": "li2025"}
+SUBJECT = {"kaplan": "kaplan2020", "su": "su2024", "chinchilla": "hoffmann2022", "steplaw": "li2025",
+           "multipower": "luo2025-100m"}
 
 
 def _law(key: str) -> Any:
@@ -90,6 +91,31 @@ EXERCISES["07a"] = Exercise("Fit data/synthetic_kaplan.csv with Kaplan's L(N, D)
                             lambda: _synthetic_truth("synthetic_kaplan", "alpha_D"), 0.1,
                             "fit.fit_law(datasets.read_runs('data/synthetic_kaplan.csv'), 'kaplan_nd').params"
                             "['alpha_D']; the check compares with the true constant, within 10%")
+
+
+def _longer_run_prediction() -> float:
+    """09b: fit the Multi-Power Law to the 100M model's three 24k/16k-step curves, predict cosine_72000's last point."""
+    from . import datasets, fit
+
+    c = datasets.multipower_curves("100M")
+    r = fit.fit_curve({k: c[k] for k in datasets.MULTIPOWER_FIT_SET})
+    long = c["cosine_72000"]
+    return float(r.predict(long["step"][-1:], long["lr"])[0])
+
+
+EXERCISES["09a"] = Exercise(
+    "Multi-Power Law, 100M (luo2025-100m), 24,000 steps: the WSD cooldown fraction (linear decay to 3e-5) with the "
+    "lowest final loss?",
+    lambda: __import__("scalingviz.advice", fromlist=["best_cooldown"]).best_cooldown(
+        _law("multipower"), 24000)["cooldown"], 0.15,
+    "advice.best_cooldown(law, 24000)['cooldown'], or scan Schedule('wsd', ..., cooldown=f) and take the lowest final "
+    "loss; the check accepts 15%")
+EXERCISES["09b"] = Exercise(
+    "Fit the 100M model's cosine_24000, constant_24000 and wsdcon_9 curves and predict the loss at the last logged "
+    "step of cosine_72000 (3x longer). What do you predict?",
+    _longer_run_prediction, 0.003,
+    "fit.fit_curve({name: curves[name] for name in datasets.MULTIPOWER_FIT_SET}), then "
+    "result.predict(long['step'][-1:], long['lr']); the check accepts 0.3%", "nats/token")
 
 
 def solution(exercise: str) -> float:

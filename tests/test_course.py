@@ -47,7 +47,7 @@ def test_pilot_runs_enforce_the_budget_and_the_grade_is_honest(capsys):
 
 
 def test_course_notebooks_are_complete():
-    assert [p.stem[:2] for p in COURSE] == [f"0{i}" for i in range(1, 9)]
+    assert [p.stem[:2] for p in COURSE] == [f"0{i}" for i in range(1, 10)]
     readme = (NB / "README.md").read_text()
     for p in COURSE:
         nb = json.loads(p.read_text())
