@@ -310,6 +310,8 @@ class Explorer:
             self.law_picker.observe(self._on_law, "value")
         if PRESETS[current].fitted:
             self._on_law({"new": current})
+        if self.schedule_panel is not None:
+            self.schedule_panel.refresh_laws()
 
     def _on_law(self, change) -> None:
         self._base = get_preset(change["new"])

@@ -26,6 +26,7 @@ from ..presets import PRESETS, register
 from ..serialize import jsonable
 from . import figures
 from .controls import close_tree, error_html
+from .curvefit import CurveFitView, curve_choices, is_curve_table
 
 __all__ = ["EXAMPLES", "FitTab", "fit_choices"]
 
@@ -34,6 +35,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 EXAMPLES = {
     "synthetic_chinchilla.csv": "synthetic: Chinchilla form, known truth (63 runs)",
     "synthetic_kaplan.csv": "synthetic: Kaplan L(N, D), known truth (63 runs)",
+    "multipower_luo2025/csv_100/wsd_20000_24000.csv": "loss curve: Luo et al.'s 100M model, WSD (step, lr, loss)",
 }
 def fit_choices() -> list[tuple[str, str]]:
     """What the form picker offers, from the registries: each published law's form under the law's
@@ -125,6 +127,10 @@ class FitTab:
         self.reg_button = w.Button(description="Use this fit", icon="check", disabled=True,
                                    tooltip="register the fit as a law: it appears in the Explorer, Compare and Plan")
         self.reg_button.add_class("sv-fit-register")
+        self.mode_note = w.HTML()
+        self.mode_note.add_class("sv-fit-mode")
+        self._curve_mode = False
+        self.curve_view = CurveFitView()
         self.reg_note = w.HTML()
         self.reg_note.add_class("sv-fit-reg-note")
         self.exports = w.HTML()
@@ -145,10 +151,10 @@ class FitTab:
         left = w.VBox([
             step("1. Data"), self.source, self.source_box, self.file_error,
             w.HTML("<div class='sv-note'>Columns: <b>N</b> [params], <b>loss</b> [nats/token], and <b>D</b> [tokens] "
-                   f"or <b>C</b> [FLOP] (then D = C/6N). Up to {datasets.MAX_BYTES // 2**20} MiB; comma, "
-                   "semicolon or tab.</div>"),
+                   f"or <b>C</b> [FLOP] (then D = C/6N); or a loss curve: <b>step</b>, <b>lr</b>, <b>loss</b>. Up to "
+                   f"{datasets.MAX_BYTES // 2**20} MiB; comma, semicolon or tab.</div>"),
             step("2. Columns"), w.HBox([self.mapping["N"], self.mapping["loss"]]),
-            w.HBox([self.mapping["D"], self.mapping["C"]]), self.preview,
+            w.HBox([self.mapping["D"], self.mapping["C"]]), self.mode_note, self.preview,
             step("3. Fit"), self.form, w.HBox([self.n_boot, self.holdout]), w.HBox([self.fit_button, self.progress,
                                                                                    self.progress_note]),
             self.fit_error,
@@ -198,7 +204,9 @@ class FitTab:
             self.file_error.value = error_html(str(exc).replace("uploaded file", name))
             return False
         self.raw, self.source_name, self.columns = raw, name, list(table)
-        self._set_mapping(mapping)
+        self._set_curve_mode(is_curve_table(self.columns))
+        if not self._curve_mode:
+            self._set_mapping(mapping)
         if law is not None:
             self.form.value = law
         rows = min(5, len(next(iter(table.values()))) if table else 0)
@@ -210,6 +218,18 @@ class FitTab:
                               f"<div style='overflow-x:auto; max-width: 480px'><table class='sv-table'>"
                               f"<tr>{head}</tr>{body}</table></div>")
         return True
+
+    def _set_curve_mode(self, curve: bool) -> None:
+        """A (step, lr, loss) table is a loss curve: curve laws, no column mapping, no bootstrap."""
+        self._curve_mode = curve
+        choices = curve_choices() if curve else fit_choices()
+        if [v for _, v in self.form.options] != [v for _, v in choices]:
+            self.form.options = choices
+            self.form.value = choices[0][1] if curve else "hoffmann2022"
+        for dd in (*self.mapping.values(), self.n_boot, self.holdout):
+            dd.disabled = curve
+        self.mode_note.value = ("<div class='sv-note'>A loss curve (columns step, lr, loss): fitted with a "
+                                "schedule-aware law; the columns above are not used.</div>" if curve else "")
 
     def _on_map(self, key: str, value: str) -> None:
         if not self._setting:
@@ -256,6 +276,8 @@ class FitTab:
             self.fit_error.value = error_html("no data: upload a CSV, or load an example or a published data set")
             return False
         law = self.form.value
+        if self._curve_mode:
+            return self._run_curve_fit(law)
         t0 = time.perf_counter()
         try:
             runs = datasets.read_runs(self.raw, self.column_map())
@@ -294,6 +316,27 @@ class FitTab:
             self.reg_button.disabled = True
             self.reg_note.value = f"<span class='sv-note'>{html.escape(str(exc))}</span>"
         self._exports()
+        return True
+
+    def _run_curve_fit(self, law: str) -> bool:
+        try:
+            self.results.value = self.curve_view.fit(self.raw, self.source_name, law)
+        except (ValueError, fit.FitError) as exc:
+            self.fit_error.value = error_html(f"{self.source_name}: {exc}")
+            return False
+        old = self.figs.children
+        fig = self.curve_view.figure()
+        if old != (fig,):
+            self.figs.children = [fig]
+            for f in old:
+                if f is not fig:
+                    close_tree(f)
+        self.result = self.curve_view.result
+        self.reg_button.disabled, self.reg_note.value = False, ""
+        r = self.result
+        payload = {"form": r.form, "params": r.params, "status": r.status, "fit": r.fit, "setup": self.curve_view.setup}
+        self.exports.value = _download_link("scalingviz-curve-fit.json", "application/json",
+                                            json.dumps(jsonable(payload), indent=1).encode(), "fitted parameters (JSON)")
         return True
 
     def _render(self) -> str:
@@ -416,11 +459,18 @@ class FitTab:
         if existing is not None and not existing.fitted:
             self.reg_note.value = error_html(f"name: {name!r} is a published law; choose another name")
             return None
-        preset = register(self.result.to_preset(name=name), overwrite=True)
-        rng = preset.fitted_range
-        self.reg_note.value = (f"<div class='sv-link'>&#10003; <b>{html.escape(name)}</b> is now a law in the Explorer, "
-                               f"Compare and Plan tabs, marked [fitted]; fitted on N {units.format_quantity(rng.N[0])} to "
-                               f"{units.format_quantity(rng.N[1])}.</div>")
+        if self._curve_mode:
+            preset = register(self.result.to_preset(name, setup=self.curve_view.setup), overwrite=True)
+            self.reg_note.value = (f"<div class='sv-link'>&#10003; <b>{html.escape(name)}</b> is now a law in the "
+                                   "Explorer's schedule section, marked [fitted]; its setup is your run's (peak LR "
+                                   f"{self.curve_view.setup['peak_lr']:g}, {self.curve_view.setup['steps']:,} steps)."
+                                   "</div>")
+        else:
+            preset = register(self.result.to_preset(name=name), overwrite=True)
+            rng = preset.fitted_range
+            self.reg_note.value = (f"<div class='sv-link'>&#10003; <b>{html.escape(name)}</b> is now a law in the "
+                                   f"Explorer, Compare and Plan tabs, marked [fitted]; fitted on N "
+                                   f"{units.format_quantity(rng.N[0])} to {units.format_quantity(rng.N[1])}.</div>")
         if self.on_register is not None:
             self.on_register(preset)
         return preset

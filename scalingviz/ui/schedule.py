@@ -129,6 +129,16 @@ class SchedulePanel:
         self.widget = w.HBox([left, w.VBox([self.fig, self.summary], layout=w.Layout(width=f"{FIG_WIDTH + 4}px"))],
                              layout=w.Layout(width="100%", align_items="flex-start"))
 
+    def refresh_laws(self) -> None:
+        """Re-read the registry (a fitted curve law was registered); the chosen law stays."""
+        current = self._law.value
+        self._busy = True
+        try:
+            self._law.options = law_options("curve")
+            self._law.value = current
+        finally:
+            self._busy = False
+
     # -- state ---------------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         """The panel's settings (for the share link): law, kind, steps and the kind's own fields."""
