@@ -507,16 +507,20 @@ def _schedule_from_args(args: argparse.Namespace, law: Preset):
                     cooldown=args.cooldown, decay_shape=args.decay_shape, switch=args.switch, lr2=args.lr2)
 
 
-def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True) -> dict[str, Any]:
+def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True, lr: Any = None) -> dict[str, Any]:
+    """A curve file's columns; ``lr`` (a per-step schedule from --schedule) stands in for a missing lr column."""
     from . import datasets
 
     t = datasets.read_table(path)
-    missing = [c for c in (("step", "lr", "loss") if need_loss else ("step", "lr")) if c not in t]
+    need = ("step", "lr", "loss") if need_loss else ("step", "lr")
+    missing = [c for c in need if c not in t and not (c == "lr" and lr is not None)]
     if missing:
         raise UsageError(f"{path}: missing column(s) {', '.join(missing)}; columns are {', '.join(map(repr, t))}; "
-                         "a curve file has step, lr and loss")
+                         "a curve file has step, lr and loss (or give the schedule with --schedule)")
     out = {k: datasets._check_numeric(f"{path}: {k}", t[k]) if k != "step" else np.asarray(t[k], dtype=float)
            for k in ("step", "lr", "loss") if k in t}
+    if "lr" not in out:
+        out["lr"] = lr
     out["warmup"] = warmup
     return out
 
@@ -565,9 +569,18 @@ def _cmd_fit_curve(args: argparse.Namespace) -> None:
     from . import fit
 
     form = args.form
-    curves = {f: _read_curve(f, args.warmup) for f in args.files}
+    lr = None
+    if args.schedule:  # one schedule for files without an lr column
+        from .schedules import Schedule
+
+        if args.steps is None:
+            raise UsageError("--steps: missing; --schedule needs the run's total optimizer steps")
+        lr = Schedule(args.schedule, steps=args.steps, peak_lr=args.peak_lr or 3e-4, warmup=args.warmup or 0,
+                      floor=args.floor, cooldown=args.cooldown, decay_shape=args.decay_shape, switch=args.switch,
+                      lr2=args.lr2).lrs()
+    curves = {f: _read_curve(f, args.warmup, lr=lr) for f in args.files}
     res = fit.fit_curve(curves, form)
-    preds = res.score({f: _read_curve(f, args.warmup) for f in args.predict or []})
+    preds = res.score({f: _read_curve(f, args.warmup, lr=lr) for f in args.predict or []})
     payload = {"form": res.form, "formula": res.law_form.formula, "params": res.params, "status": res.status,
                "message": res.message, "objective": res.objective, "fit": res.fit, "predictions": preds}
 
@@ -743,7 +756,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("fit-curve", help="fit a curve law to loss curves (CSV: step, lr, loss) and predict others")
     sp.add_argument("files", nargs="+", help="curves to fit, each a CSV with columns step, lr, loss")
     sp.add_argument("--form", default="luo2025", help="a curve form (default luo2025, the Multi-Power Law)")
-    sp.add_argument("--warmup", type=int, help="warmup steps before the first logged step (default: from step 0)")
+    schedule_flags(sp)  # --warmup: steps of warmup before the first logged step (default: from step 0)
     sp.add_argument("--predict", nargs="+", metavar="FILE", help="curves to predict with the fit and score")
     common(sp)
     sp.set_defaults(func=_cmd_fit_curve)

@@ -263,3 +263,11 @@ def test_cli_fit_curve_missing_lr_column(capsys, tmp_path):
     f.write_text("step,loss\n" + "\n".join(f"{s},{4 - s / 1e4}" for s in range(100, 2000, 100)))
     assert main(["fit-curve", str(f)]) == 2
     assert "missing column(s) lr" in capsys.readouterr().err
+    # --schedule gives the lr a file lacks
+    folder = datasets.PACKAGE_DATA / "multipower_luo2025" / "csv_25"
+    g = tmp_path / "wsd.csv"
+    d = np.genfromtxt(folder / "wsd_20000_24000.csv", delimiter=",", skip_header=1)
+    g.write_text("step,loss\n" + "\n".join(f"{int(s)},{x}" for s, x in d[:, [0, 2]] if s < 24000))
+    out = run_json(capsys, "fit-curve", str(g), "--schedule", "wsd", "--steps", "24000", "--peak-lr", "3e-4",
+                   "--warmup", "2160", "--floor", "3e-5", "--cooldown", str(1 / 6), "--decay-shape", "exp")
+    assert out["fit"][str(g)]["r2"] > 0.99
