@@ -112,6 +112,17 @@ def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]
     return form, values
 
 
+def _check_fixed(form: LawForm, fixed: dict[str, float] | None) -> dict[str, float]:
+    """Constants to hold fixed: each a constant of the form, with a finite value."""
+    fixed = dict(fixed or {})
+    for k, v in fixed.items():
+        if k not in form.constants:
+            raise InputError(f"fixed: {k!r} is not a constant of the {form.name} form; valid: {', '.join(form.constants)}")
+        if not (isinstance(v, (int, float)) and math.isfinite(float(v))):
+            raise InputError(f"fixed: {k}={v!r} is not a finite number")
+    return fixed
+
+
 def _huber(r: NDArray, delta: float) -> NDArray:
     a = np.abs(r)
     return np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
@@ -345,12 +356,7 @@ def fit_law(
     """
     form, preset_values = resolve_law(law)
     target = form.fit_target
-    fixed = dict(fixed or {})
-    for k, v in fixed.items():
-        if k not in form.constants:
-            raise InputError(f"fixed: {k!r} is not a constant of the {form.name} form; valid: {', '.join(form.constants)}")
-        if not (isinstance(v, (int, float)) and math.isfinite(float(v))):
-            raise InputError(f"fixed: {k}={v!r} is not a finite number")
+    fixed = _check_fixed(form, fixed)
     used = form.constants_of(target)
     names = tuple(c for c in used if c not in fixed)
     fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
@@ -1125,7 +1131,7 @@ def fit_curve(
     if not delta > 0:
         raise InputError(f"delta: {delta!r} is out of range; expected a positive Huber threshold (default 1e-3)")
     tables = [_curve_table(str(k), v) for k, v in curves.items()]
-    fixed = dict(fixed or {})
+    fixed = _check_fixed(law_form, fixed)
     names = tuple(c for c in law_form.constants_of("curve") if c not in fixed)
     n = sum(t["step"].size for t in tables)
     if n < len(names) + 1:
