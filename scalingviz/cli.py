@@ -295,7 +295,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     else:
         res = fit.fit_law(runs, args.law)
     payload.update(n_points=res.n_points, params=res.params, objective=res.objective, status=res.status,
-                   message=res.message)
+                   message=res.message, condition=res.condition)
     if args.bootstrap:
         train = runs if args.holdout_above_C is None else runs.subset(runs.C <= args.holdout_above_C)
         import os
@@ -305,13 +305,16 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                            n_jobs=jobs if args.bootstrap >= 200 else 1)
         payload["ci"] = bs.ci
         payload["bootstrap"] = {"n": bs.n_resamples, "failed": bs.n_failed, "seed": bs.seed, "level": bs.level}
+        checked = fit.with_bootstrap_check(res, bs)
+        payload.update(status=checked.status, message=checked.message)
     else:
         payload["ci"] = None
 
     def render(d: dict[str, Any]) -> str:
         n_used = f"{d['n_points']} of {d['n_points'] + d['heldout']['n']} (the rest held out)" if "heldout" in d else str(d["n_points"])
         rows = [("form", f"{form.name}: {form.formula}"), ("runs", f"{n_used} from {args.file}"),
-                ("status", f"{d['status']} ({d['message']})"), ("objective", f"{d['objective']:.6g} (sum of Huber losses, delta 1e-3)")]
+                ("status", f"{d['status']} ({d['message']})"), ("objective", f"{d['objective']:.6g} (sum of Huber losses, delta 1e-3)"),
+                ("condition", f"{d['condition']:.3g} (of the fit's Gauss-Newton matrix; above 1e10: not identified)")]
         for k, v in d["params"].items():
             ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if d.get("ci") else ""
             rows.append((k, f"{v:.6g}{ci}"))

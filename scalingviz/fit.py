@@ -51,11 +51,14 @@ __all__ = [
     "fit_hparams",
     "fit_isoflop",
     "fit_law",
+    "condition_number",
     "fittable_forms",
     "heldout_check",
     "huber_objective",
+    "identified_by_bootstrap",
     "resolve_law",
     "su2024_procedure",
+    "with_bootstrap_check",
 ]
 
 DELTA = 1e-3
@@ -250,8 +253,9 @@ class FitResult:
 
     ``params`` holds the fitted constants under the form's (and its presets') own names; ``fixed``
     the constants held fixed (pinned, or carried over from a preset); ``objective`` is the summed
-    Huber loss on log loss; ``status`` is one of ``converged``, ``max_iter``, ``bound_hit``,
-    ``abnormal``.
+    Huber loss on log loss; ``status`` is one of ``converged``, ``degenerate`` (a constant on a bound,
+    collapsed toward 0, or the constants not identified: ``message`` says which and what to try),
+    ``max_iter``, ``abnormal``; ``condition`` is the condition number of the fit's Gauss-Newton matrix.
     """
 
     form: str
@@ -267,6 +271,7 @@ class FitResult:
     data_range: dict[str, tuple[float, float]] = field(default_factory=dict)
     fixed: dict[str, float] = field(default_factory=dict)
     law_form: LawForm | None = field(default=None, repr=False, compare=False)
+    condition: float = float("nan")
 
     @property
     def constants(self) -> dict[str, float]:
@@ -392,7 +397,7 @@ def fit_law(
     c = problem.constants(th)
     params = {n: c[n] for n in names}
     return FitResult(form.name, params, obj, status, message, len(runs), resid, th, n_starts, delta, rng_data,
-                     fixed=fixed_all, law_form=form)
+                     fixed=fixed_all, law_form=form, condition=condition_number(problem, th))
 
 
 def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]],
@@ -441,11 +446,10 @@ def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]
     tied = [r for r in results if r[1] <= lowest * (1 + 1e-10) + 1e-300]
     res, obj = min(tied, key=lambda r: (not r[0].success, r[1]))
     th = res.x
-    hit = [problem.names[i] for i, (lo, hi) in enumerate(bnds)
-           if (lo is not None and abs(th[i] - lo) < 1e-8) or (hi is not None and abs(th[i] - hi) < 1e-8)]
     grad_norm = float(np.max(np.abs(res.jac))) if getattr(res, "jac", None) is not None else np.inf
-    if hit:
-        status, message = "bound_hit", f"parameter(s) {', '.join(hit)} ended on a bound"
+    problems = _diagnose(problem, th, bnds, bounds)
+    if problems:
+        status, message = "degenerate", "; ".join(problems)
     elif res.success:
         status, message = "converged", str(res.message)
     elif "ABNORMAL" in str(res.message) and grad_norm < 1e-5 * max(1.0, abs(float(res.fun))):
@@ -456,6 +460,66 @@ def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]
     else:
         status, message = "abnormal", str(res.message)
     return th, obj, status, message, len(th_starts)
+
+
+#: Above this condition number of the fit's Gauss-Newton matrix J^T J (J = d ln L / d theta, with
+#: scales in log space), the constants are not identified. Calibrated on real fits: Epoch's Chinchilla
+#: fit 4.0e6, open_lm runs with total N 4.7e7, the Multi-Power Law on Luo et al.'s curves 3e8-6e9;
+#: open_lm runs with non-embedding N (E collapses to 2e-11) 1.8e30.
+CONDITION_LIMIT = 1e10
+#: A positive constant fitted below this has collapsed: its term vanished from the law.
+COLLAPSE_LIMIT = 1e-6
+
+
+def condition_number(problem: _Problem, theta: NDArray) -> float:
+    """Condition number of J^T J at theta (the square of J's): how well the runs pin the constants down."""
+    with np.errstate(all="ignore"):
+        J = problem.jacobian(theta, problem.predict(theta))
+    if not np.all(np.isfinite(J)):
+        return float("inf")
+    s = np.linalg.svd(J, compute_uv=False)
+    return float((s[0] / s[-1]) ** 2) if s[-1] > 0 else float("inf")
+
+
+def _diagnose(problem: _Problem, theta: NDArray, bnds: list, bounds: dict) -> list[str]:
+    """Plain messages for a degenerate fit: a constant on a bound, collapsed to 0, or constants not identified."""
+    out = []
+    c = problem.constants(theta)
+    for i, (lo, hi) in enumerate(bnds):
+        name = problem.names[i]
+        if (lo is not None and abs(theta[i] - lo) < 1e-8) or (hi is not None and abs(theta[i] - hi) < 1e-8):
+            blo, bhi = bounds.get(name, (None, None))
+            out.append(f"{name} = {c[name]:.4g} ended on its bound ({blo}, {bhi}): the best fit lies beyond it; "
+                       f"widen the bound, or pin {name} with fixed= if another fit gives it")
+    for j, name in enumerate(problem.names):
+        if problem.log[j] and c[name] < COLLAPSE_LIMIT:
+            out.append(f"{name} = {c[name]:.3g} collapsed toward 0: its term vanished and the other constants absorbed "
+                       f"it; bound it away from 0 (bounds={{{name!r}: (low, None)}}) or pin it (fixed=)")
+    cond = condition_number(problem, theta)
+    if cond > CONDITION_LIMIT:
+        out.append(f"the constants are not identified by these runs (condition number {cond:.2g} of the fit's "
+                   f"Gauss-Newton matrix, above {CONDITION_LIMIT:.0e}); pin some constants (fixed=) or add runs that "
+                   "vary what they control")
+    return out
+
+
+def identified_by_bootstrap(boot: BootstrapResult, decade: float = 10.0) -> list[str]:
+    """Constants whose bootstrap interval spans more than a factor ``decade`` (positive constants only)."""
+    out = []
+    for name, (lo, hi) in boot.ci.items():
+        if lo > 0 and hi / lo > decade:
+            out.append(f"{name}'s {100 * boot.level:g}% bootstrap interval [{lo:.3g}, {hi:.3g}] spans "
+                       f"{hi / lo:.3g}x: not identified by these runs")
+    return out
+
+
+def with_bootstrap_check(result: FitResult, boot: BootstrapResult) -> FitResult:
+    """The fit, marked ``degenerate`` if a bootstrap interval spans more than a decade."""
+    problems = identified_by_bootstrap(boot)
+    if not problems:
+        return result
+    msg = "; ".join(problems) if result.status != "degenerate" else result.message + "; " + "; ".join(problems)
+    return replace(result, status="degenerate", message=msg)
 
 
 def _candidates(form: LawForm, problem: _Problem, runs: RunsTable, preset_values: dict[str, float],
@@ -1038,6 +1102,7 @@ class CurveFit:
     delta: float
     fixed: dict[str, float] = field(default_factory=dict)
     law_form: LawForm | None = field(default=None, repr=False, compare=False)
+    condition: float = float("nan")
 
     @property
     def constants(self) -> dict[str, float]:
@@ -1154,7 +1219,8 @@ def fit_curve(
                                               f"{law_form.name} on {len(tables)} curves", screen_iter=40)
     c = problem.constants(th)
     params = {k: c[k] for k in names}
-    result = CurveFit(law_form.name, params, obj, status, message, n, {}, th, delta, fixed, law_form)
+    result = CurveFit(law_form.name, params, obj, status, message, n, {}, th, delta, fixed, law_form,
+                      condition_number(problem, th))
     return replace(result, fit=result.score(dict(zip(map(str, curves), tables, strict=True))))
 
 

@@ -302,6 +302,8 @@ class FitTab:
                 self.progress_note.value = f"<span class='sv-note'>bootstrap {i} / {n}</span>"
 
             self.boot = fit.bootstrap(train, law, n=int(self.n_boot.value), fit=result, progress=tick)
+            result = fit.with_bootstrap_check(result, self.boot)
+            self.result = result
         if holdout is not None:
             self.heldout = fit.heldout_check(runs, law, above_C=holdout)
             self.progress_note.value = ""
@@ -352,7 +354,8 @@ class FitTab:
         out = (f"<div class='sv-plan-badges'><span class='sv-badge' style='background:"
                f"{'#2a7d3f' if status_kind == 'good' else '#9a6100'}'>{html.escape(r.status)}</span>"
                f"<span class='sv-note'>{html.escape(r.form)}: {html.escape(r.law_form.formula)}; {r.n_points} runs; "
-               f"objective {r.objective:.6g} (sum of Huber losses, delta {r.delta:g}); {html.escape(r.message)}; "
+               f"objective {r.objective:.6g} (sum of Huber losses, delta {r.delta:g}); condition number "
+               f"{r.condition:.2g}; {html.escape(r.message)}; "
                f"fit #{self.fit_count} took {self.elapsed:.2f} s</span></div><table class='sv-table'><tr><th>parameter</th><th>fit</th><th>{ci_head}</th></tr>"
                f"{rows}</table>")
         h = self.heldout
