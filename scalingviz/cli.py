@@ -479,6 +479,48 @@ def render_plan(report) -> str:
     return "\n".join(lines)
 
 
+def _cmd_fit_isoflop(args: argparse.Namespace) -> None:
+    from . import datasets, fit
+
+    cols = _parse_cols(args.col)
+    raw = datasets.read_table(args.file)
+    name = {k: cols.get(k, k) for k in ("C", "N", "D", "loss")}
+    missing = [k for k in ("C", "loss") if name[k] not in raw]
+    if name["N"] not in raw and name["D"] not in raw:
+        missing.append("N or D")
+    if missing:
+        raise UsageError(f"{args.file}: missing {', '.join(missing)}; columns are {', '.join(map(repr, raw))}; "
+                         "map yours with --col C=... --col N=... (or --col D=...) --col loss=...")
+    if args.budget_col is not None and args.budget_col not in raw:
+        raise UsageError(f"--budget-col: {args.budget_col!r} is not a column of {args.file}; columns are "
+                         f"{', '.join(map(repr, raw))}")
+    C = datasets._check_numeric(name["C"], raw[name["C"]])
+    loss = datasets._check_numeric(name["loss"], raw[name["loss"]])
+    D = datasets._check_numeric(name["D"], raw[name["D"]]) if name["D"] in raw else None
+    N = datasets._check_numeric(name["N"], raw[name["N"]]) if name["N"] in raw else C / (6 * D)
+    res = fit.fit_isoflop(C, N, loss, D=D, budget=None if args.budget_col is None else raw[args.budget_col],
+                          method=args.method, tolerance=args.tolerance, skip_small=args.skip_small_budgets)
+    payload = res.to_dict()
+    payload["N_from"] = "column" if name["N"] in raw else "N = C/(6D)"
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [("method", f"{d['method']}: {fit.ISOFLOP_METHODS[d['method']]}"), ("D*", d["flop_model"])]
+        for b in d["budgets"]:
+            if b["used"]:
+                rows.append((f"C = {b['C']:.3g}", f"{b['n_runs']} runs: N* {_fmt(b['N_opt'])}, D* {_fmt(b['D_opt'])} "
+                                                  f"tokens, loss {b['loss_opt']:.4g}"))
+            else:
+                rows.append((f"C = {b['C']:.3g}", f"{b['n_runs']} runs: not used ({b.get('reason', 'minimum not bracketed')})"))
+        for key, label in (("N_opt", "N*"), ("D_opt", "D*")):
+            e = d[key]
+            ci = d["ci"].get("a" if key == "N_opt" else "b")
+            rows.append((label, f"{e['coef']:.4g} C^{e['exp']:.4f}" + (f"   95% CI of the exponent [{ci[0]:.3f}, "
+                                                                      f"{ci[1]:.3f}]" if ci else "")))
+        return _table(rows)
+
+    _emit(payload, args.json, render)
+
+
 # -- loss curves under learning-rate schedules ------------------------------------------------
 
 
@@ -705,6 +747,17 @@ def build_parser() -> argparse.ArgumentParser:
                     help="fit runs with 6ND <= X FLOP, report errors on the rest")
     common(sp)
     sp.set_defaults(func=_cmd_fit)
+
+    sp = sub.add_parser("fit-isoflop", help="Chinchilla's Approach 2: N* and D* per compute budget, then power laws in C")
+    sp.add_argument("file", help="CSV/TSV with compute C [FLOP], N [params] and/or D [tokens], and loss per run")
+    sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a column, e.g. --col C=flops")
+    sp.add_argument("--budget-col", metavar="NAME", help="a column of budget labels (default: group C within --tolerance)")
+    sp.add_argument("--method", choices=["quadratic", "parabola", "akima"], default="parabola",
+                    help="quadratic: a parabola over each whole curve (Hoffmann, Meta); parabola: local; akima: Porian")
+    sp.add_argument("--tolerance", type=float, default=0.05, help="FLOP counts within this fraction form a budget (0.05)")
+    sp.add_argument("--skip-small-budgets", action="store_true", help="list budgets of fewer than 3 runs as unused")
+    common(sp)
+    sp.set_defaults(func=_cmd_fit_isoflop)
 
     sp = sub.add_parser("fit-batch", help="critical batch size from (target loss, batch, steps-to-target) rows")
     sp.add_argument("file", help="CSV with columns loss (target), B [tokens] and S (steps to reach the target)")

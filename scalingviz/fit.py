@@ -54,6 +54,7 @@ __all__ = [
     "condition_number",
     "fittable_forms",
     "heldout_check",
+    "group_budgets",
     "huber_objective",
     "identified_by_bootstrap",
     "resolve_law",
@@ -876,67 +877,153 @@ def fit_hparams(N: Any, D: Any, lr: Any, B: Any, loss: Any, *, threshold: float 
 
 @dataclass(frozen=True)
 class IsoflopFit:
-    """Per budget the parabola's optimum; then ``N_opt = k_N C^a`` and ``D_opt = k_D C^b``."""
+    """Per budget the curve's optimum; then ``N_opt = k_N C^a`` and ``D_opt = k_D C^b``.
 
-    budgets: list[dict[str, float]]
+    ``budgets`` holds, per budget, ``C`` (the budget's median FLOP count), ``n_runs``, ``N_opt``,
+    ``D_opt`` (read from the runs' own D along the curve, else C/6N*), ``loss_opt`` (also ``loss``)
+    and ``used``. ``ci`` has bootstrap intervals of the exponents (budgets resampled).
+    """
+
+    budgets: list[dict[str, Any]]
     a: float
     b: float
     k_N: float
     k_D: float
+    method: str = "parabola"
+    flop_model: str = "C = 6ND"
+    ci: dict[str, tuple[float, float]] = field(default_factory=dict)
+    status: str = "converged"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"method": self.method, "flop_model": self.flop_model, "budgets": self.budgets,
+                "N_opt": {"coef": self.k_N, "exp": self.a}, "D_opt": {"coef": self.k_D, "exp": self.b},
+                "ci": self.ci, "status": self.status}
 
 
-def fit_isoflop(C: Any, N: Any, loss: Any, *, method: str = "parabola", window: int = 1) -> IsoflopFit:
+#: Approach 2 methods, and who used which.
+ISOFLOP_METHODS = {
+    "parabola": "a parabola in ln N through the best run and its window neighbours (local; this package's default)",
+    "quadratic": "a parabola in ln N over each whole IsoFLOP curve (Hoffmann et al. 2022 Approach 2; Meta's Llama 3)",
+    "akima": "an Akima spline in ln N, minimised between the best run's neighbours (reproduces Porian et al. 2024)",
+}
+
+
+def group_budgets(C: Any, *, tolerance: float = 0.05) -> NDArray:
+    """Budget labels for runs whose FLOP counts agree within ``tolerance`` (log-spaced): runs are sorted by
+    C and a new budget starts where C exceeds the current budget's smallest C by more than (1 + tolerance)."""
+    if not 0 < tolerance < 1:
+        raise InputError(f"tolerance: {tolerance!r} is out of range; expected a fraction in (0, 1), e.g. 0.05")
+    C = np.asarray(C, dtype=float)
+    order = np.argsort(C)
+    labels = np.empty(C.size, int)
+    start, k = None, -1
+    for i in order:
+        if start is None or C[i] > start * (1 + tolerance):
+            start, k = C[i], k + 1
+        labels[i] = k
+    return labels
+
+
+def fit_isoflop(C: Any, N: Any, loss: Any, *, D: Any = None, budget: Any = None, method: str = "parabola",
+                window: int = 1, tolerance: float = 0.05, min_runs: int = 3, skip_small: bool = False,
+                n_boot: int = 1000, seed: int = 0) -> IsoflopFit:
     """Chinchilla Approach 2: per compute budget find the loss-minimising model size N*, then
-    regress ln N* (and ln D* = ln C/(6 N*)) on ln C.
+    regress ln N* and ln D* on ln C.
 
     Parameters
     ----------
     C, N, loss : array_like
-        Compute budget [FLOP], model size [parameters] and final loss [nats/token] of each run.
-    method : {"parabola", "akima"}
-        How N* is read off one IsoFLOP curve. ``"parabola"`` (Hoffmann et al. 2022) fits
-        ``loss = p0 + p1 ln N + p2 (ln N)^2`` to the lowest-loss run and its ``window``
-        neighbours on each side; a local parabola follows the bottom of the curve where a global
-        one is dragged by the asymmetric tails. ``"akima"`` interpolates the curve in ln N with an
-        Akima spline and takes its minimum between the best run's neighbours; it reproduces the
-        per-budget optima Porian et al. (2024) publish (median 0.5% in N* on their 177 budgets).
+        Compute [FLOP], model size [parameters] and final loss [nats/token] of each run.
+    D : array_like, optional
+        Each run's tokens: D* is then read along the curve (ln D interpolated at ln N*), right
+        whatever the FLOP model; without D it is C/(6 N*), right only where C = 6ND.
+    budget : array_like, optional
+        Each run's budget label; without it, runs whose C agree within ``tolerance`` form a budget.
+    method : {"parabola", "quadratic", "akima"}
+        How N* is read off one curve (:data:`ISOFLOP_METHODS`).
     window : int
         Neighbours on each side of the best run used by ``"parabola"``.
+    min_runs : int
+        Runs a budget needs (default 3); a budget with fewer raises, naming it, unless ``skip_small``
+        (then it is listed with ``used = False`` and the reason, e.g. single validation runs at a
+        predicted optimum beside a sweep).
+    n_boot : int
+        Bootstrap resamples of the budgets for intervals on the exponents (0 for none).
 
     Budgets whose best run is the smallest or largest model sampled (the minimum is not
     bracketed), or whose parabola opens downwards, are kept with ``used = False``.
     """
     C, N, loss = (_positive_array(k, v) for k, v in (("C", C), ("N", N), ("loss", loss)))
-    if method not in ("parabola", "akima"):
-        raise InputError(f"method: {method!r} is not known; expected 'parabola' or 'akima'")
+    if method not in ISOFLOP_METHODS:
+        raise InputError(f"method: {method!r} is not known; expected one of {', '.join(map(repr, ISOFLOP_METHODS))}")
     if not (isinstance(window, int) and window >= 1):
         raise InputError(f"window: {window!r} is out of range; expected an integer >= 1")
+    Dv = None if D is None else _positive_array("D", D)
+    if budget is None:
+        labels = group_budgets(C, tolerance=tolerance)
+    else:
+        raw = np.asarray(budget).ravel()
+        if raw.size != C.size:
+            raise InputError(f"budget: {raw.size} labels for {C.size} runs")
+        _, labels = np.unique(raw.astype(str), return_inverse=True)
+    small = []
     budgets = []
-    for c in np.unique(C):
-        m = C == c
+    for lab in np.unique(labels):
+        m = labels == lab
+        c = float(np.median(C[m]))
+        if m.sum() < min_runs:
+            small.append(f"C = {c:.3g} FLOP has {int(m.sum())} run(s)")
+            budgets.append({"C": c, "n_runs": int(m.sum()), "n": int(m.sum()), "N_opt": float("nan"),
+                            "D_opt": float("nan"), "loss_opt": float("nan"), "loss": float("nan"), "used": False,
+                            "reason": f"fewer than {min_runs} runs"})
+            continue
         order = np.argsort(N[m])
         x, y = np.log(N[m][order]), loss[m][order]
         i = int(np.argmin(y))
         x_star, y_star = _isoflop_minimum(x, y, i, method, window) if 0 < i < x.size - 1 else (np.nan, np.nan)
         ok = bool(np.isfinite(x_star))
         n_star = float(np.exp(x_star)) if ok else float("nan")
-        budgets.append({"C": float(c), "N_opt": n_star, "D_opt": float(c / (6 * n_star)) if ok else float("nan"),
-                        "loss": float(y_star), "n": int(m.sum()), "used": ok})
+        if not ok:
+            d_star = float("nan")
+        elif Dv is not None:
+            d_star = float(np.exp(np.interp(x_star, x, np.log(Dv[m][order]))))
+        else:
+            d_star = c / (6 * n_star)
+        budgets.append({"C": c, "n_runs": int(m.sum()), "n": int(m.sum()), "N_opt": n_star, "D_opt": d_star,
+                        "loss_opt": float(y_star), "loss": float(y_star), "used": ok})
+    budgets.sort(key=lambda bud: bud["C"])
+    if small and not skip_small:
+        raise InputError("; ".join(small) + f": an IsoFLOP curve needs at least {min_runs} runs; drop those budgets "
+                         "(skip_small=True, --skip-small-budgets) or group runs with a wider tolerance")
     used = [bud for bud in budgets if bud["used"]]
     if len(used) < 2:
         raise InputError(f"IsoFLOP fit needs at least 2 budgets whose best run is bracketed by smaller and larger "
                          f"models; got {len(used)} of {len(budgets)} budgets")
     lc = np.log([bud["C"] for bud in used])
-    a, ln_kN = np.polyfit(lc, np.log([bud["N_opt"] for bud in used]), 1)
-    b, ln_kD = np.polyfit(lc, np.log([bud["D_opt"] for bud in used]), 1)
-    return IsoflopFit(budgets, float(a), float(b), float(np.exp(ln_kN)), float(np.exp(ln_kD)))
+    ln_N = np.log([bud["N_opt"] for bud in used])
+    ln_D = np.log([bud["D_opt"] for bud in used])
+    a, ln_kN = np.polyfit(lc, ln_N, 1)
+    b, ln_kD = np.polyfit(lc, ln_D, 1)
+    ci = {}
+    if n_boot and len(used) >= 3:
+        rng = np.random.default_rng(seed)
+        A, Bs = [], []
+        for _ in range(n_boot):
+            idx = rng.integers(0, len(used), len(used))
+            if np.unique(lc[idx]).size < 2:
+                continue
+            A.append(np.polyfit(lc[idx], ln_N[idx], 1)[0])
+            Bs.append(np.polyfit(lc[idx], ln_D[idx], 1)[0])
+        ci = {"a": tuple(map(float, np.percentile(A, [2.5, 97.5]))), "b": tuple(map(float, np.percentile(Bs, [2.5, 97.5])))}
+    flop_model = "D read from the runs (ln D interpolated at ln N*)" if Dv is not None else "D* = C/(6 N*) (C = 6ND)"
+    return IsoflopFit(budgets, float(a), float(b), float(np.exp(ln_kN)), float(np.exp(ln_kD)), method, flop_model, ci)
 
 
 def _isoflop_minimum(x: NDArray, y: NDArray, i: int, method: str, window: int) -> tuple[float, float]:
     """Minimum (ln N*, loss*) of one IsoFLOP curve sorted by ``x = ln N`` with its best run at ``i``
     (0 < i < len - 1); NaNs when the curve gives no minimum."""
-    if method == "parabola":
-        sl = slice(max(0, i - window), min(x.size, i + window + 1))
+    if method in ("parabola", "quadratic"):
+        sl = slice(0, x.size) if method == "quadratic" else slice(max(0, i - window), min(x.size, i + window + 1))
         p2, p1, p0 = np.polyfit(x[sl], y[sl], 2)
         if not p2 > 0:
             return np.nan, np.nan
