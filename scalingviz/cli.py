@@ -276,6 +276,16 @@ def _parse_cols(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+def _limits(items: list[str] | None, flag: str) -> dict[str, float]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UsageError(f"{flag}: {item!r} is not KEY=VALUE; e.g. {flag} N=1e8 (N, D or C)")
+        k, v = item.split("=", 1)
+        out[k.strip()] = units.parse_quantity(v.strip(), f"{flag} {k.strip()}")
+    return out
+
+
 def _progress_bar(i: int, n: int) -> None:
     if sys.stderr.isatty():
         print(f"\r  bootstrap {i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
@@ -285,7 +295,12 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     from . import datasets, fit
 
     form, _ = fit.resolve_law(args.law)
-    runs = datasets.read_runs(args.file, _parse_cols(args.col))
+    filters: dict[str, list[str]] = {}
+    for col, value in _parse_cols(args.filter).items() if args.filter else ():
+        filters.setdefault(col, []).append(value)
+    runs = datasets.read_runs(args.file, _parse_cols(args.col), filters=filters)
+    runs = runs.select(minimum=_limits(args.min, "--min"), maximum=_limits(args.max, "--max"),
+                       drop_highest_loss=args.drop_highest_loss)
     payload: dict[str, Any] = {"law": args.law, "form": form.name, "formula": form.formula}
     if args.holdout_above_C is not None:
         ho = fit.heldout_check(runs, args.law, above_C=args.holdout_above_C)
@@ -521,6 +536,43 @@ def _cmd_fit_isoflop(args: argparse.Namespace) -> None:
     _emit(payload, args.json, render)
 
 
+def _cmd_fit_hparams(args: argparse.Namespace) -> None:
+    from . import datasets, fit
+
+    cols = _parse_cols(args.col)
+    raw = datasets.read_table(args.file)
+    name = {k: cols.get(k, k) for k in ("N", "D", "lr", "B", "loss")}
+    missing = [f"{k} (column {v!r})" for k, v in name.items() if v not in raw]
+    if missing:
+        raise UsageError(f"{args.file}: missing {', '.join(missing)}; columns are {', '.join(map(repr, raw))}; map "
+                         "yours with --col N=... --col D=... --col lr=... --col B=... --col loss=...")
+    num = {k: datasets._check_numeric(v, raw[v]) for k, v in name.items()}
+    B = num["B"]
+    if args.batch_in == "sequences":
+        if args.seq_len is None:
+            raise UsageError("--batch-in sequences needs --seq-len (tokens per sequence) to convert to tokens")
+        B = B * args.seq_len
+    res = fit.fit_hparams(num["N"], num["D"], num["lr"], B, num["loss"], threshold=args.threshold, n_boot=args.bootstrap)
+    # User-facing default: the published law the refit is compared with (Step Law, whose procedure this is).
+    pub = get_preset(args.compare or "li2025")
+    payload = {"params": res.coef, "ci": res.ci, "n_kept": res.n_kept, "n_cells": res.n_cells,
+               "threshold": args.threshold, "batch_unit": "tokens", "published": {"law": pub.name,
+                                                                                 "params": dict(pub.values)}}
+
+    def render(d: dict[str, Any]) -> str:
+        c, p = d["params"], d["published"]["params"]
+        rows = [("runs kept", f"{d['n_kept']} within {100 * d['threshold']:g}% of their (N, D) cell's best loss, "
+                              f"{d['n_cells']} cells"),
+                ("learning rate", f"refit {c['lr_coef']:.4g} N^{c['lr_exp_N']:.4g} D^{c['lr_exp_D']:.4g}; published "
+                                  f"{p['lr_coef']:g} N^{p['lr_exp_N']:g} D^{p['lr_exp_D']:g} ({pub.name})"),
+                ("batch [tokens]", f"refit {c['bs_coef']:.4g} D^{c['bs_exp_D']:.4g}; published {p['bs_coef']:g} "
+                                   f"D^{p['bs_exp_D']:g}")]
+        rows += [(k, f"{v:.4g}   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]") for k, v in c.items()]
+        return _table(rows)
+
+    _emit(payload, args.json, render)
+
+
 # -- loss curves under learning-rate schedules ------------------------------------------------
 
 
@@ -734,7 +786,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=_cmd_hparams)
 
     sp = sub.add_parser("fit", help="fit a law to your runs (CSV) with bootstrap CIs and a held-out check")
-    sp.add_argument("file", help="CSV with columns N, loss and D (tokens) or C (FLOP)")
+    sp.add_argument("file", help="CSV, TSV, JSON Lines or Parquet with columns N, loss and D (tokens) or C (FLOP)")
     # User-facing default: Chinchilla's form, as Hoffmann et al. and Epoch fit it.
     sp.add_argument("--law", default="hoffmann2022",
                     help="form by the preset that uses it: hoffmann2022 (Chinchilla), kaplan2020 (L(N,D)), su2024 (L(N,S)), "
@@ -745,6 +797,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--jobs", type=int, default=0, help="worker processes for the bootstrap (default: all cores)")
     sp.add_argument("--holdout-above-C", type=_positive("--holdout-above-C", "a compute threshold"), metavar="X",
                     help="fit runs with 6ND <= X FLOP, report errors on the rest")
+    sp.add_argument("--filter", action="append", metavar="COLUMN=VALUE",
+                    help="keep rows whose column equals VALUE (as text); repeatable, values of one column are OR-ed")
+    sp.add_argument("--min", action="append", metavar="KEY=VALUE", help="keep runs with N, D or C >= VALUE")
+    sp.add_argument("--max", action="append", metavar="KEY=VALUE", help="keep runs with N, D or C <= VALUE")
+    sp.add_argument("--drop-highest-loss", type=int, default=0, metavar="K",
+                    help="drop the K highest-loss runs (Besiroglu et al. drop Epoch's 5)")
     common(sp)
     sp.set_defaults(func=_cmd_fit)
 
@@ -758,6 +816,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--skip-small-budgets", action="store_true", help="list budgets of fewer than 3 runs as unused")
     common(sp)
     sp.set_defaults(func=_cmd_fit_isoflop)
+
+    sp = sub.add_parser("fit-hparams", help="Step Law's procedure: optimal LR(N, D) and batch(D) from an LR x batch grid")
+    sp.add_argument("file", help="CSV/TSV with N, D, lr, B and loss per run")
+    sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a column, e.g. --col B=bs")
+    sp.add_argument("--batch-in", choices=["tokens", "sequences"], default="tokens", help="unit of the B column")
+    sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length"), help="tokens per sequence")
+    sp.add_argument("--threshold", type=float, default=0.0025, help="keep runs within this of their cell's best (0.0025)")
+    sp.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the CIs (1000)")
+    sp.add_argument("--compare", type=_law_name, help="a published law to compare with (default li2025)")
+    common(sp)
+    sp.set_defaults(func=_cmd_fit_hparams)
 
     sp = sub.add_parser("fit-batch", help="critical batch size from (target loss, batch, steps-to-target) rows")
     sp.add_argument("file", help="CSV with columns loss (target), B [tokens] and S (steps to reach the target)")

@@ -78,6 +78,27 @@ class RunsTable:
         return RunsTable(self.N[mask], self.D[mask], self.loss[mask], pick(self.S), pick(self.B), pick(self.lr),
                          pick(self.run), self.source, self.notes)
 
+    def select(self, *, minimum: Mapping[str, float] | None = None, maximum: Mapping[str, float] | None = None,
+               drop_highest_loss: int = 0) -> RunsTable:
+        """Rows with N, D or C within ``minimum``/``maximum`` (inclusive), then without the ``drop_highest_loss``
+        highest losses (Besiroglu et al. drop Epoch's 5 highest)."""
+        keep = np.ones(len(self), bool)
+        for bounds, op, word in ((minimum or {}, np.greater_equal, "min"), (maximum or {}, np.less_equal, "max")):
+            for key, value in bounds.items():
+                if key not in ("N", "D", "C"):
+                    raise InputError(f"--{word}: {key!r} is not N, D or C")
+                keep &= op(self.C if key == "C" else getattr(self, key), value)
+        if not keep.any():
+            raise InputError("--min/--max: no run is inside those limits; runs span N "
+                             f"{self.N.min():.3g}-{self.N.max():.3g}, D {self.D.min():.3g}-{self.D.max():.3g}")
+        if not (isinstance(drop_highest_loss, (int, np.integer)) and 0 <= drop_highest_loss < keep.sum()):
+            raise InputError(f"--drop-highest-loss: {drop_highest_loss!r} is out of range; expected 0 to "
+                             f"{int(keep.sum()) - 1} (there are {int(keep.sum())} runs)")
+        if drop_highest_loss:
+            idx = np.flatnonzero(keep)
+            keep[idx[np.argsort(self.loss[idx])[len(idx) - drop_highest_loss:]]] = False
+        return self.subset(keep)
+
     def to_dict(self) -> dict[str, Any]:
         out = {"N": self.N, "D": self.D, "loss": self.loss}
         for k in ("S", "B", "lr", "run"):
@@ -179,8 +200,9 @@ def read_runs(
     *,
     max_bytes: int = MAX_BYTES,
     allow_duplicates: bool = False,
+    filters: Mapping[str, str | list[str]] | None = None,
 ) -> RunsTable:
-    """Read and validate a runs CSV.
+    """Read and validate a runs file (CSV, TSV, JSON Lines or Parquet).
 
     Parameters
     ----------
@@ -191,6 +213,9 @@ def read_runs(
         ``{schema name: column name in the file}``, e.g. ``{"N": "Model Size", "C": "Training FLOP"}``.
     max_bytes : int
         Files larger than this are refused (default 50 MiB).
+    filters : mapping, optional
+        ``{column: value}`` (or a list of accepted values): keep only rows whose column equals it,
+        compared as text (``--filter model=misfitting_35m``). Nothing is evaluated.
 
     Raises
     ------
@@ -199,6 +224,13 @@ def read_runs(
     """
     df, name = _read_frame(source, max_bytes)
     header = list(df.columns)
+    for col, want in (filters or {}).items():
+        if col not in df.columns:
+            raise InputError(f"filter: {col!r} is not a column of {name}; its columns are {', '.join(map(repr, header))}")
+        values = {str(v).strip() for v in (want if isinstance(want, (list, tuple, set)) else [want])}
+        df = df[df[col].astype(str).str.strip().isin(values)]
+        if len(df) == 0:
+            raise InputError(f"filter: {col} = {', '.join(sorted(values))} leaves no rows of {name}")
     mapping = dict(columns or {})
     unknown = sorted(set(mapping) - set(NUMERIC) - {"run"})
     if unknown:
@@ -218,8 +250,19 @@ def read_runs(
     return runs_from_arrays(**pick, source=name, allow_duplicates=allow_duplicates)
 
 
+def _strings(df, name: str):
+    """A frame of strings (as the CSV reader gives), numbers written without loss of precision."""
+    out = df.copy()
+    for c in out.columns:
+        out[c] = [("" if v is None or (isinstance(v, float) and v != v) else repr(v) if isinstance(v, float) else str(v))
+                  for v in out[c]]
+    out.columns = [str(c).strip() for c in out.columns]
+    return out, name
+
+
 def _read_frame(source: str | Path | bytes | io.IOBase, max_bytes: int = MAX_BYTES):
-    """A CSV as a pandas DataFrame of strings, with the file checks every reader shares."""
+    """A CSV, TSV, JSON Lines or Parquet file as a pandas DataFrame of strings, with the file checks every
+    reader shares (Parquet needs a Parquet engine such as pyarrow)."""
     import pandas as pd  # deferred: keeps `import scalingviz` light
 
     if isinstance(source, (bytes, bytearray)):
@@ -240,12 +283,27 @@ def _read_frame(source: str | Path | bytes | io.IOBase, max_bytes: int = MAX_BYT
         name = path.name
     if len(raw) > max_bytes:
         raise InputError(f"file: {name} is {len(raw) / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
+    suffix = Path(name).suffix.lower()
+    if suffix == ".parquet" or raw[:4] == b"PAR1":
+        try:
+            df = pd.read_parquet(io.BytesIO(raw))
+        except ImportError:
+            raise InputError(f"file: {name} is Parquet; reading it needs a Parquet engine: pip install pyarrow") from None
+        except Exception as exc:
+            raise InputError(f"file: {name} could not be read as Parquet ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+        return _strings(df, name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     if not text.strip():
         raise InputError(f"file: {name} is empty; expected a header line and one run per line")
+    if suffix in (".jsonl", ".ndjson") or text.lstrip().startswith("{"):
+        try:
+            df = pd.read_json(io.StringIO(text), lines=True, dtype=False)
+        except Exception as exc:
+            raise InputError(f"file: {name} could not be read as JSON Lines ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+        return _strings(df, name)
     first = text.strip().splitlines()[0]
     delim = max([",", ";", "\t"], key=first.count)
     try:
