@@ -467,3 +467,21 @@ def test_cli_fit_isoflop(capsys, tmp_path):
     assert main(["fit-isoflop", str(f), "--col", "C=flops"]) == 2
     assert "missing N or D" in capsys.readouterr().err
     assert main(["fit-isoflop", str(f), "--col", "C=flops", "--col", "N=params", "--budget-col", "nope"]) == 2
+
+
+@pytest.mark.realdata
+def test_cli_fit_hparams_on_released_steplaw_runs(shared_data, capsys):
+    import json
+
+    from scalingviz.cli import main
+
+    f = str(shared_data / "steplaw" / "dense_lr_bs_loss.csv")
+    argv = ["fit-hparams", f, "--col", "B=bs", "--col", "loss=smooth loss", "--batch-in", "sequences", "--seq-len",
+            "2048", "--bootstrap", "100"]
+    assert main([*argv, "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["params"]["lr_coef"] == pytest.approx(77.7, rel=1e-3) and d["params"]["lr_exp_N"] == pytest.approx(-0.766, abs=5e-4)
+    assert d["published"]["params"]["lr_coef"] == 1.79 and d["n_kept"] == 129
+    assert main(argv) == 0
+    assert "published 1.79 N^-0.713 D^0.307 (li2025)" in capsys.readouterr().out
+    assert main(["fit-hparams", f, "--batch-in", "sequences"]) == 2
