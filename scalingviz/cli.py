@@ -339,7 +339,8 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                                      f"{h['median_abs_pct_error']:.2f}%, max {h['max_abs_pct_error']:.2f}%"))
             rows.append(("published laws", "on the same held-out runs (each in its own N convention and data set)"))
             for name, e in h["presets"].items():
-                rows.append((f"  {name}", f"median {e['median_abs_pct_error']:.2f}%, max {e['max_abs_pct_error']:.2f}%"))
+                mark = "  (in sample: fitted on these runs)" if e.get("in_sample") else ""
+                rows.append((f"  {name}", f"median {e['median_abs_pct_error']:.2f}%, max {e['max_abs_pct_error']:.2f}%{mark}"))
         return _table(rows)
 
     _emit(payload, args.json, render)

@@ -366,6 +366,15 @@ PUBLISHED: dict[str, dict[str, Any]] = {
 }
 
 
+def identify(source: str) -> str | None:
+    """The published data set a runs file comes from, by its file name (None if it is not one of them)."""
+    name = Path(str(source)).name
+    for key, meta in PUBLISHED.items():
+        if name == meta["local"][-1]:
+            return key
+    return None
+
+
 def cache_dir() -> Path:
     """Where downloaded data sets are kept: ``$SCALINGVIZ_CACHE``, else ``~/.cache/scalingviz``."""
     import os

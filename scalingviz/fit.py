@@ -712,7 +712,9 @@ def heldout_check(
     """Fit on runs with C = 6ND <= ``above_C`` (or N <= ``above_N``); predict the rest.
 
     Reports the median and maximum absolute percent error of the fit, and the same for every
-    published preset that gives the fitted quantity, on the same held-out runs.
+    published preset that gives the fitted quantity, on the same held-out runs; ``in_sample`` marks a
+    preset fitted on these very runs (its ``fitted_on`` names the runs' published data set), whose
+    errors are then no test.
     """
     from .presets import PRESETS
 
@@ -733,12 +735,16 @@ def heldout_check(
     pred = fit.predict(**cols)
     med, mx = _pct_errors(pred, test.loss)
     target = form.fit_target
+    from .datasets import identify
+
+    data_set = identify(runs.source)
     presets = {}
     for name, p in PRESETS.items():
         if p.has(target) and not p.fitted and set(p.form.required_variables(target)) <= set(cols):
             args = [cols[v] for v in p.form.variables(target) if v in cols]
             m2, x2 = _pct_errors(np.asarray(p.form.call(target, p.values, *args)), test.loss)
-            presets[name] = {"median_abs_pct_error": m2, "max_abs_pct_error": x2}
+            presets[name] = {"median_abs_pct_error": m2, "max_abs_pct_error": x2,
+                             "in_sample": data_set is not None and data_set in p.fitted_on}
     return HeldOut(int(train.sum()), len(test), med, mx, fit, presets)
 
 

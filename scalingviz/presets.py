@@ -184,6 +184,9 @@ class Preset:
     setup : Mapping[str, float]
         The training setup the constants belong to, where it matters to use them (a curve law:
         the schedule it was fitted on, ``peak_lr``, ``warmup``, ``floor``, ``steps``).
+    fitted_on : tuple of str
+        Published data sets (names of :data:`scalingviz.datasets.PUBLISHED`) whose runs the law was
+        fitted on: on those runs its errors are in sample, not a test.
     """
 
     name: str
@@ -201,6 +204,7 @@ class Preset:
     uncertainty: Uncertainty | None = None
     secondary: bool = False
     setup: Mapping[str, float] = field(default_factory=dict)
+    fitted_on: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         form = get_form(self.form)
@@ -472,6 +476,7 @@ class Preset:
             "setup": dict(self.setup),
             "capabilities": sorted(self.capabilities),
             "uncertainty": None if self.uncertainty is None else self.uncertainty.source,
+            "fitted_on": list(self.fitted_on),
             "modified": self.modified,
             "fitted": self.fitted,
             "notes": self.notes,
@@ -585,6 +590,7 @@ HOFFMANN2022 = Preset(
         "alpha": _P(0.34, "-", "Eq. 10", alternatives=((0.33917084, "arXiv TeX source"),)),
         "beta": _P(0.28, "-", "Eq. 10", alternatives=((0.2849083, "arXiv TeX source"),)),
     },
+    fitted_on=("epoch_chinchilla",),  # Epoch's points are Hoffmann et al.'s own runs, digitised from Fig. 4
     notes="Printed (rounded) constants of Eq. 10. The rounding moves the optimal N at the Gopher budget from "
     "40B to 32B; hoffmann2022-tex has the unrounded constants.",
 )
@@ -622,6 +628,7 @@ BESIROGLU2024 = Preset(
         "bootstrap of Epoch's 240 points (1,000 refits, this project; data/besiroglu2024_bootstrap.csv)",
         file="besiroglu2024_bootstrap.csv",
     ),
+    fitted_on=("epoch_chinchilla",),
     notes="Refit of Hoffmann's Approach 3 to 240 digitised points (5 highest-loss runs dropped) with a summed "
     "Huber loss (delta = 1e-3); standard errors from Table 1.",
 )

@@ -56,6 +56,9 @@ def test_heldout_check_reports_fit_and_presets(epoch_runs):
     assert ho.n_train + ho.n == len(epoch_runs) and ho.n > 10
     assert 0 < ho.median_abs_pct_error <= ho.max_abs_pct_error < 10
     assert {"hoffmann2022", "besiroglu2024", "kaplan2020"} <= set(ho.presets)
+    # Besiroglu et al. fitted on these very runs, Hoffmann et al. on the runs Epoch digitised: in sample, not a test.
+    assert ho.presets["besiroglu2024"]["in_sample"] and ho.presets["hoffmann2022"]["in_sample"]
+    assert not ho.presets["kaplan2020"]["in_sample"]
     with pytest.raises(ValueError, match="leaves 240 runs to fit and 0 to check"):
         fit.heldout_check(epoch_runs, above_C=1e30)
     with pytest.raises(ValueError, match="exactly one threshold"):

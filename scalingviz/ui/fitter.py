@@ -361,7 +361,9 @@ class FitTab:
         h = self.heldout
         if h is not None:
             d = h.to_dict()
-            pub = "".join(f"<tr><td>{html.escape(n)}</td><td>{e['median_abs_pct_error']:.2f}%</td>"
+            pub = "".join(f"<tr><td>{html.escape(n)}" + (" <span class='sv-note'>(in sample: fitted on these runs)"
+                                                          "</span>" if e.get("in_sample") else "")
+                          + f"</td><td>{e['median_abs_pct_error']:.2f}%</td>"
                           f"<td>{e['max_abs_pct_error']:.2f}%</td></tr>" for n, e in d["presets"].items())
             out += (f"<div class='sv-plan-h'>Held out: {d['n']} runs above the threshold</div>"
                     f"<table class='sv-table'><tr><th>law</th><th>median |error|</th><th>max |error|</th></tr>"
