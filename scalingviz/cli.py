@@ -302,7 +302,14 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     runs = runs.select(minimum=_limits(args.min, "--min"), maximum=_limits(args.max, "--max"),
                        drop_highest_loss=args.drop_highest_loss)
     payload: dict[str, Any] = {"law": args.law, "form": form.name, "formula": form.formula}
-    if args.holdout_above_C is not None:
+    if runs.U is not None and form.accepts(form.fit_target, "U"):
+        # The data-constrained law: Muennighoff et al.'s two stages (Chinchilla on single-epoch runs, then R_D*, R_N*).
+        dc = fit.fit_data_constrained(runs, form)
+        res = dc.repeated
+        payload["stages"] = dc.to_dict()
+        payload["procedure"] = (f"two stages: Chinchilla constants from the {dc.n_single} single-epoch runs, then R_D* "
+                                f"and R_N* from all {dc.n_repeated} runs")
+    elif args.holdout_above_C is not None:
         ho = fit.heldout_check(runs, args.law, above_C=args.holdout_above_C)
         res = ho.fit
         payload["heldout"] = {"n": ho.n, "median_abs_pct_error": ho.median_abs_pct_error,
@@ -311,6 +318,9 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         res = fit.fit_law(runs, args.law)
     payload.update(n_points=res.n_points, params=res.params, objective=res.objective, status=res.status,
                    message=res.message, condition=res.condition)
+    if "stages" in payload:  # every constant of the law: stage 1's and stage 2's
+        payload["params"] = payload["stages"]["params"]
+        payload["status"] = payload["stages"]["status"]
     if args.bootstrap:
         train = runs if args.holdout_above_C is None else runs.subset(runs.C <= args.holdout_above_C)
         import os

@@ -46,6 +46,7 @@ NUMERIC = {
     "S": "step [steps]",
     "B": "batch size [tokens]",
     "lr": "learning rate",
+    "U": "unique tokens [tokens] (D / epochs)",
 }
 
 
@@ -62,6 +63,7 @@ class RunsTable:
     run: NDArray | None = None
     source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    U: NDArray | None = None
 
     def __len__(self) -> int:
         return int(self.N.size)
@@ -76,7 +78,7 @@ class RunsTable:
         def pick(a):
             return (None if a is None else a[mask])
         return RunsTable(self.N[mask], self.D[mask], self.loss[mask], pick(self.S), pick(self.B), pick(self.lr),
-                         pick(self.run), self.source, self.notes)
+                         pick(self.run), self.source, self.notes, pick(self.U))
 
     def select(self, *, minimum: Mapping[str, float] | None = None, maximum: Mapping[str, float] | None = None,
                drop_highest_loss: int = 0) -> RunsTable:
@@ -101,7 +103,7 @@ class RunsTable:
 
     def to_dict(self) -> dict[str, Any]:
         out = {"N": self.N, "D": self.D, "loss": self.loss}
-        for k in ("S", "B", "lr", "run"):
+        for k in ("S", "B", "lr", "run", "U"):
             if getattr(self, k) is not None:
                 out[k] = getattr(self, k)
         return out
@@ -133,7 +135,7 @@ def _check_numeric(name: str, values: Any) -> NDArray:
 
 def runs_from_arrays(
     *, N: Any, loss: Any, D: Any = None, C: Any = None, S: Any = None, B: Any = None, lr: Any = None, run: Any = None,
-    source: str = "", allow_duplicates: bool = False,
+    U: Any = None, source: str = "", allow_duplicates: bool = False,
 ) -> RunsTable:
     """Validate columns given as sequences and build a :class:`RunsTable`.
 
@@ -141,7 +143,8 @@ def runs_from_arrays(
     ------
     ValueError
         Naming the column, the 1-based row and the value: missing, non-numeric, non-finite,
-        non-positive, unequal lengths, or duplicate rows (same N, D and, if given, S).
+        non-positive, unequal lengths, U > D (more unique tokens than seen), or duplicate rows
+        (same N, D and, if given, S and U: repeated runs of one size on different unique data are valid).
     """
     if N is None or loss is None:
         missing = [k for k, v in (("N", N), ("loss", loss)) if v is None]
@@ -171,7 +174,7 @@ def runs_from_arrays(
         cols["D"] = Da
         notes.append("D computed as C / (6 N)")
     opt = {}
-    for name, values in (("S", S), ("B", B), ("lr", lr)):
+    for name, values in (("S", S), ("B", B), ("lr", lr), ("U", U)):
         if values is not None:
             opt[name] = _check_numeric(name, values)
             cols[name] = opt[name]
@@ -180,9 +183,15 @@ def runs_from_arrays(
             raise InputError(f"column {name!r} has {arr.size} rows but 'N' has {n}")
     if n == 0:
         raise InputError("the table has no rows; expected at least one run per line after the header")
+    if "U" in opt:
+        over = np.flatnonzero(opt["U"] > cols["D"] * (1 + 1e-9))
+        if over.size:
+            i = int(over[0])
+            raise InputError(f"column 'U', row {i + 1}: {opt['U'][i]:g} unique tokens exceed the {cols['D'][i]:g} tokens "
+                             "trained on; expected U <= D (U = D / epochs)")
     run_arr = None if run is None else np.asarray(run, dtype=object).ravel()
     if not allow_duplicates:
-        key = np.stack([Na, Da] + ([opt["S"]] if "S" in opt else []), axis=1)
+        key = np.stack([Na, Da] + [opt[k] for k in ("S", "U") if k in opt], axis=1)
         _, first, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
         if np.any(counts > 1):
             dup_key = key[first[np.argmax(counts > 1)]]
@@ -191,7 +200,7 @@ def runs_from_arrays(
                 f"rows {', '.join(map(str, rows[:5]))} repeat the same run (N={dup_key[0]:g}, D={dup_key[1]:g}"
                 + (f", S={dup_key[2]:g}" if key.shape[1] > 2 else "") + "); remove the duplicates or add an 'S' column"
             )
-    return RunsTable(Na, Da, La, opt.get("S"), opt.get("B"), opt.get("lr"), run_arr, source, tuple(notes))
+    return RunsTable(Na, Da, La, opt.get("S"), opt.get("B"), opt.get("lr"), run_arr, source, tuple(notes), opt.get("U"))
 
 
 def read_runs(

@@ -48,6 +48,7 @@ __all__ = [
     "curve_metrics",
     "fit_batch",
     "fit_curve",
+    "fit_data_constrained",
     "fit_hparams",
     "fit_isoflop",
     "fit_law",
@@ -1336,3 +1337,62 @@ def bootstrap_curve(curves: Mapping[str, Any], fit: CurveFit, *, n: int = 100, s
         else:
             failed += 1
     return BootstrapResult(names, np.array(out).reshape(-1, len(names)), n, failed, seed, level)
+
+
+# --- the data-constrained law (Muennighoff et al. 2023) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class DataConstrainedFit:
+    """Muennighoff et al.'s two stages: the Chinchilla constants from single-epoch runs, then R_D* and R_N*
+    from every run (repeated data and excess parameters) with those constants held."""
+
+    single_epoch: FitResult
+    repeated: FitResult
+    n_single: int
+    n_repeated: int
+
+    @property
+    def params(self) -> dict[str, float]:
+        return self.repeated.constants
+
+    @property
+    def status(self) -> str:
+        bad = [r.status for r in (self.single_epoch, self.repeated) if r.status != "converged"]
+        return bad[0] if bad else "converged"
+
+    def to_preset(self, name: str = "my-data-constrained-fit", title: str | None = None):
+        return self.repeated.to_preset(name, title)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"params": self.params, "status": self.status, "n_single_epoch": self.n_single,
+                "n_runs": self.n_repeated, "stage1": {"params": self.single_epoch.params,
+                                                      "status": self.single_epoch.status,
+                                                      "message": self.single_epoch.message},
+                "stage2": {"params": self.repeated.params, "status": self.repeated.status,
+                           "message": self.repeated.message}}
+
+
+def fit_data_constrained(runs: RunsTable | dict, form: LawForm | str = "datablations", *,
+                         single_epoch: str | LawForm | Preset = "chinchilla", seed: int = 0) -> DataConstrainedFit:
+    """Fit the data-constrained law by Muennighoff et al.'s two-stage procedure.
+
+    Stage 1 fits ``single_epoch`` (Chinchilla's form) to the runs that saw every token once
+    (U >= D); stage 2 fits the data-constrained form to every run, its remaining constants (R_D*,
+    R_N*) free and the stage-1 constants held. The runs need a unique-tokens column U (``D /
+    epochs``); repeated (N, D) with different U are distinct runs.
+    """
+    if isinstance(runs, dict):
+        runs = runs_from_arrays(**runs)
+    if runs.U is None:
+        raise InputError("column 'U' is required for the data-constrained law: the unique tokens of each run "
+                         "(D / epochs); map it with --col U=... or columns={'U': ...}")
+    once = runs.U >= runs.D * (1 - 1e-9)
+    if once.sum() < 8:
+        raise InputError(f"stage 1 needs single-epoch runs (U >= D) to fit the Chinchilla constants: {int(once.sum())} "
+                         "found, at least 8 needed")
+    if (~once).sum() < 3:
+        raise InputError(f"stage 2 needs runs with repeated data (U < D): {int((~once).sum())} found, at least 3 needed")
+    stage1 = fit_law(runs.subset(once), single_epoch, seed=seed)
+    stage2 = fit_law(runs, form, fixed=dict(stage1.params), seed=seed)
+    return DataConstrainedFit(stage1, stage2, int(once.sum()), len(runs))
