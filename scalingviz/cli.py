@@ -318,6 +318,9 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         res = fit.fit_law(runs, args.law)
     payload.update(n_points=res.n_points, params=res.params, objective=res.objective, status=res.status,
                    message=res.message, condition=res.condition)
+    if args.leave_largest_out:
+        lo = fit.leave_largest_out(runs, args.law)
+        payload["leave_largest_out"] = {"n": lo.n, "N": float(runs.N.max()), **lo.to_dict()}
     if "stages" in payload:  # every constant of the law: stage 1's and stage 2's
         payload["params"] = payload["stages"]["params"]
         payload["status"] = payload["stages"]["status"]
@@ -343,6 +346,11 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         for k, v in d["params"].items():
             ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if d.get("ci") else ""
             rows.append((k, f"{v:.6g}{ci}"))
+        if "leave_largest_out" in d:
+            g = d["leave_largest_out"]
+            rows.append(("largest left out", f"{g['n']} runs of N = {_fmt(g['N'])}: median |error| "
+                                             f"{g['median_abs_pct_error']:.2f}%, max {g['max_abs_pct_error']:.2f}% "
+                                             f"(fit on the {g['n_train']} smaller runs)"))
         if "heldout" in d:
             h = d["heldout"]
             rows.append(("held out", f"{h['n']} runs above C = {args.holdout_above_C:g} FLOP: median |error| "
@@ -812,6 +820,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="keep rows whose column equals VALUE (as text); repeatable, values of one column are OR-ed")
     sp.add_argument("--min", action="append", metavar="KEY=VALUE", help="keep runs with N, D or C >= VALUE")
     sp.add_argument("--max", action="append", metavar="KEY=VALUE", help="keep runs with N, D or C <= VALUE")
+    sp.add_argument("--leave-largest-out", action="store_true",
+                    help="also fit without the largest model and report the errors on it (a rollout score)")
     sp.add_argument("--drop-highest-loss", type=int, default=0, metavar="K",
                     help="drop the K highest-loss runs (Besiroglu et al. drop Epoch's 5)")
     common(sp)

@@ -58,6 +58,7 @@ __all__ = [
     "group_budgets",
     "huber_objective",
     "identified_by_bootstrap",
+    "leave_largest_out",
     "resolve_law",
     "su2024_procedure",
     "with_bootstrap_check",
@@ -747,6 +748,21 @@ def heldout_check(
             presets[name] = {"median_abs_pct_error": m2, "max_abs_pct_error": x2,
                              "in_sample": data_set is not None and data_set in p.fitted_on}
     return HeldOut(int(train.sum()), len(test), med, mx, fit, presets)
+
+
+def leave_largest_out(runs: RunsTable, law: LawForm | Preset | str = "chinchilla", *, by: str = "N",
+                      delta: float = DELTA) -> HeldOut:
+    """A rollout score: fit without the largest model (``by="N"``) or budget (``by="C"``), score on it.
+
+    The question a scaling law is asked in practice (predict the next size up), beside the threshold
+    hold-out of :func:`heldout_check`.
+    """
+    if by not in ("N", "C"):
+        raise InputError(f"by: {by!r} is not valid; expected 'N' (the largest model) or 'C' (the largest budget)")
+    vals = np.unique(runs.N if by == "N" else runs.C)
+    if vals.size < 3:
+        raise InputError(f"leave the largest out needs at least 3 distinct {by}; got {vals.size}")
+    return heldout_check(runs, law, **{f"above_{by}": float(vals[-2]) * (1 + 1e-12)}, delta=delta)
 
 
 # --- critical batch size from steps-to-target pairs (Kaplan Eq. 5.1) ---------------------------

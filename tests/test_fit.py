@@ -545,3 +545,19 @@ def test_data_constrained_on_datablations_runs(shared_data, tmp_path, capsys):
     d = json.loads(capsys.readouterr().out)
     assert d["stages"]["n_single_epoch"] == 33 and d["stages"]["n_runs"] == 229
     assert 1 < d["params"]["R_D_star"] < 1e3 and 1 < d["params"]["R_N_star"] < 1e3
+
+
+def test_leave_largest_out_scores_the_next_size_up(capsys, tmp_path):
+    runs = _synthetic("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37})
+    lo = fit.leave_largest_out(runs)
+    big = runs.N == runs.N.max()
+    assert lo.n == int(big.sum()) and lo.n_train == len(runs) - lo.n
+    assert lo.median_abs_pct_error < 2  # 0.3% noise, the right form
+    with pytest.raises(ValueError, match="at least 3 distinct N"):
+        fit.leave_largest_out(runs.subset(np.isin(runs.N, np.unique(runs.N)[:2])))
+    from scalingviz.cli import main
+
+    f = tmp_path / "runs.csv"
+    f.write_text("N,D,loss\n" + "\n".join(f"{n},{d},{x}" for n, d, x in zip(runs.N, runs.D, runs.loss, strict=True)))
+    assert main(["fit", str(f), "--leave-largest-out"]) == 0
+    assert "largest left out" in capsys.readouterr().out

@@ -79,8 +79,8 @@ class FitTab:
                                                ("Published data", "published")], value="upload",
                                       style=dict(button_width="150px"))
         self.source.add_class("sv-fit-source")
-        self.upload = w.FileUpload(accept=".csv,.txt,.tsv", multiple=False, description="Choose CSV",
-                                   tooltip="a CSV of your runs: N, loss, and D or C")
+        self.upload = w.FileUpload(accept=".csv,.txt,.tsv,.jsonl,.ndjson,.parquet", multiple=False, description="Choose file",
+                                   tooltip="your runs (CSV, TSV, JSON Lines or Parquet): N, loss, and D or C")
         self.upload.add_class("sv-upload")
         self.example = w.Dropdown(options=[(v, k) for k, v in EXAMPLES.items()], layout=w.Layout(width="360px"))
         self.example.add_class("sv-fit-example")
