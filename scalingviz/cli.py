@@ -335,6 +335,12 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         payload["bootstrap"] = {"n": bs.n_resamples, "failed": bs.n_failed, "seed": bs.seed, "level": bs.level}
         checked = fit.with_bootstrap_check(res, bs)
         payload.update(status=checked.status, message=checked.message)
+        if args.holdout_above_C is not None:  # how often the held-out runs fall inside their 95% prediction interval
+            test = runs.subset(runs.C > args.holdout_above_C)
+            cols = {v: (test.C if v == "C" else getattr(test, v)) for v in res.variables}
+            pi = fit.prediction_interval(res, bs, **cols)
+            inside = (test.loss >= pi["low"]) & (test.loss <= pi["high"])
+            payload["heldout"]["interval_coverage"] = float(inside.mean())
     else:
         payload["ci"] = None
 
@@ -355,6 +361,9 @@ def _cmd_fit(args: argparse.Namespace) -> None:
             h = d["heldout"]
             rows.append(("held out", f"{h['n']} runs above C = {args.holdout_above_C:g} FLOP: median |error| "
                                      f"{h['median_abs_pct_error']:.2f}%, max {h['max_abs_pct_error']:.2f}%"))
+            if "interval_coverage" in h:
+                rows.append(("  coverage", f"{100 * h['interval_coverage']:.0f}% of them inside their 95% prediction "
+                                           "interval (bootstrap constants x resampled residuals)"))
             rows.append(("published laws", "on the same held-out runs (each in its own N convention and data set)"))
             for name, e in h["presets"].items():
                 mark = "  (in sample: fitted on these runs)" if e.get("in_sample") else ""

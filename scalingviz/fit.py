@@ -59,6 +59,7 @@ __all__ = [
     "huber_objective",
     "identified_by_bootstrap",
     "leave_largest_out",
+    "prediction_interval",
     "resolve_law",
     "su2024_procedure",
     "with_bootstrap_check",
@@ -748,6 +749,29 @@ def heldout_check(
             presets[name] = {"median_abs_pct_error": m2, "max_abs_pct_error": x2,
                              "in_sample": data_set is not None and data_set in p.fitted_on}
     return HeldOut(int(train.sum()), len(test), med, mx, fit, presets)
+
+
+def prediction_interval(result: FitResult, boot: BootstrapResult, *, level: float = 0.95, seed: int = 0,
+                        **variables: Any) -> dict[str, NDArray]:
+    """A prediction interval for the loss of new runs: each bootstrap draw of the constants predicts, times
+    a residual drawn from the fit's own log residuals (parameter uncertainty plus run-to-run scatter).
+
+    Returns ``value`` (the fit's prediction), ``low`` and ``high`` at the given level, shaped like the
+    variables (``N=..., D=...``).
+    """
+    if not 0 < level < 1:
+        raise InputError(f"level: {level!r} is out of range; expected a probability in (0, 1), e.g. 0.95")
+    value = result.predict(**variables)
+    rng = np.random.default_rng(seed)
+    preds = []
+    for row in boot.samples:
+        c = {**result.constants, **dict(zip(boot.params, row, strict=True))}
+        args = [variables[v] for v in result.variables if v in variables]
+        p = np.asarray(result.law_form.call(result.law_form.fit_target, c, *args), dtype=float)
+        preds.append(p * np.exp(rng.choice(result.residuals, size=np.shape(p))))
+    q = 50 * (1 - level)
+    low, high = np.percentile(np.stack(preds), [q, 100 - q], axis=0)
+    return {"value": value, "low": low, "high": high}
 
 
 def leave_largest_out(runs: RunsTable, law: LawForm | Preset | str = "chinchilla", *, by: str = "N",

@@ -561,3 +561,18 @@ def test_leave_largest_out_scores_the_next_size_up(capsys, tmp_path):
     f.write_text("N,D,loss\n" + "\n".join(f"{n},{d},{x}" for n, d, x in zip(runs.N, runs.D, runs.loss, strict=True)))
     assert main(["fit", str(f), "--leave-largest-out"]) == 0
     assert "largest left out" in capsys.readouterr().out
+
+
+def test_prediction_interval_covers_new_runs_of_the_same_law():
+    # New runs from the same law and noise: the 95% interval (bootstrap constants x resampled residuals) should
+    # cover about 95% of them; on 200 new runs at least 85% (binomial, 0.3% noise, the right form).
+    truth = {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37}
+    runs = _synthetic("chinchilla", truth, n=150, seed=1)
+    res = fit.fit_law(runs, "chinchilla")
+    boot = fit.bootstrap(runs, "chinchilla", n=200, fit=res, seed=2)
+    new = _synthetic("chinchilla", truth, n=200, seed=7)
+    pi = fit.prediction_interval(res, boot, N=new.N, D=new.D)
+    inside = (new.loss >= pi["low"]) & (new.loss <= pi["high"])
+    assert 0.85 <= inside.mean() <= 1.0 and np.all(pi["low"] < pi["value"]) and np.all(pi["value"] < pi["high"])
+    with pytest.raises(ValueError, match="level"):
+        fit.prediction_interval(res, boot, level=2, N=new.N, D=new.D)
