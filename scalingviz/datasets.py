@@ -375,6 +375,41 @@ PUBLISHED: dict[str, dict[str, Any]] = {
 }
 
 
+def parse_selection(text: str) -> tuple[dict[str, list[str]], dict[str, float], dict[str, float], int]:
+    """Row selection typed as text: ``sweep=a; N>=1e8; C<=1e21; drop 5`` -> (filters, minimum, maximum, drop).
+
+    ``COLUMN=VALUE`` keeps rows whose column equals VALUE (values of one column are OR-ed); ``N``, ``D``
+    or ``C`` with ``>=``/``<=`` a number bounds them; ``drop K`` drops the K highest losses. Nothing is
+    evaluated; an item that fits none of these is refused, naming it.
+    """
+    from .units import parse_quantity
+
+    filters: dict[str, list[str]] = {}
+    lo: dict[str, float] = {}
+    hi: dict[str, float] = {}
+    drop = 0
+    for item in (x.strip() for x in str(text or "").split(";")):
+        if not item:
+            continue
+        if item.lower().startswith("drop "):
+            k = item[5:].strip()
+            if not k.isdigit():
+                raise InputError(f"rows: {item!r}: 'drop' takes a whole number of runs, e.g. drop 5")
+            drop = int(k)
+        elif ">=" in item or "<=" in item:
+            op = ">=" if ">=" in item else "<="
+            key, value = (x.strip() for x in item.split(op, 1))
+            if key not in ("N", "D", "C"):
+                raise InputError(f"rows: {item!r}: bounds apply to N, D or C, not {key!r}")
+            (lo if op == ">=" else hi)[key] = parse_quantity(value, f"rows {key}")
+        elif "=" in item:
+            col, value = (x.strip() for x in item.split("=", 1))
+            filters.setdefault(col, []).append(value)
+        else:
+            raise InputError(f"rows: {item!r} is not COLUMN=VALUE, N>=x, C<=x or 'drop K'")
+    return filters, lo, hi, drop
+
+
 def identify(source: str) -> str | None:
     """The published data set a runs file comes from, by its file name (None if it is not one of them)."""
     name = Path(str(source)).name

@@ -141,3 +141,13 @@ def test_json_lines_and_parquet(tmp_path):
             datasets.read_runs(p)
     else:
         assert len(datasets.read_runs(p)) == 12
+
+
+def test_parse_selection():
+    f, lo, hi, drop = datasets.parse_selection("sweep=a; sweep=b; N>=1e8; C<=1e21; drop 5")
+    assert f == {"sweep": ["a", "b"]} and lo == {"N": 1e8} and hi == {"C": 1e21} and drop == 5
+    assert datasets.parse_selection("") == ({}, {}, {}, 0)
+    for bad, needle in (("drop x", "'drop' takes a whole number"), ("Q>=3", "bounds apply to N, D or C"),
+                        ("nonsense", "is not COLUMN=VALUE")):
+        with pytest.raises(ValueError, match=needle):
+            datasets.parse_selection(bad)

@@ -166,3 +166,64 @@ def test_fetch_published_offline_says_where_to_put_the_file(monkeypatch, tmp_pat
     tab.source.value = "published"
     tab._load_selected()
     assert "offline" in tab.file_error.value
+
+
+# --- the fitting-truth issue in the Fit tab --------------------------------------------------------
+
+
+def _tab():
+    from scalingviz.ui.fitter import FitTab
+
+    return FitTab()
+
+
+def test_approach2_in_the_fit_tab():
+    from scalingviz.ui.fitter import DATA_DIR
+
+    tab = _tab()
+    tab.load_bytes((DATA_DIR / "synthetic_chinchilla.csv").read_bytes(), "synthetic_chinchilla.csv")
+    tab.form.value = "isoflop:quadratic"
+    assert tab.run_fit(), tab.fit_error.value
+    assert "N* = " in tab.results.value and "D* = " in tab.results.value and tab.reg_button.disabled
+    assert tab.isoflop.method == "quadratic" and len([b for b in tab.isoflop.budgets if b["used"]]) >= 5
+
+
+def test_row_selection_and_rollout_in_the_fit_tab():
+    from scalingviz import datasets
+    from scalingviz.ui.fitter import DATA_DIR
+
+    tab = _tab()
+    raw = (DATA_DIR / "synthetic_chinchilla.csv").read_bytes()
+    tab.load_bytes(raw, "synthetic_chinchilla.csv")
+    tab.select.value = "N>=1e8; drop 3"
+    tab.largest.value = True
+    tab.n_boot.value = 0
+    assert tab.run_fit(), tab.fit_error.value
+    all_runs = datasets.read_runs(raw)
+    assert tab.result.n_points == int((all_runs.N >= 1e8).sum()) - 3
+    assert "Largest model left out" in tab.results.value
+    tab.select.value = "N>>3"
+    import html
+
+    assert not tab.run_fit() and "rows: 'N>>3' is not COLUMN=VALUE" in html.unescape(tab.fit_error.value)
+
+
+def test_data_constrained_in_the_fit_tab():
+    import numpy as np
+
+    from scalingviz import get_preset
+    from scalingviz.laws import muennighoff2023 as m
+
+    P = dict(get_preset("muennighoff2023").values)
+    rows = ["N,D,unique_tokens,loss"]
+    for n in np.logspace(7.5, 10, 6):
+        for d in np.logspace(9, 11.5, 5):
+            for ep in (1, 4, 16, 60):
+                rows.append(f"{n:.6g},{d:.6g},{d / ep:.6g},{float(m.loss(n, d, d / ep, **P)):.6f}")
+    tab = _tab()
+    tab.load_bytes("\n".join(rows).encode(), "dc.csv")
+    assert tab.mapping["U"].value == "unique_tokens"
+    tab.form.value = "muennighoff2023"
+    tab.n_boot.value = 0
+    assert tab.run_fit(), tab.fit_error.value
+    assert "Two stages" in tab.results.value and tab.stages.params["R_D_star"] > 1

@@ -14,6 +14,7 @@ import html
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,11 @@ def fit_choices() -> list[tuple[str, str]]:
     for name in fittable:
         if name not in seen and set(LAW_FORMS[name].required_variables(LAW_FORMS[name].fit_target)) <= set(SCHEMA):
             out.append((f"{name}: {LAW_FORMS[name].formula}", name))
+    out += [(f"Approach 2 (IsoFLOP), {m}: N*(C), D*(C)", key) for key, m in ISOFLOP_CHOICES.items()]
     return out
-SCHEMA = ("N", "D", "C", "loss")
+SCHEMA = ("N", "D", "C", "loss", "U")
+#: Approach 2 (IsoFLOP) in the form picker: value -> method of :func:`scalingviz.fit.fit_isoflop`.
+ISOFLOP_CHOICES = {f"isoflop:{m}": m for m in ("quadratic", "parabola", "akima")}
 NONE = "(none)"
 
 
@@ -74,6 +78,9 @@ class FitTab:
         self.result: fit.FitResult | None = None
         self.boot: fit.BootstrapResult | None = None
         self.heldout: fit.HeldOut | None = None
+        self.rollout: fit.HeldOut | None = None
+        self.stages: fit.DataConstrainedFit | None = None
+        self.isoflop: fit.IsoflopFit | None = None
 
         self.source = w.ToggleButtons(options=[("Upload a CSV", "upload"), ("Synthetic example", "example"),
                                                ("Published data", "published")], value="upload",
@@ -110,6 +117,14 @@ class FitTab:
         self.holdout = w.Text(value="", placeholder="e.g. 1e21", description="hold out C >", continuous_update=False,
                               layout=w.Layout(width="230px"), style=dict(description_width="90px"))
         self.holdout.add_class("sv-fit-holdout")
+        self.select = w.Text(value="", placeholder="e.g. sweep=a; N>=1e8; C<=1e21; drop 5", description="rows",
+                             continuous_update=False, layout=w.Layout(width="460px"), style=dict(description_width="40px"),
+                             tooltip="keep rows: COLUMN=VALUE (equality), N, D or C >= / <= a number, 'drop K' "
+                                     "(the K highest losses); separated by ';'")
+        self.select.add_class("sv-fit-select")
+        self.largest = w.Checkbox(value=False, description="leave the largest model out (rollout score)",
+                                  indent=False, layout=w.Layout(width="320px"))
+        self.largest.add_class("sv-fit-largest")
         self.fit_button = w.Button(description="Fit", icon="play", button_style="primary", layout=w.Layout(width="90px"))
         self.fit_button.add_class("sv-fit-run")
         self.progress = w.IntProgress(value=0, min=0, max=1, description="", layout=w.Layout(width="300px",
@@ -154,8 +169,9 @@ class FitTab:
                    f"or <b>C</b> [FLOP] (then D = C/6N); or a loss curve: <b>step</b>, <b>lr</b>, <b>loss</b>. Up to "
                    f"{datasets.MAX_BYTES // 2**20} MiB; comma, semicolon or tab.</div>"),
             step("2. Columns"), w.HBox([self.mapping["N"], self.mapping["loss"]]),
-            w.HBox([self.mapping["D"], self.mapping["C"]]), self.mode_note, self.preview,
-            step("3. Fit"), self.form, w.HBox([self.n_boot, self.holdout]), w.HBox([self.fit_button, self.progress,
+            w.HBox([self.mapping["D"], self.mapping["C"]]), w.HBox([self.mapping["U"]]), self.mode_note, self.preview,
+            self.select, step("3. Fit"), self.form, w.HBox([self.n_boot, self.holdout]), self.largest,
+            w.HBox([self.fit_button, self.progress,
                                                                                    self.progress_note]),
             self.fit_error,
         ], layout=w.Layout(width="500px", min_width="480px", padding="0 14px 0 0"))
@@ -251,7 +267,8 @@ class FitTab:
     def _apply_mapping(self, mapping: dict[str, str] | None) -> None:
         opts = [NONE, *self.columns]
         lower = {c.lower(): c for c in self.columns}
-        guesses = {"N": ("n", "params", "model size", "parameters", "n_params"), "D": ("d", "tokens", "n_tokens"),
+        guesses = {"U": ("u", "unique_tokens", "unique tokens", "unique"),
+                   "N": ("n", "params", "model size", "parameters", "n_params"), "D": ("d", "tokens", "n_tokens"),
                    "C": ("c", "flops", "training flop", "compute"), "loss": ("loss", "final_loss", "val_loss")}
         for k, dd in self.mapping.items():
             keep = self._user_mapping.get(k, dd.value)
@@ -279,13 +296,25 @@ class FitTab:
         if self._curve_mode:
             return self._run_curve_fit(law)
         t0 = time.perf_counter()
+        self.rollout, self.stages = None, None
         try:
-            runs = datasets.read_runs(self.raw, self.column_map())
+            filters, lo, hi, drop = datasets.parse_selection(self.select.value)
+            runs = datasets.read_runs(self.raw, self.column_map(), filters=filters, allow_duplicates=law in ISOFLOP_CHOICES)
+            runs = replace(runs.select(minimum=lo, maximum=hi, drop_highest_loss=drop), source=self.source_name)
+            if law in ISOFLOP_CHOICES:
+                return self._run_isoflop(runs, ISOFLOP_CHOICES[law])
             holdout = units.parse_quantity(self.holdout.value, "hold out C") if self.holdout.value.strip() else None
             train = runs if holdout is None else runs.subset(runs.C <= holdout)
             if holdout is not None and len(train) == len(runs):
                 raise ValueError(f"hold out C: every run has C <= {holdout:.3g} FLOP; nothing would be held out")
-            result = fit.fit_law(train, law)
+            form, _ = fit.resolve_law(law)
+            if train.U is not None and form.accepts(form.fit_target, "U"):
+                self.stages = fit.fit_data_constrained(train, form)
+                result = self.stages.repeated
+            else:
+                result = fit.fit_law(train, law)
+            if self.largest.value:
+                self.rollout = fit.leave_largest_out(train, law)
         except (ValueError, fit.FitError) as exc:
             self.file_error.value = ""
             self.fit_error.value = error_html(str(exc).replace("uploaded file", self.source_name))
@@ -318,6 +347,51 @@ class FitTab:
             self.reg_button.disabled = True
             self.reg_note.value = f"<span class='sv-note'>{html.escape(str(exc))}</span>"
         self._exports()
+        return True
+
+    def _run_isoflop(self, runs: datasets.RunsTable, method: str) -> bool:
+        """Approach 2: budgets, N* and D* per budget, the power laws in C, a figure of the optima."""
+        import plotly.graph_objects as go
+
+        r = fit.fit_isoflop(runs.C, runs.N, runs.loss, D=runs.D, method=method, skip_small=True)
+        rows = "".join(
+            f"<tr><td>{b['C']:.3g}</td><td>{b['n_runs']}</td><td>{units.format_quantity(b['N_opt']) if b['used'] else '&ndash;'}"
+            f"</td><td>{units.format_quantity(b['D_opt']) if b['used'] else '&ndash;'}</td><td>"
+            f"{b['loss_opt']:.4g}</td></tr>" if b["used"] else
+            f"<tr><td>{b['C']:.3g}</td><td>{b['n_runs']}</td><td colspan=3 class='sv-note'>not used: "
+            f"{html.escape(b.get('reason', 'minimum not bracketed'))}</td></tr>" for b in r.budgets)
+        ci = r.ci
+        self.results.value = (
+            f"<div class='sv-plan-badges'><span class='sv-badge' style='background:#2a7d3f'>{html.escape(r.status)}</span>"
+            f"<span class='sv-note'>Approach 2, {html.escape(method)}: {html.escape(fit.ISOFLOP_METHODS[method])}; "
+            f"{html.escape(r.flop_model)}</span></div>"
+            f"<div><b>N* = {r.k_N:.4g} C^{r.a:.4f}</b>" + (f" [{ci['a'][0]:.3f}, {ci['a'][1]:.3f}]" if ci else "")
+            + f"; <b>D* = {r.k_D:.4g} C^{r.b:.4f}</b>" + (f" [{ci['b'][0]:.3f}, {ci['b'][1]:.3f}]" if ci else "")
+            + "</div><table class='sv-table'><tr><th>budget C [FLOP]</th><th>runs</th><th>N*</th><th>D* [tokens]</th>"
+            f"<th>loss</th></tr>{rows}</table>")
+        used = [b for b in r.budgets if b["used"]]
+        Cs = np.array([b["C"] for b in used])
+        Cg = np.logspace(np.log10(Cs.min()), np.log10(Cs.max()), 50)
+        lay = figures.layout("Approach 2: the optima per budget and the power laws", "compute C [FLOP]",
+                             "N* [params], D* [tokens]", ylog=True, height=360, width=560)
+        fig = figures.LiveFigure(go.Figure(data=[
+            go.Scatter(x=Cs, y=[b["N_opt"] for b in used], mode="markers", name="N*", marker=dict(color=figures.COLORS["N"])),
+            go.Scatter(x=Cg, y=r.k_N * Cg**r.a, mode="lines", name=f"N* ~ C^{r.a:.3f}", line=dict(color=figures.COLORS["N"])),
+            go.Scatter(x=Cs, y=[b["D_opt"] for b in used], mode="markers", name="D*", marker=dict(color=figures.COLORS["D"])),
+            go.Scatter(x=Cg, y=r.k_D * Cg**r.b, mode="lines", name=f"D* ~ C^{r.b:.3f}", line=dict(color=figures.COLORS["D"])),
+        ], layout=lay))
+        fig.add_class("sv-fig-fit-isoflop")
+        old = self.figs.children
+        self.figs.children = [fig]
+        for f in old:
+            close_tree(f)
+        self.isoflop = r
+        self.result = None
+        self.reg_button.disabled = True
+        self.reg_note.value = ("<span class='sv-note'>Approach 2 gives N*(C) and D*(C), not a loss law; fit a form to "
+                               "the same runs for a law.</span>")
+        self.exports.value = _download_link("scalingviz-isoflop.json", "application/json",
+                                            json.dumps(jsonable(r.to_dict()), indent=1).encode(), "budgets and exponents (JSON)")
         return True
 
     def _run_curve_fit(self, law: str) -> bool:
@@ -358,6 +432,18 @@ class FitTab:
                f"{r.condition:.2g}; {html.escape(r.message)}; "
                f"fit #{self.fit_count} took {self.elapsed:.2f} s</span></div><table class='sv-table'><tr><th>parameter</th><th>fit</th><th>{ci_head}</th></tr>"
                f"{rows}</table>")
+        if self.stages is not None:
+            st = self.stages
+            out += (f"<div class='sv-note'>Two stages (Muennighoff et al.): the Chinchilla constants from the "
+                    f"{st.n_single} single-epoch runs ({html.escape(st.single_epoch.status)}), then R_D* and R_N* "
+                    f"from all {st.n_repeated} runs: " + ", ".join(f"{k} {v:.4g}" for k, v in st.params.items())
+                    + "</div>")
+        if self.rollout is not None:
+            g = self.rollout
+            out += (f"<div class='sv-plan-h'>Largest model left out: {g.n} runs of N = "
+                    f"{units.format_quantity(float(self.runs.N.max()))}</div><div>median |error| "
+                    f"<b>{g.median_abs_pct_error:.2f}%</b>, max {g.max_abs_pct_error:.2f}% (fit on the "
+                    f"{g.n_train} smaller runs)</div>")
         h = self.heldout
         if h is not None:
             d = h.to_dict()
