@@ -349,6 +349,8 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         rows = [("form", f"{form.name}: {form.formula}"), ("runs", f"{n_used} from {args.file}"),
                 ("status", f"{d['status']} ({d['message']})"), ("objective", f"{d['objective']:.6g} (sum of Huber losses, delta 1e-3)"),
                 ("condition", f"{d['condition']:.3g} (of the fit's Gauss-Newton matrix; above 1e10: not identified)")]
+        if "procedure" in d:
+            rows.insert(2, ("procedure", d["procedure"]))
         for k, v in d["params"].items():
             ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if d.get("ci") else ""
             rows.append((k, f"{v:.6g}{ci}"))

@@ -227,3 +227,14 @@ def test_data_constrained_in_the_fit_tab():
     tab.n_boot.value = 0
     assert tab.run_fit(), tab.fit_error.value
     assert "Two stages" in tab.results.value and tab.stages.params["R_D_star"] > 1
+
+
+def test_held_out_coverage_in_the_fit_tab():
+    from scalingviz.ui.fitter import DATA_DIR
+
+    tab = _tab()
+    tab.load_bytes((DATA_DIR / "synthetic_chinchilla.csv").read_bytes(), "synthetic_chinchilla.csv")
+    tab.holdout.value = "1e21"
+    tab.n_boot.value = 50
+    assert tab.run_fit(), tab.fit_error.value
+    assert 0 <= tab.coverage <= 1 and "95% prediction interval" in tab.results.value

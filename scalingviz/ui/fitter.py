@@ -296,7 +296,7 @@ class FitTab:
         if self._curve_mode:
             return self._run_curve_fit(law)
         t0 = time.perf_counter()
-        self.rollout, self.stages = None, None
+        self.rollout, self.stages, self.coverage = None, None, None
         try:
             filters, lo, hi, drop = datasets.parse_selection(self.select.value)
             runs = datasets.read_runs(self.raw, self.column_map(), filters=filters, allow_duplicates=law in ISOFLOP_CHOICES)
@@ -336,6 +336,11 @@ class FitTab:
         if holdout is not None:
             self.heldout = fit.heldout_check(runs, law, above_C=holdout)
             self.progress_note.value = ""
+            if self.boot is not None:  # the held-out runs against their 95% prediction intervals
+                test = runs.subset(runs.C > holdout)
+                pi = fit.prediction_interval(result, self.boot, **{v: (test.C if v == "C" else getattr(test, v))
+                                                                    for v in result.variables})
+                self.coverage = float(((test.loss >= pi["low"]) & (test.loss <= pi["high"])).mean())
         self.elapsed = time.perf_counter() - t0
         self.fit_count = getattr(self, "fit_count", 0) + 1
         self.results.value = self._render()
@@ -374,6 +379,7 @@ class FitTab:
         Cg = np.logspace(np.log10(Cs.min()), np.log10(Cs.max()), 50)
         lay = figures.layout("Approach 2: the optima per budget and the power laws", "compute C [FLOP]",
                              "N* [params], D* [tokens]", ylog=True, height=360, width=560)
+        lay["legend"].update(x=0.01, xanchor="left")
         fig = figures.LiveFigure(go.Figure(data=[
             go.Scatter(x=Cs, y=[b["N_opt"] for b in used], mode="markers", name="N*", marker=dict(color=figures.COLORS["N"])),
             go.Scatter(x=Cg, y=r.k_N * Cg**r.a, mode="lines", name=f"N* ~ C^{r.a:.3f}", line=dict(color=figures.COLORS["N"])),
@@ -451,7 +457,10 @@ class FitTab:
                                                           "</span>" if e.get("in_sample") else "")
                           + f"</td><td>{e['median_abs_pct_error']:.2f}%</td>"
                           f"<td>{e['max_abs_pct_error']:.2f}%</td></tr>" for n, e in d["presets"].items())
-            out += (f"<div class='sv-plan-h'>Held out: {d['n']} runs above the threshold</div>"
+            cov = getattr(self, "coverage", None)
+            cov_txt = (f"<div class='sv-note'>{100 * cov:.0f}% of them fall inside their 95% prediction interval "
+                       "(bootstrap constants x resampled residuals)</div>") if cov is not None and self.boot is not None else ""
+            out += (f"<div class='sv-plan-h'>Held out: {d['n']} runs above the threshold</div>{cov_txt}"
                     f"<table class='sv-table'><tr><th>law</th><th>median |error|</th><th>max |error|</th></tr>"
                     f"<tr><td><b>your fit</b></td><td><b>{d['median_abs_pct_error']:.2f}%</b></td>"
                     f"<td><b>{d['max_abs_pct_error']:.2f}%</b></td></tr>{pub}</table>")
