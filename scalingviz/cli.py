@@ -302,6 +302,8 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     runs = runs.select(minimum=_limits(args.min, "--min"), maximum=_limits(args.max, "--max"),
                        drop_highest_loss=args.drop_highest_loss)
     payload: dict[str, Any] = {"law": args.law, "form": form.name, "formula": form.formula}
+    fixed, bounds = fit.parse_constraints("; ".join([*(args.fix or []), *(args.bound or [])]))
+    options = {"fixed": fixed or None, "bounds": bounds or None}
     if runs.U is not None and form.accepts(form.fit_target, "U"):
         # The data-constrained law: Muennighoff et al.'s two stages (Chinchilla on single-epoch runs, then R_D*, R_N*).
         dc = fit.fit_data_constrained(runs, form)
@@ -310,17 +312,19 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         payload["procedure"] = (f"two stages: Chinchilla constants from the {dc.n_single} single-epoch runs, then R_D* "
                                 f"and R_N* from all {dc.n_repeated} runs")
     elif args.holdout_above_C is not None:
-        ho = fit.heldout_check(runs, args.law, above_C=args.holdout_above_C)
+        ho = fit.heldout_check(runs, args.law, above_C=args.holdout_above_C, **options)
         res = ho.fit
         payload["heldout"] = {"n": ho.n, "median_abs_pct_error": ho.median_abs_pct_error,
                               "max_abs_pct_error": ho.max_abs_pct_error, "presets": ho.presets}
     else:
-        res = fit.fit_law(runs, args.law)
+        res = fit.fit_law(runs, args.law, **options)
     payload.update(n_points=res.n_points, params=res.params, objective=res.objective, status=res.status,
                    message=res.message, condition=res.condition)
     if args.leave_largest_out:
         lo = fit.leave_largest_out(runs, args.law)
         payload["leave_largest_out"] = {"n": lo.n, "N": float(runs.N.max()), **lo.to_dict()}
+    if fixed:
+        payload["pinned"] = fixed
     if "stages" in payload:  # every constant of the law: stage 1's and stage 2's
         payload["params"] = payload["stages"]["params"]
         payload["status"] = payload["stages"]["status"]
@@ -351,6 +355,8 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                 ("condition", f"{d['condition']:.3g} (of the fit's Gauss-Newton matrix; above 1e10: not identified)")]
         if "procedure" in d:
             rows.insert(2, ("procedure", d["procedure"]))
+        for k, v in d.get("pinned", {}).items():
+            rows.append((k, f"{v:.6g}   (pinned)"))
         for k, v in d["params"].items():
             ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if d.get("ci") else ""
             rows.append((k, f"{v:.6g}{ci}"))
@@ -831,6 +837,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="keep rows whose column equals VALUE (as text); repeatable, values of one column are OR-ed")
     sp.add_argument("--min", action="append", metavar="KEY=VALUE", help="keep runs with N, D or C >= VALUE")
     sp.add_argument("--max", action="append", metavar="KEY=VALUE", help="keep runs with N, D or C <= VALUE")
+    sp.add_argument("--fix", action="append", metavar="NAME=VALUE", help="pin a constant, e.g. --fix E=1.8; repeatable")
+    sp.add_argument("--bound", action="append", metavar="NAME>=LOW|NAME<=HIGH",
+                    help="bound any constant, e.g. --bound 'E>=1.5'; repeatable")
     sp.add_argument("--leave-largest-out", action="store_true",
                     help="also fit without the largest model and report the errors on it (a rollout score)")
     sp.add_argument("--drop-highest-loss", type=int, default=0, metavar="K",

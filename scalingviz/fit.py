@@ -59,6 +59,7 @@ __all__ = [
     "huber_objective",
     "identified_by_bootstrap",
     "leave_largest_out",
+    "parse_constraints",
     "prediction_interval",
     "resolve_law",
     "su2024_procedure",
@@ -117,6 +118,31 @@ def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]
         raise InputError(f"law: the {form.name} form has nothing to fit to a table of runs{hint}; fittable forms: "
                          f"{', '.join(fittable_forms())}")
     return form, values
+
+
+def parse_constraints(text: str) -> tuple[dict[str, float], dict[str, tuple[float | None, float | None]]]:
+    """Constants typed as text: ``E=1.8; alpha>=0.2; alpha<=0.6`` -> (fixed, bounds). Nothing is evaluated."""
+    from .units import parse_quantity
+
+    fixed: dict[str, float] = {}
+    bounds: dict[str, list[float | None]] = {}
+    for item in (x.strip() for x in str(text or "").split(";")):
+        if not item:
+            continue
+        for op in (">=", "<=", "="):
+            if op in item:
+                name, value = (x.strip() for x in item.split(op, 1))
+                if not name.isidentifier():
+                    raise InputError(f"constants: {item!r}: {name!r} is not a constant's name")
+                v = parse_quantity(value, name)
+                if op == "=":
+                    fixed[name] = v
+                else:
+                    bounds.setdefault(name, [None, None])[0 if op == ">=" else 1] = v
+                break
+        else:
+            raise InputError(f"constants: {item!r} is not NAME=VALUE (pin), NAME>=LOW or NAME<=HIGH (bound)")
+    return fixed, {k: (lo, hi) for k, (lo, hi) in bounds.items()}
 
 
 def _check_fixed(form: LawForm, fixed: dict[str, float] | None) -> dict[str, float]:
@@ -710,7 +736,8 @@ def _pct_errors(pred: NDArray, obs: NDArray) -> tuple[float, float]:
 
 def heldout_check(
     runs: RunsTable, law: LawForm | Preset | str = "chinchilla", *, above_C: float | None = None,
-    above_N: float | None = None, delta: float = DELTA,
+    above_N: float | None = None, delta: float = DELTA, fixed: dict[str, float] | None = None,
+    bounds: dict[str, tuple[float | None, float | None]] | None = None,
 ) -> HeldOut:
     """Fit on runs with C = 6ND <= ``above_C`` (or N <= ``above_N``); predict the rest.
 
@@ -731,7 +758,7 @@ def heldout_check(
             f"above_{key}: {thr:g} leaves {int(train.sum())} runs to fit and {int((~train).sum())} to check; "
             f"choose a value between {vals.min():g} and {vals.max():g}"
         )
-    fit = fit_law(runs.subset(train), law, delta=delta)
+    fit = fit_law(runs.subset(train), law, delta=delta, fixed=fixed, bounds=bounds)
     test = runs.subset(~train)
     form = fit.law_form
     cols = dict(zip(fit.variables, _run_columns(test, fit.variables, form.name), strict=True))

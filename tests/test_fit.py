@@ -576,3 +576,22 @@ def test_prediction_interval_covers_new_runs_of_the_same_law():
     assert 0.85 <= inside.mean() <= 1.0 and np.all(pi["low"] < pi["value"]) and np.all(pi["value"] < pi["high"])
     with pytest.raises(ValueError, match="level"):
         fit.prediction_interval(res, boot, level=2, N=new.N, D=new.D)
+
+
+def test_pin_and_bound_from_the_cli_and_the_parser(capsys, tmp_path):
+    import json
+
+    from scalingviz.cli import main
+
+    fixed, bounds = fit.parse_constraints("E=1.8; alpha>=0.2; alpha<=0.6; beta<=1")
+    assert fixed == {"E": 1.8} and bounds == {"alpha": (0.2, 0.6), "beta": (None, 1.0)}
+    with pytest.raises(ValueError, match="is not NAME=VALUE"):
+        fit.parse_constraints("E")
+    runs = _synthetic("chinchilla", {"E": 1.8, "A": 480.0, "B": 2100.0, "alpha": 0.35, "beta": 0.37})
+    f = tmp_path / "runs.csv"
+    f.write_text("N,D,loss\n" + "\n".join(f"{n},{d},{x}" for n, d, x in zip(runs.N, runs.D, runs.loss, strict=True)))
+    assert main(["fit", str(f), "--fix", "E=1.8", "--bound", "alpha>=0.3", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["pinned"] == {"E": 1.8} and "E" not in d["params"] and d["params"]["alpha"] >= 0.3
+    assert main(["fit", str(f), "--fix", "gamma=1"]) == 2
+    assert "fixed: 'gamma' is not a constant of the chinchilla form" in capsys.readouterr().err

@@ -122,6 +122,11 @@ class FitTab:
                              tooltip="keep rows: COLUMN=VALUE (equality), N, D or C >= / <= a number, 'drop K' "
                                      "(the K highest losses); separated by ';'")
         self.select.add_class("sv-fit-select")
+        self.constraints = w.Text(value="", placeholder="e.g. E=1.8; alpha>=0.2", description="constants",
+                                  continuous_update=False, layout=w.Layout(width="460px"),
+                                  style=dict(description_width="70px"),
+                                  tooltip="pin a constant (NAME=VALUE) or bound it (NAME>=LOW, NAME<=HIGH); ';' between")
+        self.constraints.add_class("sv-fit-constraints")
         self.largest = w.Checkbox(value=False, description="leave the largest model out (rollout score)",
                                   indent=False, layout=w.Layout(width="320px"))
         self.largest.add_class("sv-fit-largest")
@@ -170,7 +175,7 @@ class FitTab:
                    f"{datasets.MAX_BYTES // 2**20} MiB; comma, semicolon or tab.</div>"),
             step("2. Columns"), w.HBox([self.mapping["N"], self.mapping["loss"]]),
             w.HBox([self.mapping["D"], self.mapping["C"]]), w.HBox([self.mapping["U"]]), self.mode_note, self.preview,
-            self.select, step("3. Fit"), self.form, w.HBox([self.n_boot, self.holdout]), self.largest,
+            self.select, step("3. Fit"), self.form, self.constraints, w.HBox([self.n_boot, self.holdout]), self.largest,
             w.HBox([self.fit_button, self.progress,
                                                                                    self.progress_note]),
             self.fit_error,
@@ -308,11 +313,13 @@ class FitTab:
             if holdout is not None and len(train) == len(runs):
                 raise ValueError(f"hold out C: every run has C <= {holdout:.3g} FLOP; nothing would be held out")
             form, _ = fit.resolve_law(law)
+            fixed, bounds = fit.parse_constraints(self.constraints.value)
+            options = {"fixed": fixed or None, "bounds": bounds or None}
             if train.U is not None and form.accepts(form.fit_target, "U"):
                 self.stages = fit.fit_data_constrained(train, form)
                 result = self.stages.repeated
             else:
-                result = fit.fit_law(train, law)
+                result = fit.fit_law(train, law, **options)
             if self.largest.value:
                 self.rollout = fit.leave_largest_out(train, law)
         except (ValueError, fit.FitError) as exc:
@@ -334,7 +341,7 @@ class FitTab:
             result = fit.with_bootstrap_check(result, self.boot)
             self.result = result
         if holdout is not None:
-            self.heldout = fit.heldout_check(runs, law, above_C=holdout)
+            self.heldout = fit.heldout_check(runs, law, above_C=holdout, **options)
             self.progress_note.value = ""
             if self.boot is not None:  # the held-out runs against their 95% prediction intervals
                 test = runs.subset(runs.C > holdout)
