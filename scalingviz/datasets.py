@@ -47,6 +47,7 @@ NUMERIC = {
     "B": "batch size [tokens]",
     "lr": "learning rate",
     "U": "unique tokens [tokens] (D / epochs)",
+    "epochs": "epochs over the unique data (U = D / epochs)",
 }
 
 
@@ -135,7 +136,7 @@ def _check_numeric(name: str, values: Any) -> NDArray:
 
 def runs_from_arrays(
     *, N: Any, loss: Any, D: Any = None, C: Any = None, S: Any = None, B: Any = None, lr: Any = None, run: Any = None,
-    U: Any = None, source: str = "", allow_duplicates: bool = False,
+    U: Any = None, epochs: Any = None, source: str = "", allow_duplicates: bool = False,
 ) -> RunsTable:
     """Validate columns given as sequences and build a :class:`RunsTable`.
 
@@ -174,6 +175,17 @@ def runs_from_arrays(
         cols["D"] = Da
         notes.append("D computed as C / (6 N)")
     opt = {}
+    if epochs is not None:
+        if U is not None:
+            raise InputError("columns 'U' and 'epochs' both given; give one (U = D / epochs)")
+        ep = _check_numeric("epochs", epochs)
+        if ep.size != cols["D"].size:
+            raise InputError(f"column 'epochs' has {ep.size} rows but 'N' has {n}")
+        low = np.flatnonzero(ep < 1 - 1e-9)
+        if low.size:
+            raise InputError(f"column 'epochs', row {low[0] + 1}: {ep[low[0]]:g} is out of range; expected >= 1 "
+                             "(at least one pass over the unique data)")
+        U = cols["D"] / ep
     for name, values in (("S", S), ("B", B), ("lr", lr), ("U", U)):
         if values is not None:
             opt[name] = _check_numeric(name, values)

@@ -151,3 +151,12 @@ def test_parse_selection():
                         ("nonsense", "is not COLUMN=VALUE")):
         with pytest.raises(ValueError, match=needle):
             datasets.parse_selection(bad)
+
+
+def test_epochs_column_gives_unique_tokens():
+    r = datasets.runs_from_arrays(N=[1e8, 1e8], D=[1e9, 1e9], epochs=[1, 4], loss=[3.0, 3.1])
+    assert list(r.U) == [1e9, 2.5e8]
+    with pytest.raises(ValueError, match="column 'epochs', row 1: 0.5 is out of range; expected >= 1"):
+        datasets.runs_from_arrays(N=[1e8], D=[1e9], epochs=[0.5], loss=[3.0])
+    with pytest.raises(ValueError, match="both given"):
+        datasets.runs_from_arrays(N=[1e8], D=[1e9], epochs=[1], U=[1e9], loss=[3.0])

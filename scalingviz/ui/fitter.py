@@ -502,14 +502,14 @@ class FitTab:
                                    marker=dict(size=7 if name == "your fit" else 5, color=color,
                                                opacity=1 if name == "your fit" else 0.55)))
         lay = figures.layout("Your runs against the fit and the published laws", "predicted loss [nats/token]",
-                              "observed loss", xlog=False, height=330, width=430)
+                              "observed loss", xlog=False, height=330, width=380)
         lay["legend"].update(x=0.01, xanchor="left", font=dict(size=10))
         overlay_fig = go.Figure(data=data, layout=lay)
         res = 100 * (obs / preds["your fit"] - 1)
         held = self.held_mask
         lay2 = figures.layout("Residuals of the fit", "compute C = 6ND [FLOP]", "observed / predicted − 1 [%]",
-                               height=330, width=430, showlegend=bool(held.any()))
-        lay2["legend"].update(x=0.99, xanchor="right", font=dict(size=10))
+                               height=330, width=400, showlegend=bool(held.any()))
+        lay2["legend"].update(x=0.01, xanchor="left", y=0.99, font=dict(size=10))  # the right edge can be clipped by the tab
         resid_fig = go.Figure(data=[
             go.Scatter(x=[float(runs.C.min()), float(runs.C.max())], y=[0, 0], mode="lines", showlegend=False,
                        line=dict(color=figures.COLORS["grey"], dash="dash", width=1), hoverinfo="skip"),
