@@ -277,8 +277,22 @@ def _polish(problem: _Problem, th0: NDArray, bounds, maxiter: int):
     return res, res.fun / scale
 
 
+class _Constants:
+    """What every fit result shares: its constants in the form's order, fitted and given."""
+
+    params: dict[str, float]
+    fixed: dict[str, float]
+    law_form: LawForm | None
+
+    @property
+    def constants(self) -> dict[str, float]:
+        """Every constant of the form that the fit determined or was given, in the form's order."""
+        both = {**self.fixed, **self.params}
+        return {k: both[k] for k in self.law_form.constants if k in both}
+
+
 @dataclass(frozen=True)
-class FitResult:
+class FitResult(_Constants):
     """The outcome of :func:`fit_law`.
 
     ``params`` holds the fitted constants under the form's (and its presets') own names; ``fixed``
@@ -302,12 +316,6 @@ class FitResult:
     fixed: dict[str, float] = field(default_factory=dict)
     law_form: LawForm | None = field(default=None, repr=False, compare=False)
     condition: float = float("nan")
-
-    @property
-    def constants(self) -> dict[str, float]:
-        """Every constant of the form that the fit determined or was given, in the form's order."""
-        both = {**self.fixed, **self.params}
-        return {k: both[k] for k in self.law_form.constants if k in both}
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -1249,7 +1257,7 @@ def _curve_table(name: str, c: Any) -> dict[str, NDArray]:
 
 
 @dataclass(frozen=True)
-class CurveFit:
+class CurveFit(_Constants):
     """The outcome of :func:`fit_curve`: constants under the form's names, status, and per-curve scores."""
 
     form: str
@@ -1264,11 +1272,6 @@ class CurveFit:
     fixed: dict[str, float] = field(default_factory=dict)
     law_form: LawForm | None = field(default=None, repr=False, compare=False)
     condition: float = float("nan")
-
-    @property
-    def constants(self) -> dict[str, float]:
-        both = {**self.fixed, **self.params}
-        return {k: both[k] for k in self.law_form.constants if k in both}
 
     def predict(self, step: Any, lr: Any) -> NDArray:
         """Predicted loss at ``step`` of a run with per-step learning rates ``lr``."""
