@@ -1,6 +1,11 @@
 """Dashboard benchmark, measured in headless Chromium against a live `scalingviz dashboard`.
 
-Run:  python benchmarks/bench_dashboard.py      (needs Debian's chromium)
+Run:  python benchmarks/bench_dashboard.py [--ref DIR]     (needs Debian's chromium)
+
+* first visit, fresh browser profile: time from navigation until all five Explorer figures hold
+  data, bytes over HTTP (wire) and over the kernel's websocket, requests refused for leaving the
+  host, console errors; 3 visits, median (``first_visit.py``). ``--ref DIR`` measures another
+  checkout (a `git worktree` of an older commit) in the same run, interleaved, for a before/after;
 
 * slider move -> all five Explorer figures updated: a key press on the N slider's handle, timed
   in the page from the keydown event to the last animation frame in which any figure's markers
@@ -22,6 +27,7 @@ import time
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(__file__))
+from first_visit import first_visit  # noqa: E402
 from live import ARGS, chromium_or_exit, dashboard  # noqa: E402
 
 N_MOVES = 50
@@ -69,8 +75,45 @@ def kernel_rss_mb() -> list[float]:
     return out
 
 
+def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
+    """The first-visit table: this checkout (and ``ref``), ``n`` fresh-profile visits each, interleaved."""
+    from contextlib import ExitStack
+
+    names = ["this checkout"] + ([f"reference ({ref})"] if ref else [])
+    runs = {k: [] for k in names}
+    with ExitStack() as stack, sync_playwright() as p:
+        urls = {names[0]: stack.enter_context(dashboard())}
+        if ref:
+            urls[names[1]] = stack.enter_context(dashboard(ref))
+        b = p.chromium.launch(executable_path=chromium, args=ARGS)
+        for url in urls.values():  # one untimed visit each: the server's first page start-up
+            first_visit(b, url)
+        for _ in range(n):
+            for name, url in urls.items():
+                time.sleep(3)  # let the preheated kernel pool refill, as between two real visitors
+                runs[name].append(first_visit(b, url))
+        b.close()
+    print("| first visit, fresh profile (median of 3) | all five figures drawn | HTTP | websocket | total | "
+          "requests | refused (other hosts) | console errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, rs in runs.items():
+        med = {k: statistics.median(r[k] for r in rs) for k in ("seconds", "http_bytes", "ws_bytes", "requests")}
+        each = ", ".join(f"{r['seconds']:.2f}" for r in rs)
+        print(f"| {name} | {med['seconds']:.2f} s ({each}) | {med['http_bytes'] / 1e6:.2f} MB | "
+              f"{med['ws_bytes'] / 1e6:.2f} MB | {(med['http_bytes'] + med['ws_bytes']) / 1e6:.2f} MB | "
+              f"{med['requests']:.0f} | {max(len(r['refused']) for r in rs)} | "
+              f"{max(len(r['console_errors']) for r in rs)} |")
+    print()
+
+
 def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ref", help="another checkout to measure first visits against (e.g. a git worktree)")
+    args = ap.parse_args()
     chromium = chromium_or_exit()
+    first_visits(chromium, args.ref)
     with dashboard() as url, sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=ARGS)
         opens = []

@@ -16,6 +16,7 @@ import statistics
 import sys
 import time
 
+import _shared  # noqa: F401  (../shared/data as $SCALINGVIZ_EXTERNAL_DATA when present)
 import numpy as np
 from scipy.optimize import minimize
 
@@ -24,10 +25,10 @@ from scalingviz.laws import hoffmann2022
 
 
 def load():
-    p = datasets.data_path("epoch_chinchilla", "svg_extracted_data.csv")
-    if p is None:
-        sys.exit("benchmark skipped: Epoch data not found (set SCALINGVIZ_EXTERNAL_DATA or place ../shared/data)")
-    runs = datasets.read_runs(p, {"N": "Model Size", "C": "Training FLOP"})
+    try:
+        runs = datasets.load("epoch_chinchilla").runs()
+    except datasets.DataUnavailable as exc:
+        sys.exit(f"benchmark skipped: {exc}")
     keep = np.zeros(len(runs), bool)
     keep[np.argsort(runs.loss)[:-5]] = True
     return runs.subset(keep)

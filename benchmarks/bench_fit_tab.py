@@ -17,6 +17,7 @@ import time
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(__file__))
+import _shared  # noqa: E402,F401  (../shared/data as $SCALINGVIZ_EXTERNAL_DATA when present)
 from live import ARGS, chromium_or_exit, dashboard  # noqa: E402
 
 WATCH = """
@@ -41,8 +42,8 @@ def main() -> None:
     from scalingviz import datasets
 
     try:
-        datasets.fetch_published("epoch_chinchilla")
-    except ValueError as exc:
+        datasets.load("epoch_chinchilla")
+    except datasets.DataUnavailable as exc:
         sys.exit(f"benchmark skipped: {exc}")
     rows = []
     with dashboard() as url, sync_playwright() as p:

@@ -33,11 +33,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard() -> Iterator[str]:
-    """Start `scalingviz dashboard` on a free port, wait until it answers, yield its URL; SIGTERM at exit."""
+def dashboard(source: str | None = None) -> Iterator[str]:
+    """Start `scalingviz dashboard` on a free port, wait until it answers, yield its URL; SIGTERM at exit.
+
+    ``source``: another checkout's root (e.g. a `git worktree` of an older commit) to serve instead,
+    put first on PYTHONPATH for the server and its kernels, to compare two versions in one run.
+    """
     port = free_port()
+    env = dict(os.environ)
+    if source:
+        env["PYTHONPATH"] = os.pathsep.join(x for x in (source, env.get("PYTHONPATH", "")) if x)
     proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(240):

@@ -1,7 +1,9 @@
 """Run the Su et al. (2024) procedure on real data and write the `su2024` preset's constants.
 
 Run from the repository root:  python data/make_su2024.py
-Needs ../shared/data (or $SCALINGVIZ_EXTERNAL_DATA). Writes data/su2024_procedure.json.
+Reads its data with scalingviz.datasets.load (Zhang et al.'s table is shipped; the open_lm runs are
+fetched once from their pinned origin, or read from $SCALINGVIZ_EXTERNAL_DATA). Writes
+data/su2024_procedure.json.
 
 Inputs (both C4 validation loss, nats/token):
   step 1: critical_batch_size_zhang2024/steps_to_target_loss.csv -- steps to a target loss vs batch size
@@ -28,8 +30,9 @@ B = 1048576.0
 
 
 def main() -> dict:
-    z = datasets.read_table(datasets.data_path("critical_batch_size_zhang2024", "steps_to_target_loss.csv"))
-    m = datasets.read_table(datasets.data_path("misfitting_li2025", "scaling_results_last_ckpt_only.csv"))
+    z = datasets.load("critical_batch_size_zhang2024").table()
+    runs = datasets.load("misfitting_li2025")
+    m = runs.table("scaling_results_last_ckpt_only.csv")
     model, steps = m["model"], m["total_steps"].astype(float)
     loss = m["loss"].astype(float)
     keys = sorted(set(zip(model, steps, strict=True)))
@@ -38,7 +41,7 @@ def main() -> dict:
     N = m["N_no_emb"].astype(float)[best]
     S, L = steps[best], loss[best]
     big = N.max()
-    full = datasets.read_table(datasets.data_path("misfitting_li2025", "scaling_results.csv"))
+    full = runs.table("scaling_results.csv")
     fN, fT = full["N_no_emb"].astype(float), full["total_steps"].astype(float)
     fL, lr = full["loss"].astype(float), full["peak_lr"].astype(float)
     sel = (fN == big) & (fT == fT[fN == big].max())

@@ -1,7 +1,8 @@
 """Regenerate the uncertainty files for the published presets.
 
 Run from the repository root:  python data/make_uncertainty.py
-Needs the third-party data in ../shared/data (or $SCALINGVIZ_EXTERNAL_DATA); writes
+Reads Epoch's points and Step Law's bootstrap fits with scalingviz.datasets.load (fetched once from
+their pinned origin, or from $SCALINGVIZ_EXTERNAL_DATA); writes
   data/besiroglu2024_bootstrap.csv      1,000 bootstrap refits of Epoch's 240 points (seed 0)
   data/li2025_bootstrap_moments.json    mean and covariance of Step Law's 1,000 released bootstrap fits
 """
@@ -19,8 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def besiroglu() -> None:
-    runs = datasets.read_runs(datasets.data_path("epoch_chinchilla", "svg_extracted_data.csv"),
-                              {"N": "Model Size", "C": "Training FLOP"})
+    runs = datasets.load("epoch_chinchilla").runs()
     keep = np.zeros(len(runs), bool)
     keep[np.argsort(runs.loss)[:-5]] = True  # Epoch drop the 5 highest-loss runs
     runs = runs.subset(keep)
@@ -31,7 +31,7 @@ def besiroglu() -> None:
 
 
 def li2025() -> None:
-    t = datasets.read_table(datasets.data_path("steplaw", "1004_fitted_lr_bs_scaling_model_parameters.csv"))
+    t = datasets.load("steplaw").table("1004_fitted_lr_bs_scaling_model_parameters.csv")
     names = ["lr_intercept", "lr_coefN", "lr_coefD", "bs_intercept", "bs_coefD"]
     X = np.stack([t[k].astype(float) for k in names], axis=1)
     out = {"source": "step-law/steplaw @ 32a8f4cc, data/1004_fitted_lr_bs_scaling_model_parameters.csv (1,000 bootstrap fits)",

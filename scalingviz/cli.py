@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -119,6 +120,62 @@ def _cmd_presets(args: argparse.Namespace) -> None:
         return "\n".join(lines).rstrip()
 
     _emit(payload, args.json, render)
+
+
+def _data_payload(name: str) -> dict[str, Any]:
+    from . import catalog
+
+    ds = catalog.get(name)
+    where = {"shipped": "the package's data/ folder", "local copy": "$SCALINGVIZ_EXTERNAL_DATA",
+             "cached": str(catalog._cached(ds))}
+    st = catalog.status(name)
+    return {"name": ds.name, "title": ds.title, "licence": ds.licence, "citation": ds.citation,
+            "origin": f"github.com/{ds.repo} @ {ds.commit}", "size_bytes": ds.size, "status": st,
+            "location": where.get(st), "note": ds.note,
+            "files": [{"name": f.name, "size_bytes": f.size,
+                       **({"url": catalog.url(ds, f), "sha256": f.sha256} if not ds.shipped else
+                          {"origin_path": f.path})} for f in ds.files]}
+
+
+def _cmd_data_list(args: argparse.Namespace) -> None:
+    from . import catalog
+    from ._cache import cache_dir
+
+    payload = {"data_sets": [_data_payload(k) for k in catalog.CATALOG], "cache": str(cache_dir() / "data"),
+               "origin": catalog.origin()}
+
+    def render(d: dict[str, Any]) -> str:
+        lines = []
+        for x in d["data_sets"]:
+            lines.append(f"{x['name']:<30} {x['status']:<13} {x['size_bytes'] / 1e3:>7,.0f} kB  {x['title']}")
+            lines.append(f"{'':<30} licence: {x['licence']}")
+        lines.append("")
+        lines.append(f"fetched data sets are downloaded from {d['origin']} (pinned commits, sha256-checked) into "
+                     f"{d['cache']}; `scalingviz data fetch NAME` or `--all`")
+        return "\n".join(lines)
+
+    _emit(payload, args.json, render)
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> None:
+    from . import catalog
+
+    names = list(catalog.CATALOG) if args.all else args.names
+    if not names:
+        raise UsageError("data fetch: name a data set (see `scalingviz data list`) or give --all")
+    for name in names:
+        catalog.get(name)  # an unknown name fails before anything is downloaded
+    failed = []
+    for name in names:
+        try:
+            folder = catalog.fetch(name, timeout=args.timeout)
+        except catalog.DataUnavailable as exc:
+            failed.append(str(exc))
+            print(f"scalingviz: {exc}", file=sys.stderr)
+            continue
+        print(f"{name:<30} {catalog.status(name):<13} {folder}")
+    if failed:
+        raise UsageError(f"data fetch: {len(failed)} of {len(names)} data sets could not be fetched (see above)")
 
 
 def _cmd_predict(args: argparse.Namespace) -> None:
@@ -405,58 +462,22 @@ def _cmd_fit_batch(args: argparse.Namespace) -> None:
     _emit(payload, args.json, render)
 
 
-def _dashboard_notebook() -> str:
-    """The dashboard notebook: the repository's, or a generated copy for non-editable installs."""
-    from pathlib import Path
-
-    repo_nb = Path(__file__).resolve().parents[1] / "notebooks" / "dashboard.ipynb"
-    if repo_nb.is_file():
-        return str(repo_nb)
-    import tempfile
-
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in
-                ("from scalingviz.ui.dashboard import Dashboard", "app = Dashboard()", "app.widget")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = Path(tempfile.mkdtemp(prefix="scalingviz-")) / "dashboard.ipynb"
-    nbformat.write(nb, str(path))
-    return str(path)
-
-
-def voila_command(port: int, no_browser: bool, notebook: str | None = None) -> list[str]:
-    """The Voila command line the dashboard runs with (kernel culling, fixed port, sources stripped)."""
-    cmd = [sys.executable, "-m", "voila", notebook or _dashboard_notebook(), f"--port={port}", "--Voila.port_retries=0",
-           "--MappingKernelManager.cull_interval=30", "--MappingKernelManager.cull_idle_timeout=300",
-           "--MappingKernelManager.cull_connected=False", "--strip_sources=True", "--theme=light",
-           "--VoilaConfiguration.file_allowlist=[]"]
-    if no_browser:
-        cmd.append("--no-browser")
-    return cmd
-
-
 def _cmd_dashboard(args: argparse.Namespace) -> None:
+    """Hand over to :mod:`scalingviz.ui.launch` in a process of its own (the core never imports the UI)."""
     import importlib.util
-    import signal
     import subprocess
 
     if importlib.util.find_spec("voila") is None or importlib.util.find_spec("ipywidgets") is None:
         raise UsageError('the dashboard needs the ui extra: pip install -e ".[ui]"')
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port: {args.port} is out of range; expected 1 to 65535")
-    cmd = voila_command(args.port, args.no_browser)
-    print(f"scalingviz: serving the dashboard at http://localhost:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    proc = subprocess.Popen(cmd)
-
-    def stop(signum, _frame):  # forward SIGINT/SIGTERM: Voila needs SIGTERM without a TTY
-        proc.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    rc = proc.wait()
-    if rc not in (0, -signal.SIGTERM, 128 + signal.SIGTERM):
-        raise UsageError(f"voila exited with status {rc} (is port {args.port} in use? try --port)")
+    argv = [sys.executable, "-m", "scalingviz.ui.launch", f"--port={args.port}"]
+    argv += ["--no-browser"] * args.no_browser + ["--configure-jupyter"] * args.configure_jupyter
+    if os.name == "posix":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)  # signals reach the launcher directly
+    raise SystemExit(subprocess.call(argv))
 
 
 def _cmd_plan(args: argparse.Namespace) -> None:
@@ -780,7 +801,22 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("dashboard", help="serve the Voila dashboard")
     sp.add_argument("--port", type=int, default=8866, help="port (default 8866); fails rather than moving if busy")
     sp.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    sp.add_argument("--configure-jupyter", action="store_true",
+                    help="instead of serving: prepare the dashboard's assets in this environment and configure its "
+                         "Jupyter server so that /voila/render/notebooks/dashboard.ipynb serves the page as this "
+                         "command does (binder/postBuild runs it)")
     sp.set_defaults(func=_cmd_dashboard)
+
+    sp = sub.add_parser("data", help="the real data sets: list them, fetch the ones not shipped")
+    dsub = sp.add_subparsers(dest="data_command", required=True, parser_class=_Parser)
+    dp = dsub.add_parser("list", help="every data set: what it is, licence, size, shipped / cached / not fetched")
+    common(dp)
+    dp.set_defaults(func=_cmd_data_list)
+    dp = dsub.add_parser("fetch", help="download data sets from their pinned origin into the cache (sha256-checked)")
+    dp.add_argument("names", nargs="*", metavar="NAME", help="data set names (see `scalingviz data list`)")
+    dp.add_argument("--all", action="store_true", help="every data set")
+    dp.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    dp.set_defaults(func=_cmd_data_fetch)
 
     sp = sub.add_parser("presets", help="list the published laws with citations")
     common(sp)

@@ -32,8 +32,8 @@ from numpy.typing import NDArray
 
 from .errors import InputError
 
-__all__ = ["MAX_BYTES", "NUMERIC", "PUBLISHED", "RunsTable", "cache_dir", "data_path", "fetch_published", "read_runs",
-           "read_table", "require_points", "runs_from_arrays"]
+__all__ = ["CATALOG", "MAX_BYTES", "NUMERIC", "PACKAGE_DATA", "DataUnavailable", "LocalDataSet", "RunsTable", "load",
+           "multipower_curves", "read_runs", "read_table", "require_points", "runs_from_arrays"]
 
 #: Largest file :func:`read_runs` accepts [bytes].
 MAX_BYTES = 50 * 1024 * 1024
@@ -358,33 +358,9 @@ def require_points(runs: RunsTable, n_params: int, variables: tuple[str, ...], f
             raise InputError(f"column {var!r} has {distinct} distinct value; {form} needs at least 2 distinct {var} values")
 
 
-def data_path(*parts: str) -> Path | None:
-    """A third-party data file from ``$SCALINGVIZ_EXTERNAL_DATA`` or ``../shared/data`` (None if absent)."""
-    import os
-
-    roots = []
-    if os.environ.get("SCALINGVIZ_EXTERNAL_DATA"):
-        roots.append(Path(os.environ["SCALINGVIZ_EXTERNAL_DATA"]))
-    roots.append(Path(__file__).resolve().parents[2] / "shared" / "data")
-    for root in roots:
-        p = root.joinpath(*parts)
-        if p.exists():
-            return p
-    return None
-
-
-
-#: Published run tables the package can fetch from their public origin (pinned commits).
-PUBLISHED: dict[str, dict[str, Any]] = {
-    "epoch_chinchilla": {
-        "title": "Chinchilla's runs, digitised by Epoch AI (Besiroglu et al. 2024; Hoffmann et al. 2022 Fig. 4)",
-        "url": "https://raw.githubusercontent.com/epoch-research/analyzing-chinchilla/"
-               "92258837425e1b5f2851d624287f0120583a3d0e/data/svg_extracted_data.csv",
-        "local": ("epoch_chinchilla", "svg_extracted_data.csv"),
-        "columns": {"N": "Model Size", "C": "Training FLOP", "loss": "loss"},
-        "law": "hoffmann2022",
-    },
-}
+# The catalogue of real data sets and their loader live in scalingviz.catalog; these are its names
+# for the course and the Fit tab (``datasets.load("epoch_chinchilla").runs()``).
+from .catalog import CATALOG, PACKAGE_DATA, DataUnavailable, LocalDataSet, load  # noqa: E402
 
 
 def parse_selection(text: str) -> tuple[dict[str, list[str]], dict[str, float], dict[str, float], int]:
@@ -425,62 +401,14 @@ def parse_selection(text: str) -> tuple[dict[str, list[str]], dict[str, float], 
 def identify(source: str) -> str | None:
     """The published data set a runs file comes from, by its file name (None if it is not one of them)."""
     name = Path(str(source)).name
-    for key, meta in PUBLISHED.items():
-        if name == meta["local"][-1]:
+    for key, ds in CATALOG.items():
+        if ds.runs is not None and name == ds.runs.file:
             return key
     return None
 
 
-def cache_dir() -> Path:
-    """Where downloaded data sets are kept: ``$SCALINGVIZ_CACHE``, else ``~/.cache/scalingviz``."""
-    import os
-
-    return Path(os.environ.get("SCALINGVIZ_CACHE") or Path.home() / ".cache" / "scalingviz")
-
-
-def fetch_published(name: str, *, timeout: float = 20.0) -> Path:
-    """A published run table, from ``$SCALINGVIZ_EXTERNAL_DATA`` or ``../shared/data`` if present,
-    else from the cache, else downloaded once from its public origin into the cache.
-
-    Raises
-    ------
-    ValueError
-        For an unknown name, or when the file is not local and cannot be downloaded (offline),
-        saying where to put it instead.
-    """
-    import urllib.error
-    import urllib.request
-
-    if name not in PUBLISHED:
-        raise InputError(f"data set: {name!r} is not known; known: {', '.join(PUBLISHED)}")
-    spec = PUBLISHED[name]
-    local = data_path(*spec["local"])
-    if local is not None:
-        return local
-    target = cache_dir() / name / spec["local"][-1]
-    if target.is_file():
-        return target
-    try:
-        with urllib.request.urlopen(spec["url"], timeout=timeout) as resp:
-            raw = resp.read(MAX_BYTES + 1)
-    except (urllib.error.URLError, OSError) as exc:
-        raise InputError(f"data set: {name} is not on this machine and could not be downloaded from {spec['url']} "
-                         f"({getattr(exc, 'reason', exc)}); you may be offline. Download it yourself and put it at "
-                         f"{target}, or set SCALINGVIZ_EXTERNAL_DATA to a folder holding "
-                         f"{'/'.join(spec['local'])}") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"data set: {name} from {spec['url']} is larger than {MAX_BYTES / 2**20:.0f} MiB")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".part")
-    tmp.write_bytes(raw)
-    tmp.replace(target)
-    return target
-
-
 # --- loss curves under learning-rate schedules (shipped: MIT, see data/README.md) -------------
 
-#: The package's own data folder (shipped data sets and the project's own files).
-PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
 #: Luo et al. 2025's fit set and test set (origin src/config.py).
 MULTIPOWER_FIT_SET = ("cosine_24000", "constant_24000", "wsdcon_9")
 MULTIPOWER_TEST_SET = ("constant_72000", "cosine_72000", "wsd_20000_24000", "wsdld_20000_24000", "wsdcon_3",
@@ -518,7 +446,7 @@ def multipower_curves(size: str = "25M") -> dict[str, dict[str, Any]]:
     if size not in sizes:
         raise InputError(f"size: {size!r} is not shipped; valid: {', '.join(sizes)} (the 400M curves are not public "
                          "in the origin repository's data folder)")
-    folder = PACKAGE_DATA / "multipower_luo2025" / sizes[size]
+    folder = load("multipower_luo2025").folder / sizes[size]
     out = {}
     for name in MULTIPOWER_FIT_SET + MULTIPOWER_TEST_SET:
         d = np.genfromtxt(folder / f"{name}.csv", delimiter=",", skip_header=1)

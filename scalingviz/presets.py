@@ -185,7 +185,7 @@ class Preset:
         The training setup the constants belong to, where it matters to use them (a curve law:
         the schedule it was fitted on, ``peak_lr``, ``warmup``, ``floor``, ``steps``).
     fitted_on : tuple of str
-        Published data sets (names of :data:`scalingviz.datasets.PUBLISHED`) whose runs the law was
+        Published data sets (names of :data:`scalingviz.catalog.CATALOG`) whose runs the law was
         fitted on: on those runs its errors are in sample, not a test.
     """
 

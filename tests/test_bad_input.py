@@ -195,7 +195,8 @@ def test_binder_dependencies_are_pinned():
 
 
 def test_voila_runs_with_sources_stripped_and_no_file_serving():
-    from scalingviz.cli import voila_command
+    pytest.importorskip("voila")
+    from scalingviz.ui.launch import voila_command
 
     cmd = voila_command(8866, True)
     assert "--strip_sources=True" in cmd and "--VoilaConfiguration.file_allowlist=[]" in cmd

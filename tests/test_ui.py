@@ -239,12 +239,15 @@ def test_binder_requirements_match_ui_extra():
     assert post.startswith("#!/bin/bash\nset -e") and "rfc3987-syntax" in post and "pip install" in post
 
 
-def test_dashboard_notebook_is_three_cells():
+def test_dashboard_notebook_is_the_page_cells():
     import json
+
+    from scalingviz.ui.dashboard import NOTEBOOK_CELLS
 
     nb = json.loads((REPO / "notebooks" / "dashboard.ipynb").read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    assert len(code) == 3 and "".join(code[-1]["source"]).strip() == "app.widget"
+    assert tuple("".join(c["source"]).strip() for c in code) == NOTEBOOK_CELLS
+    assert NOTEBOOK_CELLS[-1] == "app.widget"
     assert all(not c.get("outputs") for c in code)
 
 

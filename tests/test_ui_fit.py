@@ -142,30 +142,31 @@ def test_register_puts_the_fit_in_every_tab():
     assert tab.register() is None and "published law" in tab.reg_note.value
 
 
-def test_fetch_published_offline_says_where_to_put_the_file(monkeypatch, tmp_path):
-    import urllib.error
-    import urllib.request
+def test_published_data_sets_load_shipped_or_say_offline_inline(monkeypatch, tmp_path):
+    from scalingviz import catalog
 
-    monkeypatch.setattr(datasets, "data_path", lambda *parts: None)
     monkeypatch.setenv("SCALINGVIZ_CACHE", str(tmp_path))
-
-    def offline(*a, **k):
-        raise urllib.error.URLError("no network")
-
-    monkeypatch.setattr(urllib.request, "urlopen", offline)
-    with pytest.raises(ValueError, match="could not be downloaded.*offline.*SCALINGVIZ_EXTERNAL_DATA"):
-        datasets.fetch_published("epoch_chinchilla")
-    cached = tmp_path / "epoch_chinchilla" / "svg_extracted_data.csv"
-    cached.parent.mkdir(parents=True)
-    cached.write_text("N,C,loss\n")
-    assert datasets.fetch_published("epoch_chinchilla") == cached
-    with pytest.raises(ValueError, match="not known"):
-        datasets.fetch_published("nope")
+    monkeypatch.delenv("SCALINGVIZ_EXTERNAL_DATA", raising=False)
+    monkeypatch.setenv("SCALINGVIZ_DATA_ORIGIN", "http://127.0.0.1:9")  # refused: offline
     tab = FitTab()
-    monkeypatch.setattr(datasets, "fetch_published", lambda name: (_ for _ in ()).throw(ValueError("data set: offline")))
+    labels = dict((v, k) for k, v in tab.published.options)
+    assert "[shipped]" in labels["gemstones"] and "downloads 23 kB on Load" in labels["epoch_chinchilla"]
     tab.source.value = "published"
+    tab.published.value = "gemstones"
     tab._load_selected()
-    assert "offline" in tab.file_error.value
+    assert tab.file_error.value == "" and "199 rows" in tab.preview.value
+    assert tab.column_map() == {"N": "params_active_precise", "D": "tokens", "loss": "final_loss"}
+    tab.published.value = "epoch_chinchilla"
+    tab._load_selected()
+    assert "epoch_chinchilla is not on this machine" in tab.file_error.value and "offline" in tab.file_error.value
+    assert "199 rows" in tab.preview.value  # what was loaded stays
+    assert catalog.status("epoch_chinchilla") == "not fetched"
+    # Repeated data: the epochs column maps, and the data-constrained law fits as it is.
+    tab.published.value = "datablations_muennighoff2023"
+    tab._load_selected()
+    assert tab.column_map()["epochs"] == "epochs" and tab.form.value == "muennighoff2023"
+    tab.n_boot.value = 0
+    assert tab.run_fit() and tab.fit_error.value == ""
 
 
 # --- the fitting-truth issue in the Fit tab --------------------------------------------------------

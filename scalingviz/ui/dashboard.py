@@ -27,7 +27,7 @@ from .planner import CHOICES as PLAN_CHOICES
 from .planner import FIELDS as PLAN_FIELDS
 from .planner import PlanTab
 
-__all__ = ["CSS", "Dashboard", "parse_query", "share_query"]
+__all__ = ["CSS", "Dashboard", "DashboardPage", "NOTEBOOK_CELLS", "parse_query", "share_query"]
 
 NUMERIC_KEYS = ("N", "D", "B", "S", "C")
 TABS = ("explorer", "compare", "plan", "fit")
@@ -209,7 +209,8 @@ class Dashboard:
         self.btn_json = w.Button(description="State JSON", icon="download", layout=w.Layout(width="120px"),
                                  tooltip="download the current state and predictions as JSON")
         self.btn_html = w.Button(description="Figures HTML", icon="download", layout=w.Layout(width="130px"),
-                                 tooltip="download the Explorer figures as one HTML page (plotly.js from its CDN)")
+                                 tooltip="download the Explorer figures as one self-contained HTML page "
+                                         "(plotly.js included, about 5 MB; opens offline)")
         self.btn_json.on_click(lambda _b: self._export_json())
         self.btn_html.on_click(lambda _b: self._export_html())
         self.explorer.on_state_change(self._update_share)
@@ -289,7 +290,45 @@ class Dashboard:
 
         figs = [self.explorer.fig_trajectory, self.explorer.fig_overfit, self.explorer.fig_frontier,
                 self.explorer.fig_landscape, self.explorer.fig_bcrit]
-        parts = [pio.to_html(f, include_plotlyjs="cdn" if i == 0 else False, full_html=False) for i, f in enumerate(figs)]
+        parts = [pio.to_html(f, include_plotlyjs=i == 0, full_html=False) for i, f in enumerate(figs)]
         page = ("<html><head><meta charset='utf-8'><title>scalingviz</title></head><body>"
                 + self.explorer.summary.value + "".join(parts) + "</body></html>")
         self._download("scalingviz-figures.html", "text/html", page.encode(), "scalingviz-figures.html")
+
+
+#: The code cells of ``notebooks/dashboard.ipynb`` (the CLI writes the same for non-editable installs).
+NOTEBOOK_CELLS = ("from scalingviz.ui.dashboard import DashboardPage", "app = DashboardPage()",
+                  "app.wait_for_request()", "app.widget")
+
+
+class DashboardPage:
+    """What ``notebooks/dashboard.ipynb`` shows: a :class:`Dashboard` that can be built before anyone
+    asks for the page.
+
+    ``scalingviz dashboard`` runs Voila with a preheated kernel: the notebook runs in a waiting
+    kernel before a browser opens the page, so the page's URL query is not known yet. The dashboard
+    is built with its defaults; :meth:`wait_for_request` then blocks until a browser asks, and when
+    the link carries settings (a share link) builds the dashboard again from them. Figures are built
+    with their data rather than updated: updates sent before the browser connects would be lost.
+    Anywhere else (JupyterLab, a Voila without preheating) the dashboard is built from
+    ``$QUERY_STRING`` at once and :meth:`wait_for_request` does nothing.
+    """
+
+    def __init__(self):
+        self.preheated = os.environ.get("VOILA_PREHEAT") == "True"
+        self.dashboard = Dashboard("" if self.preheated else None)
+        self.widget = w.VBox([self.dashboard.widget], layout=w.Layout(width="100%"))
+
+    def wait_for_request(self) -> None:
+        if not self.preheated:
+            return
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+        query = os.environ.get("QUERY_STRING", "")
+        if query:
+            from .controls import close_tree
+
+            old, self.dashboard = self.dashboard, Dashboard(query)
+            self.widget.children = [self.dashboard.widget]
+            close_tree(old.widget)

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from ..presets import DELTA_L_NOISE, preset_for
 from ..units import format_quantity
+from .assets import served_esm
 
 __all__ = [
     "BCRIT_TRACES",
@@ -43,6 +44,15 @@ class LiveFigure(go.FigureWidget):
     plotly/plotly.py#4933). The browser ignores None anyway and every message carries a new edit
     id, so the reset to None is skipped here.
     """
+
+    def __init__(self, *args, **kwargs):
+        # Under Voila the widget carries a loader for the bundle served once per page (ui.assets)
+        # instead of plotly's 5 MB bundle; anywidget reads ``_esm`` from the instance when it
+        # creates the trait, so it is set before the widget exists.
+        esm = served_esm()
+        if esm is not None:
+            object.__setattr__(self, "_esm", esm)
+        super().__init__(*args, **kwargs)
 
     def __setattr__(self, name, value):
         if value is None and name.startswith("_py2js_"):

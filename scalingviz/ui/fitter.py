@@ -2,7 +2,7 @@
 
 Data comes from an uploaded CSV (``sv-upload``), a synthetic example shipped in ``data/`` (made
 by ``data/make_synthetic.py`` with known true constants), or a published table fetched from its
-public origin (:func:`scalingviz.datasets.fetch_published`). Columns are mapped with dropdowns
+public origin (:func:`scalingviz.datasets.load`). Columns are mapped with dropdowns
 under a preview of the first rows. Every problem with a file is said inline (``sv-error``),
 naming the column, row and value, and the mapping the user chose is kept.
 """
@@ -55,7 +55,17 @@ def fit_choices() -> list[tuple[str, str]]:
             out.append((f"{name}: {LAW_FORMS[name].formula}", name))
     out += [(f"Approach 2 (IsoFLOP), {m}: N*(C), D*(C)", key) for key, m in ISOFLOP_CHOICES.items()]
     return out
-SCHEMA = ("N", "D", "C", "loss", "U")
+SCHEMA = ("N", "D", "C", "loss", "U", "epochs")
+
+
+def published_choices() -> list[tuple[str, str]]:
+    """The published data sets with a runs table, labelled with where they are (shipped, cached, or
+    downloaded from their pinned origin on Load)."""
+    from ..catalog import CATALOG, status
+
+    labels = {"shipped": "shipped", "cached": "cached", "local copy": "local copy"}
+    return [(f"{ds.title} [{labels.get(status(k), f'downloads {ds.size / 1e3:,.0f} kB on Load')}]", k)
+            for k, ds in CATALOG.items() if ds.runs is not None]
 #: Approach 2 (IsoFLOP) in the form picker: value -> method of :func:`scalingviz.fit.fit_isoflop`.
 ISOFLOP_CHOICES = {f"isoflop:{m}": m for m in ("quadratic", "parabola", "akima")}
 NONE = "(none)"
@@ -91,8 +101,7 @@ class FitTab:
         self.upload.add_class("sv-upload")
         self.example = w.Dropdown(options=[(v, k) for k, v in EXAMPLES.items()], layout=w.Layout(width="360px"))
         self.example.add_class("sv-fit-example")
-        self.published = w.Dropdown(options=[(v["title"], k) for k, v in datasets.PUBLISHED.items()],
-                                    layout=w.Layout(width="360px"))
+        self.published = w.Dropdown(options=published_choices(), layout=w.Layout(width="360px"))
         self.load_button = w.Button(description="Load", icon="folder-open", layout=w.Layout(width="90px"))
         self.load_button.add_class("sv-fit-load")
         self.source_box = w.HBox()
@@ -174,7 +183,7 @@ class FitTab:
                    f"or <b>C</b> [FLOP] (then D = C/6N); or a loss curve: <b>step</b>, <b>lr</b>, <b>loss</b>. Up to "
                    f"{datasets.MAX_BYTES // 2**20} MiB; comma, semicolon or tab.</div>"),
             step("2. Columns"), w.HBox([self.mapping["N"], self.mapping["loss"]]),
-            w.HBox([self.mapping["D"], self.mapping["C"]]), w.HBox([self.mapping["U"]]), self.mode_note, self.preview,
+            w.HBox([self.mapping["D"], self.mapping["C"]]), w.HBox([self.mapping["U"], self.mapping["epochs"]]), self.mode_note, self.preview,
             self.select, step("3. Fit"), self.form, self.constraints, w.HBox([self.n_boot, self.holdout]), self.largest,
             w.HBox([self.fit_button, self.progress,
                                                                                    self.progress_note]),
@@ -208,9 +217,11 @@ class FitTab:
                 self.load_bytes(path.read_bytes(), path.name)
             else:
                 name = self.published.value
-                path = datasets.fetch_published(name)
-                self.load_bytes(path.read_bytes(), path.name, mapping=datasets.PUBLISHED[name]["columns"],
-                                law=datasets.PUBLISHED[name]["law"])
+                local = datasets.load(name)
+                path, spec = local.path(), local.spec.runs
+                self.published.options = published_choices()  # "downloads ... on Load" became "cached"
+                self.published.value = name
+                self.load_bytes(path.read_bytes(), path.name, mapping=spec.columns, law=spec.law)
         except (ValueError, OSError) as exc:
             self.file_error.value = error_html(str(exc))
 
@@ -272,7 +283,7 @@ class FitTab:
     def _apply_mapping(self, mapping: dict[str, str] | None) -> None:
         opts = [NONE, *self.columns]
         lower = {c.lower(): c for c in self.columns}
-        guesses = {"U": ("u", "unique_tokens", "unique tokens", "unique"),
+        guesses = {"U": ("u", "unique_tokens", "unique tokens", "unique"), "epochs": ("epochs", "epoch"),
                    "N": ("n", "params", "model size", "parameters", "n_params"), "D": ("d", "tokens", "n_tokens"),
                    "C": ("c", "flops", "training flop", "compute"), "loss": ("loss", "final_loss", "val_loss")}
         for k, dd in self.mapping.items():
@@ -286,6 +297,8 @@ class FitTab:
                 dd.value = next((lower[g] for g in guesses[k] if g in lower), NONE)
         if self.mapping["D"].value != NONE and self.mapping["C"].value != NONE:
             self.mapping["C"].value = NONE
+        if self.mapping["U"].value != NONE and self.mapping["epochs"].value != NONE:
+            self.mapping["epochs"].value = NONE
 
     def column_map(self) -> dict[str, str]:
         return {k: dd.value for k, dd in self.mapping.items() if dd.value != NONE}

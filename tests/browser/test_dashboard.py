@@ -1,6 +1,8 @@
 """The dashboard in headless Chromium against a live `scalingviz dashboard`."""
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -233,3 +235,17 @@ def test_schedule_section_opens_moves_and_reports_bad_input(dash):
     wait_until(lambda: "floor: 1.0 is out of range" in p.page.inner_text(".sv-schedule-section"))
     assert box.input_value() == "1"
     assert "Traceback" not in p.page.inner_text("body") and p.own_errors() == []
+
+
+def test_first_visit_is_light_offline_and_loads_plotly_once(sv_browser, dashboard_url):
+    # A fresh browser context (empty cache) opens the page with every other host refused.
+    # Before the served bundle, each of the five figures carried plotly's 5 MB bundle over the
+    # websocket (36 MB per visit) and Voila's template asked a CDN for an icon font (2 errors).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from first_visit import first_visit
+
+    r = first_visit(sv_browser, dashboard_url)
+    assert r["refused"] == [] and r["console_errors"] == [], r
+    assert len(r["plotly_requests"]) == 1, r["plotly_requests"]
+    assert r["ws_bytes"] < 2e6, r["ws_bytes"]  # no bundle in the widgets' state
+    assert r["http_bytes"] + r["ws_bytes"] <= 10e6, r  # issue 12's page-weight target

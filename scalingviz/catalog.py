@@ -1,0 +1,401 @@
+"""The real data sets scalingviz offers, and where each comes from.
+
+Every data set is either **shipped** inside the package's ``data/`` folder (MIT or Apache-2.0
+licences, the licence beside the files, the citation in ``data/README.md``) or **fetched** on first
+use from its public origin, pinned to a commit and checked against a sha256, then kept in the user
+cache (:func:`scalingviz._cache.cache_dir`). A folder named by ``$SCALINGVIZ_EXTERNAL_DATA`` that
+holds ``<name>/<file>`` (as ``../shared/data`` beside a development checkout does) is used first.
+
+>>> from scalingviz import datasets
+>>> zhang = datasets.load("critical_batch_size_zhang2024")     # shipped: no network
+>>> table = zhang.table()                                       # columns as arrays of strings
+>>> epoch = datasets.load("epoch_chinchilla")                   # fetched once, then cached
+>>> runs = epoch.runs()                                         # a validated RunsTable
+
+From the shell: ``scalingviz data list`` and ``scalingviz data fetch NAME`` (or ``--all``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._cache import atomic_write, cache_dir
+from .errors import InputError
+
+__all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "LocalDataSet", "fetch", "get", "load",
+           "origin", "status"]
+
+#: Where fetched files come from: ``{ORIGIN}/{owner}/{repo}/{commit}/{path}``. ``$SCALINGVIZ_DATA_ORIGIN``
+#: replaces it (a mirror laid out the same way, or a local server in the Binder rehearsal test).
+DEFAULT_ORIGIN = "https://raw.githubusercontent.com"
+#: The package's own data folder (shipped data sets and the project's own files).
+PACKAGE_DATA = Path(__file__).resolve().parents[1] / "data"
+_CHUNK = 1 << 20
+
+
+class DataUnavailable(InputError):
+    """A data set is not on this machine and could not be fetched (offline, or a bad download)."""
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file of a data set: its name here, its path in the origin repository, size and sha256."""
+
+    name: str
+    path: str
+    size: int
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class RunsSpec:
+    """How the Fit tab reads a data set as runs: which file, which columns, which law to fit."""
+
+    file: str
+    columns: dict[str, str]
+    law: str
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A published data set: what it measures, its licence and citation, and its files."""
+
+    name: str
+    title: str
+    citation: str
+    licence: str
+    repo: str
+    commit: str
+    files: tuple[DataFile, ...]
+    shipped: bool
+    runs: RunsSpec | None = None
+    note: str = ""
+    folder: str = ""  # the shipped folder under data/ (defaults to the name)
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+    def file(self, name: str | None = None) -> DataFile:
+        if name is None:
+            if self.runs is not None:
+                name = self.runs.file
+            elif len(self.files) == 1:
+                return self.files[0]
+            else:
+                raise InputError(f"data set {self.name} has {len(self.files)} files; name one of: "
+                                 f"{', '.join(f.name for f in self.files)}")
+        for f in self.files:
+            if f.name == name:
+                return f
+        raise InputError(f"data set {self.name}: no file {name!r}; its files: {', '.join(f.name for f in self.files)}")
+
+
+def _gh(repo: str, commit: str, path: str) -> str:
+    return f"https://github.com/{repo}/blob/{commit}/{path}"
+
+
+#: Luo et al.'s curve files and their sizes in bytes (folder/run).
+_MULTIPOWER = {
+    "csv_25/constant_24000": 3523, "csv_25/constant_72000": 11364, "csv_25/cosine_24000": 6135,
+    "csv_25/cosine_72000": 19747, "csv_25/wsd_20000_24000": 3988, "csv_25/wsdcon_18": 1992, "csv_25/wsdcon_3": 2719,
+    "csv_25/wsdcon_9": 1889, "csv_25/wsdld_20000_24000": 3914, "csv_100/constant_24000": 3527,
+    "csv_100/constant_72000": 11352, "csv_100/cosine_24000": 6128, "csv_100/cosine_72000": 19761,
+    "csv_100/wsd_20000_24000": 4008, "csv_100/wsdcon_18": 2294, "csv_100/wsdcon_3": 3235, "csv_100/wsdcon_9": 2170,
+    "csv_100/wsdld_20000_24000": 3930,
+}
+
+CATALOG: dict[str, DataSet] = {d.name: d for d in (
+    DataSet(
+        name="epoch_chinchilla",
+        title="Chinchilla's 245 final losses (N, C), digitised from Hoffmann et al. 2022 Fig. 4 by Epoch AI",
+        citation="Besiroglu, Erdil, Barnett, You (2024), Chinchilla Scaling: A replication attempt, arXiv:2404.10102; "
+                 "Hoffmann et al. (2022), arXiv:2203.15556",
+        licence="none stated (fetched, not shipped)",
+        repo="epoch-research/analyzing-chinchilla", commit="92258837425e1b5f2851d624287f0120583a3d0e",
+        files=(DataFile("svg_extracted_data.csv", "data/svg_extracted_data.csv", 23224,
+                        "193478df4e90f040016431996c45682659306840ecdadf83cfb9cd5ca0aa1b30"),),
+        shipped=False,
+        runs=RunsSpec("svg_extracted_data.csv", {"N": "Model Size", "C": "Training FLOP", "loss": "loss"},
+                      "hoffmann2022"),
+        note="D = C / (6 N); loss in nats/token (MassiveText)",
+    ),
+    DataSet(
+        name="steplaw",
+        title="Step Law's 1,911 dense and 708 MoE final losses over learning-rate x batch grids, and its 1,000 "
+              "bootstrap fits",
+        citation="Li et al. (2025), Predictable Scale: Part I, Optimal Hyperparameter Scaling Law in Large Language "
+                 "Model Pretraining, arXiv:2503.04715",
+        licence="none stated (fetched, not shipped)",
+        repo="step-law/steplaw", commit="32a8f4cc50247695fb56cc6c9117abdf67c97763",
+        files=(DataFile("dense_lr_bs_loss.csv", "data/dense_lr_bs_loss.csv", 344476,
+                        "9e46181076c04d450294d75dfe6f72adc416e231e154a07b337e378f9410002c"),
+               DataFile("moe_lr_bs_loss.csv", "data/moe_lr_bs_loss.csv", 232920,
+                        "653d585244a7b227423007e8b796bc16d76f6d24eb87b1919b8f048a91897b92"),
+               DataFile("1004_fitted_lr_bs_scaling_model_parameters.csv",
+                        "data/1004_fitted_lr_bs_scaling_model_parameters.csv", 97581,
+                        "2252afbba5530e6ba6167e8101bd2b9082a018a58cb5922cc8672891a7f4336c")),
+        shipped=False,
+        note="bs in sequences of 2,048 tokens; N non-embedding; use the 'smooth loss' column",
+    ),
+    DataSet(
+        name="misfitting_li2025",
+        title="open_lm runs of Li, Kudugunta & Zettlemoyer: 261 runs of 11 sizes, 4,852 checkpoint losses on C4",
+        citation="Li, Kudugunta, Zettlemoyer (2025), (Mis)Fitting: A Survey of Scaling Laws, ICLR 2025, "
+                 "arXiv:2502.18969",
+        licence="none stated (fetched, not shipped)",
+        repo="hadasah/scaling_laws", commit="1f3708c0a12df0effb0ee906b1da5f9f0ff4f4f1",
+        files=(DataFile("scaling_results.csv", "data/scaling_results.csv", 1133268,
+                        "193b4b7665365112605417e2ef06d55efe599cfa08412354e3ae42c3af7a9f58"),
+               DataFile("scaling_results_last_ckpt_only.csv", "data/scaling_results_last_ckpt_only.csv", 58697,
+                        "cd96b9eb8e5b2adc80e6739a642dd8554590edc96234d36859ab6ed0f5c30562")),
+        shipped=False,
+        runs=RunsSpec("scaling_results_last_ckpt_only.csv", {"N": "N", "D": "D", "loss": "loss"}, "hoffmann2022"),
+        note="N includes embeddings (N_no_emb without); batch 1,048,576 tokens; several peak learning rates per "
+             "(N, D): select one (rows: peak_lr=...) or expect duplicates",
+    ),
+    DataSet(
+        name="marin_isoflops",
+        title="Marin's 'Scaling Ladders' IsoFLOP sweeps on Comma, DCLM and Nemotron-CC (6e17 ... 1e21 FLOPs)",
+        citation="Marin community (2026), Scaling Ladders, W&B report; exported by Open-Athena/scaling-law-analysis",
+        licence="none stated by the exporting repository (fetched, not shipped)",
+        repo="Open-Athena/scaling-law-analysis", commit="3e0656ee3dce1a2c89aa67691920f5eb9d30f0fc",
+        files=tuple(DataFile(f"isoflop-{k}.csv", f"data/isoflops/extract/marin_202603/raw/isoflop-{k}.csv", size, sha)
+                    for k, size, sha in (
+                        ("comma", 14293, "0b352c08b3c96d97ef3d7534becbc0a2918493e6e37961943b022056277e4406"),
+                        ("dclm", 13355, "8a75a0fbc7b34250501de17ab336fdf99d6bee67e44f62b8bed4b81fb9f033af"),
+                        ("nemotron", 14398, "5e615183ba71083721a5bc169adf7c9c997c4820fd69f383f108e0a4ca3ea375"))),
+        shipped=False,
+        runs=RunsSpec("isoflop-dclm.csv", {"N": "parameter_count", "D": "throughput/total_tokens",
+                                            "loss": "eval/paloma/macro_loss"}, "isoflop:quadratic"),
+        note="loss is Paloma's macro-averaged eval loss; batch in sequences of 4,096 tokens",
+    ),
+    DataSet(
+        name="llama3_isoflops",
+        title="Llama 3's 133 IsoFLOP points (C, D, loss), digitised from Fig. 2 of the Llama 3 paper",
+        citation="Llama Team, AI @ Meta (2024), The Llama 3 Herd of Models, arXiv:2407.21783; digitised by "
+                 "eric-czech/llama3_isoflop_extraction",
+        licence="none stated (fetched, not shipped)",
+        repo="eric-czech/llama3_isoflop_extraction", commit="1bc1755b76e6ee55a911549c8ec52b71cb480320",
+        files=(DataFile("isoflops_points.csv", "isoflops_points.csv", 7550,
+                        "5675ea68f14be53bd09bf0d65667c0f25668aa82ecc48020864ae371e7a38a8a"),),
+        shipped=False,
+        runs=RunsSpec("isoflops_points.csv", {"C": "compute_budget", "D": "training_tokens",
+                                               "loss": "validation_loss"}, "isoflop:quadratic"),
+        note="N = C / (6 D); the loss unit is not stated (not nats): Approach 2 only",
+    ),
+    DataSet(
+        name="critical_batch_size_zhang2024",
+        title="Steps to a target loss against batch size for 5 OLMo-style sizes (85M ... 1.2B)",
+        citation="Zhang, Morwani, Vyas, Wu, Zou, Ghai, Foster, Kakade (2025), How Does Critical Batch Size Scale "
+                 "in Pre-training?, ICLR 2025, arXiv:2410.21676",
+        licence="MIT (data/critical_batch_size_zhang2024/LICENSE)",
+        repo="hlzhang109/critical-batch-size", commit="c5b509d8cf276bb40388172a08f9d6f644cf44dc",
+        files=(DataFile("steps_to_target_loss.csv", "plots/chinchilla.ipynb (cell 5, transcribed)", 3028),),
+        shipped=True,
+        note="transcribed from a dict in the origin's notebook; numbers unchanged",
+    ),
+    DataSet(
+        name="porian2024_rsld",
+        title="Porian et al.'s 1,745 IsoFLOP points over 15 configurations, their optima and published fits",
+        citation="Porian, Wortsman, Jitsev, Schmidt, Carmon (2024), Resolving Discrepancies in Compute-Optimal "
+                 "Scaling of Language Models, NeurIPS 2024, arXiv:2406.19146",
+        licence="MIT (data/porian2024_rsld/LICENSE)",
+        repo="formll/resolving-scaling-law-discrepencies", commit="b20ccd4300de08eeafcd39edef63540a71d2fcd4",
+        files=(DataFile("isoflop_points.csv", "data/summary_df*.pickle.xz (converted)", 184846),
+               DataFile("isoflop_optimal_pairs.csv", "data/summary_df*.pickle.xz (converted)", 37291),
+               DataFile("published_fit_results.json", "data/summary_df*.pickle.xz (converted)", 15506)),
+        shipped=True,
+        note="converted from the authors' pandas pickles to CSV/JSON, values unchanged; filter one configuration "
+             "(dataset, hparams, warmup, decay, param_count, val) before fitting",
+    ),
+    DataSet(
+        name="datablations_muennighoff2023",
+        title="229 final losses with repeated data (1 ... 9,000 epochs), N 7M ... 8.7B",
+        citation="Muennighoff, Rush, Barak, Le Scao, Piktus, Tazi, Pyysalo, Wolf, Raffel (2023), Scaling "
+                 "Data-Constrained Language Models, NeurIPS 2023, arXiv:2305.16264; compiled by IBM/ColPret",
+        licence="MIT (IBM/ColPret) over Apache-2.0 data (huggingface/datablations); both in "
+                "data/datablations_muennighoff2023/",
+        repo="IBM/ColPret", commit="16f23bbe054277ddc4afd07a972dd7cfbe3f48c3",
+        files=(DataFile("datablations_contour_losses.csv", "aggregated_eval/datablations_contour_losses.csv",
+                        41569),),
+        shipped=True,
+        runs=RunsSpec("datablations_contour_losses.csv",
+                      {"N": "num_params", "D": "token_num", "loss": "openLM_loss", "epochs": "epochs"},
+                      "muennighoff2023"),
+        note="unique tokens U = token_num / epochs (the tokens_per_epoch column is unreliable)",
+    ),
+    DataSet(
+        name="gemstones",
+        title="Gemstones: losses at the end of cooldowns (20 Gemma-style shapes, 11B ... 110B tokens) and a "
+              "Chinchilla-like subsample",
+        citation="McLeish, Kirchenbauer, Miller, Singh, Bhatele, Goldblum, Panda, Goldstein (2025), Gemstones: A "
+                 "Model Suite for Multi-Faceted Scaling Laws, NeurIPS 2025, arXiv:2502.06857",
+        licence="MIT (data/gemstones/LICENSE)",
+        repo="mcleish7/gemstone-scaling-laws", commit="5f420478f6057b0cbb4d13405fb10ca64675bccb",
+        files=(DataFile("wandb_df_for_fitting_cool_end.jsonl", "wandb_dfs/wandb_df_for_fitting_cool_end.jsonl",
+                        40376),
+               DataFile("wandb_df_for_fitting_slim_chinchilla.jsonl",
+                        "wandb_dfs/wandb_df_for_fitting_slim_chinchilla.jsonl", 3604)),
+        shipped=True,
+        runs=RunsSpec("wandb_df_for_fitting_cool_end.jsonl",
+                      {"N": "params_active_precise", "D": "tokens", "loss": "final_loss"}, "hoffmann2022"),
+        note="'final_loss' is the loss at 'tokens'; Dolma; batch about 4.19M tokens",
+    ),
+    DataSet(
+        name="multipower_luo2025",
+        title="Loss curves of 25M and 100M models under nine learning-rate schedules",
+        citation="Luo, Wen, Hu, Sun, Liu, Sun, Lyu, Chen (2025), A Multi-Power Law for Loss Curve Prediction "
+                 "Across Learning Rate Schedules, ICLR 2025, arXiv:2503.12811",
+        licence="MIT (data/multipower_luo2025/LICENSE)",
+        repo="thu-yao-01-luo/MultiPowerLaw", commit="8da9f1902602f3391b971a811e3cc51604541769",
+        files=tuple(DataFile(f"{k}.csv", f"loss_curve_repo/{k}.csv", size) for k, size in _MULTIPOWER.items()),
+        shipped=True,
+        note="read with scalingviz.datasets.multipower_curves(), which rebuilds each run's schedule",
+    ),
+)}
+
+
+def get(name: str) -> DataSet:
+    """A data set's entry; an unknown name raises, listing the known ones."""
+    if name not in CATALOG:
+        raise InputError(f"data set: {name!r} is not known; known: {', '.join(CATALOG)}")
+    return CATALOG[name]
+
+
+def origin() -> str:
+    return (os.environ.get("SCALINGVIZ_DATA_ORIGIN") or DEFAULT_ORIGIN).rstrip("/")
+
+
+def url(ds: DataSet, f: DataFile) -> str:
+    """Where a fetched file is downloaded from."""
+    return f"{origin()}/{ds.repo}/{ds.commit}/{f.path}"
+
+
+def _external(ds: DataSet) -> Path | None:
+    root = os.environ.get("SCALINGVIZ_EXTERNAL_DATA")
+    if root:
+        folder = Path(root).expanduser() / ds.name
+        if all((folder / f.name).is_file() for f in ds.files):
+            return folder
+    return None
+
+
+def _shipped(ds: DataSet) -> Path:
+    return PACKAGE_DATA / (ds.folder or ds.name)
+
+
+def _cached(ds: DataSet) -> Path:
+    return cache_dir() / "data" / ds.name
+
+
+def status(name: str) -> str:
+    """``shipped``, ``local copy`` ($SCALINGVIZ_EXTERNAL_DATA), ``cached``, ``partly cached`` or ``not fetched``."""
+    ds = get(name)
+    if ds.shipped:
+        return "shipped"
+    if _external(ds) is not None:
+        return "local copy"
+    have = sum((_cached(ds) / f.name).is_file() for f in ds.files)
+    return "cached" if have == len(ds.files) else "partly cached" if have else "not fetched"
+
+
+def _download(ds: DataSet, f: DataFile, target: Path, timeout: float) -> None:
+    """One file, streamed through a temporary file; kept only if its size and sha256 match."""
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    where = url(ds, f)
+    retry = f"Nothing was kept; the next call retries (or run `scalingviz data fetch {ds.name}`)."
+
+    def chunks() -> Iterator[bytes]:
+        digest, got = hashlib.sha256(), 0
+        with urllib.request.urlopen(where, timeout=timeout) as resp:
+            while chunk := resp.read(_CHUNK):
+                got += len(chunk)
+                if got > f.size:
+                    raise DataUnavailable(f"data set {ds.name}: {f.name} from {where} is larger than its pinned "
+                                          f"{f.size:,} bytes. {retry}")
+                digest.update(chunk)
+                yield chunk
+        if got < f.size:
+            raise DataUnavailable(f"data set {ds.name}: {f.name} from {where} was truncated ({got:,} of "
+                                  f"{f.size:,} bytes). {retry}")
+        if digest.hexdigest() != f.sha256:
+            raise DataUnavailable(f"data set {ds.name}: {f.name} from {where} does not match its pinned sha256 "
+                                  f"(expected {f.sha256[:16]}..., got {digest.hexdigest()[:16]}...). {retry}")
+
+    try:
+        atomic_write(target, chunks())
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        reason = getattr(exc, "reason", None) or exc
+        raise DataUnavailable(
+            f"data set {ds.name} is not on this machine and could not be downloaded from {where} ({reason}); "
+            f"you may be offline. Run `scalingviz data fetch {ds.name}` when online, or set "
+            f"SCALINGVIZ_EXTERNAL_DATA to a folder holding {ds.name}/{f.name}.") from None
+
+
+def fetch(name: str, *, timeout: float = 30.0) -> Path:
+    """The folder holding every file of data set ``name``, downloading what the cache lacks.
+
+    Shipped sets and local copies are returned as they are. Raises :class:`DataUnavailable` with one
+    line naming the data set and the URL when a file cannot be had (offline, HTTP error, truncated,
+    wrong checksum); nothing half-written is left behind, so the next call retries.
+    """
+    ds = get(name)
+    if ds.shipped:
+        return _shipped(ds)
+    local = _external(ds)
+    if local is not None:
+        return local
+    folder = _cached(ds)
+    for f in ds.files:
+        target = folder / f.name
+        if not target.is_file() or target.stat().st_size != f.size:
+            _download(ds, f, target, timeout)
+    return folder
+
+
+@dataclass(frozen=True)
+class LocalDataSet:
+    """A data set on this machine: its entry and the folder that holds its files."""
+
+    spec: DataSet
+    folder: Path
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def path(self, file: str | None = None) -> Path:
+        """The path of one file (the runs file, or the only file, when not named)."""
+        return self.folder / self.spec.file(file).name
+
+    def table(self, file: str | None = None) -> dict[str, Any]:
+        """A CSV/TSV/JSON Lines file's columns as ``{name: array of strings}``."""
+        from .datasets import read_table
+
+        return read_table(self.path(file))
+
+    def json(self, file: str | None = None) -> Any:
+        return json.loads(self.path(file).read_text())
+
+    def runs(self, *, filters=None):
+        """The data set's runs as a validated :class:`~scalingviz.datasets.RunsTable` (sets with a runs spec)."""
+        from .datasets import read_runs
+
+        if self.spec.runs is None:
+            raise InputError(f"data set {self.spec.name} has no runs table; read its files with .table(name)")
+        return read_runs(self.path(self.spec.runs.file), self.spec.runs.columns,
+                         allow_duplicates=self.spec.runs.law.startswith("isoflop:"), filters=filters)
+
+
+def load(name: str, *, timeout: float = 30.0) -> LocalDataSet:
+    """A data set, ready to read: shipped, a local copy, cached, or downloaded now (see :func:`fetch`)."""
+    return LocalDataSet(get(name), fetch(name, timeout=timeout))

@@ -1,0 +1,138 @@
+"""Dashboard assets: plotly's widget bundle served once per page, and the Voila template.
+
+plotly's ``FigureWidget`` carries its whole JavaScript bundle (about 5 MB) in every instance's
+widget state, so a page with five figures moved five copies over the kernel's websocket. Under
+Voila, :class:`~scalingviz.ui.figures.LiveFigure` instead carries a few hundred bytes of
+JavaScript that imports the bundle from one URL: the browser fetches it once per page (over
+HTTP, compressed, cacheable) however many figures there are.
+
+:func:`prepare` lays out a Jupyter data folder with
+
+* ``labextensions/scalingviz-assets/static/plotly-widget-<version>-<hash>.js``: a copy of the
+  installed plotly's bundle (Voila serves every ``labextensions`` folder on the Jupyter path);
+* ``voila/templates/scalingviz/``: Voila's ``lab`` template without the icon-font links to a CDN
+  (Voila bundles the same font), so the page loads nothing from another host.
+
+``scalingviz dashboard`` prepares it in the user cache and puts it on ``JUPYTER_PATH``;
+``binder/postBuild`` prepares it in the environment's own ``share/jupyter``. A kernel uses the
+served bundle only when it runs under Voila and finds the file on its Jupyter path; otherwise
+(JupyterLab, a plain Voila) figures carry plotly's bundle as usual.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .._cache import atomic_write, cache_dir, writable_dir
+
+__all__ = ["ASSETS", "SERVER_CONFIG", "TEMPLATE", "bundle_name", "configure_environment", "prepare", "served_esm"]
+
+#: The folder under ``labextensions`` that holds the served bundle (not an extension: no package.json).
+ASSETS = "scalingviz-assets"
+#: The Voila template's name.
+TEMPLATE = "scalingviz"
+_TEMPLATE_SRC = Path(__file__).with_name("voila_template")
+
+# Loads the bundle from the page's own server. ``data-base-url`` is Voila's "<base_url>voila/"
+# (it includes a JupyterHub or Binder prefix). On failure the figure says why instead of staying blank.
+_LOADER = """\
+const base = (document.body && document.body.dataset.baseUrl) || "/voila/";
+const url = new URL(base + "labextensions/{assets}/static/{name}", document.baseURI).href;
+let mod;
+try {{
+  mod = await import(url);
+}} catch (err) {{
+  mod = {{ default: {{ render({{ el }}) {{
+    el.textContent = "This figure could not load plotly.js from " + url + " (" + err + ").";
+  }} }} }};
+}}
+export default mod.default;
+"""
+
+
+def _plotly_bundle() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+
+
+@functools.lru_cache(maxsize=1)
+def bundle_name() -> str:
+    """The served file's name: plotly's version and the first 12 hex digits of the bundle's sha256,
+    so a browser never reuses a bundle of another plotly."""
+    import plotly
+
+    digest = hashlib.sha256(_plotly_bundle().read_bytes()).hexdigest()[:12]
+    return f"plotly-widget-{plotly.__version__}-{digest}.js"
+
+
+def prepare(root: Path | None = None) -> Path:
+    """Lay out the Jupyter data folder ``root`` (default: ``<cache>/jupyter``) and return it.
+
+    Idempotent; the bundle is copied only when missing, through a temporary file.
+    """
+    root = Path(root) if root is not None else cache_dir() / "jupyter"
+    static = writable_dir(root / "labextensions" / ASSETS / "static")
+    target = static / bundle_name()
+    if not target.is_file():
+        atomic_write(target, [_plotly_bundle().read_bytes()])
+    for old in static.glob("plotly-widget-*.js"):
+        if old.name != target.name:
+            old.unlink(missing_ok=True)
+    tdir = writable_dir(root / "voila" / "templates" / TEMPLATE)
+    for src in _TEMPLATE_SRC.iterdir():
+        if src.is_file():
+            text = src.read_text().replace("@ASSETS@", ASSETS).replace("@BUNDLE@", bundle_name())
+            atomic_write(tdir / src.name, [text.encode()])
+    return root
+
+
+def _served_file() -> Path | None:
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("labextensions", ASSETS, "static"):
+        p = Path(folder) / bundle_name()
+        if p.is_file():
+            return p
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def served_esm() -> str | None:
+    """The loader a figure carries instead of plotly's bundle, or None to carry the bundle.
+
+    Only under Voila (the kernel has ``VOILA_BASE_URL``) and when the bundle is on the Jupyter path
+    (``SCALINGVIZ_INLINE_PLOTLY=1`` turns it off).
+    """
+    if "VOILA_BASE_URL" not in os.environ or os.environ.get("SCALINGVIZ_INLINE_PLOTLY") == "1":
+        return None
+    if _served_file() is None:
+        return None
+    return _LOADER.format(assets=ASSETS, name=bundle_name())
+
+
+#: Jupyter server settings for Voila's server extension (``/voila/render/...``, the Binder link),
+#: matching ``scalingviz dashboard``: compressed responses, this template, no plotly mime renderer,
+#: sources stripped, no file serving. (The server extension has no preheated kernels.)
+SERVER_CONFIG = {
+    "ServerApp": {"tornado_settings": {"compress_response": True}},
+    "VoilaConfiguration": {"template": TEMPLATE, "theme": "light", "strip_sources": True,
+                           "extension_denylist": ["jupyterlab-plotly"], "file_allowlist": []},
+}
+
+
+def configure_environment(prefix: Path | None = None) -> list[Path]:
+    """Prepare the assets in ``<prefix>/share/jupyter`` (default: this Python's ``sys.prefix``) and
+    write :data:`SERVER_CONFIG` to ``<prefix>/etc/jupyter/jupyter_server_config.d/scalingviz.json``,
+    where every Jupyter server of that environment reads it. Returns the two paths."""
+    import sys
+
+    prefix = Path(prefix if prefix is not None else sys.prefix)
+    root = prepare(prefix / "share" / "jupyter")
+    conf = writable_dir(prefix / "etc" / "jupyter" / "jupyter_server_config.d") / "scalingviz.json"
+    atomic_write(conf, [json.dumps(SERVER_CONFIG, indent=2).encode()])
+    return [root, conf]

@@ -1,0 +1,98 @@
+"""``scalingviz dashboard``: serve the dashboard notebook with Voila, configured for a light first page.
+
+Run by the CLI in a process of its own (``python -m scalingviz.ui.launch [--port P] [--no-browser]
+[--configure-jupyter]``). Voila runs as :mod:`scalingviz.ui.serve` (compressed responses) with
+scalingviz's template, one preheated kernel (the notebook has run before anyone opens the page;
+:class:`~scalingviz.ui.dashboard.DashboardPage` handles the page's query), plotly's bundle served
+once per page (:mod:`scalingviz.ui.assets`), kernel culling, a fixed port and sources stripped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from ..errors import InputError
+from .assets import TEMPLATE, configure_environment, prepare
+
+__all__ = ["dashboard_notebook", "main", "voila_command", "voila_environment"]
+
+
+def dashboard_notebook() -> str:
+    """The dashboard notebook: the repository's, or a generated copy for non-editable installs."""
+    repo_nb = Path(__file__).resolve().parents[2] / "notebooks" / "dashboard.ipynb"
+    if repo_nb.is_file():
+        return str(repo_nb)
+    import nbformat
+
+    from .dashboard import NOTEBOOK_CELLS
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in NOTEBOOK_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = Path(tempfile.mkdtemp(prefix="scalingviz-")) / "dashboard.ipynb"
+    nbformat.write(nb, str(path))
+    return str(path)
+
+
+def voila_command(port: int, no_browser: bool, notebook: str | None = None) -> list[str]:
+    """The Voila command line; run it with :func:`voila_environment`."""
+    cmd = [sys.executable, "-m", "scalingviz.ui.serve", notebook or dashboard_notebook(), f"--port={port}",
+           "--Voila.port_retries=0", "--MappingKernelManager.cull_interval=30",
+           "--MappingKernelManager.cull_idle_timeout=300", "--MappingKernelManager.cull_connected=False",
+           "--strip_sources=True", "--theme=light", f"--template={TEMPLATE}",
+           "--VoilaConfiguration.file_allowlist=[]", "--preheat_kernel=True", "--pool_size=1",
+           # The dashboard draws through FigureWidget only; plotly's mime-renderer extension is 4.8 MB.
+           '--VoilaConfiguration.extension_denylist=["jupyterlab-plotly"]']
+    if no_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def voila_environment() -> dict[str, str]:
+    """The environment for :func:`voila_command`: the prepared assets first on ``JUPYTER_PATH``,
+    which the kernels inherit."""
+    env = dict(os.environ)
+    root = str(prepare())
+    env["JUPYTER_PATH"] = os.pathsep.join(x for x in (root, env.get("JUPYTER_PATH", "")) if x)
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="scalingviz dashboard")
+    parser.add_argument("--port", type=int, default=8866)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--configure-jupyter", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        if args.configure_jupyter:
+            for path in configure_environment():
+                print(f"scalingviz: wrote {path}", file=sys.stderr)
+            return 0
+        env = voila_environment()
+    except InputError as exc:
+        print(f"scalingviz: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"scalingviz: serving the dashboard at http://localhost:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
+    proc = subprocess.Popen(voila_command(args.port, args.no_browser), env=env)
+
+    def stop(signum, _frame):  # forward SIGINT/SIGTERM: Voila needs SIGTERM without a TTY
+        proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    rc = proc.wait()
+    if rc not in (0, -signal.SIGTERM, 128 + signal.SIGTERM):
+        print(f"scalingviz: error: voila exited with status {rc} (is port {args.port} in use? try --port)",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

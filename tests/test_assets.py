@@ -1,0 +1,132 @@
+"""Dashboard assets: the plotly bundle served once per page, the offline template, the preheated page."""
+
+import os
+import re
+
+import pytest
+
+pytest.importorskip("ipywidgets")
+pytest.importorskip("voila")
+
+from scalingviz.ui import assets  # noqa: E402
+from scalingviz.ui.figures import LiveFigure, trajectory_figure  # noqa: E402
+
+
+@pytest.fixture
+def fresh(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCALINGVIZ_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("SCALINGVIZ_INLINE_PLOTLY", raising=False)
+    assets.served_esm.cache_clear()
+    yield tmp_path
+    assets.served_esm.cache_clear()
+
+
+def test_prepare_lays_out_the_bundle_and_the_template(fresh):
+    root = assets.prepare()
+    assert root == fresh / "cache" / "jupyter"
+    bundle = root / "labextensions" / assets.ASSETS / "static" / assets.bundle_name()
+    assert bundle.read_bytes() == assets._plotly_bundle().read_bytes()
+    assert oct(bundle.stat().st_mode & 0o044) == oct(0o044)  # readable by the server, not mkstemp's 0600
+    page = (root / "voila" / "templates" / assets.TEMPLATE / "index.html.j2").read_text()
+    assert re.search(r"""(href|src)=["']?(https?:)?//""", page) is None  # nothing from another host
+    assert f"labextensions/{assets.ASSETS}/static/{assets.bundle_name()}" in page  # preloaded
+    assert "@BUNDLE@" not in page
+    # Idempotent, and a stale bundle of another plotly is removed.
+    stale = bundle.with_name("plotly-widget-0.0.0-000000000000.js")
+    stale.write_text("old")
+    assert assets.prepare() == root and bundle.is_file() and not stale.exists()
+    assert not list(root.rglob("*.part"))
+
+
+def test_prepare_into_an_unwritable_folder_says_where_and_why(fresh):
+    # A path below a regular file cannot be created, whoever runs the test (root ignores modes).
+    blocker = fresh / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ValueError, match=r"cache directory .*a-file.* cannot be written \(Not a directory\).*SCALINGVIZ_CACHE"):
+        assets.prepare(blocker / "jupyter")
+
+
+def test_figures_carry_the_loader_only_under_voila_with_the_bundle_served(fresh, monkeypatch):
+    bundle_js = assets._plotly_bundle().read_text()
+    monkeypatch.delenv("VOILA_BASE_URL", raising=False)
+    assert LiveFigure(trajectory_figure())._esm == bundle_js  # JupyterLab: plotly's own bundle
+
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    monkeypatch.setenv("JUPYTER_PATH", str(fresh / "elsewhere"))
+    assets.served_esm.cache_clear()
+    assert LiveFigure(trajectory_figure())._esm == bundle_js  # Voila without the prepared assets
+
+    monkeypatch.setenv("JUPYTER_PATH", str(assets.prepare()))
+    assets.served_esm.cache_clear()
+    esm = LiveFigure(trajectory_figure())._esm
+    assert len(esm) < 2000 and assets.bundle_name() in esm and "import(url)" in esm
+
+    monkeypatch.setenv("SCALINGVIZ_INLINE_PLOTLY", "1")
+    assets.served_esm.cache_clear()
+    assert LiveFigure(trajectory_figure())._esm == bundle_js
+
+
+def test_voila_command_uses_the_template_compression_and_preheating(fresh):
+    from scalingviz.ui.launch import voila_command, voila_environment
+
+    cmd = voila_command(8866, True)
+    assert cmd[1:3] == ["-m", "scalingviz.ui.serve"]
+    assert f"--template={assets.TEMPLATE}" in cmd and "--preheat_kernel=True" in cmd
+    env = voila_environment()
+    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(fresh / "cache" / "jupyter")
+
+
+def test_compressed_voila_asks_tornado_to_gzip():
+    from voila.app import Voila
+
+    from scalingviz.ui.serve import CompressedVoila
+
+    assert issubclass(CompressedVoila, Voila)
+    assert CompressedVoila.init_settings is not Voila.init_settings
+
+
+def test_preheated_page_waits_and_rebuilds_for_a_share_link(monkeypatch):
+    import voila.utils
+
+    from scalingviz.ui.dashboard import Dashboard, DashboardPage
+
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv("QUERY_STRING", "N=7e10")  # a preheated kernel must not read it before the request
+    page = DashboardPage()
+    assert page.dashboard.explorer.state["N"] != 7e10
+    first = page.dashboard
+
+    def request_arrives():
+        os.environ["QUERY_STRING"] = "law=hoffmann2022&N=7e10&D=1.4e12"
+
+    monkeypatch.setattr(voila.utils, "wait_for_request", request_arrives)
+    page.wait_for_request()
+    assert page.dashboard is not first and page.widget.children == (page.dashboard.widget,)
+    assert page.dashboard.explorer.state["N"] == pytest.approx(7e10)
+
+    # No query: the dashboard built in advance is the one shown.
+    monkeypatch.setattr(voila.utils, "wait_for_request", lambda: os.environ.__setitem__("QUERY_STRING", ""))
+    page = DashboardPage()
+    built = page.dashboard
+    page.wait_for_request()
+    assert page.dashboard is built
+
+    # Not preheated: built from the query at once, nothing to wait for.
+    monkeypatch.setenv("VOILA_PREHEAT", "False")
+    monkeypatch.setenv("QUERY_STRING", "N=3e9")
+    page = DashboardPage()
+    assert page.dashboard.explorer.state["N"] == pytest.approx(3e9)
+    page.wait_for_request()
+    assert isinstance(page.dashboard, Dashboard)
+
+
+def test_configure_environment_writes_assets_and_server_config(tmp_path):
+    import json
+
+    root, conf = assets.configure_environment(tmp_path)
+    assert root == tmp_path / "share" / "jupyter"
+    assert (root / "labextensions" / assets.ASSETS / "static" / assets.bundle_name()).is_file()
+    assert conf == tmp_path / "etc" / "jupyter" / "jupyter_server_config.d" / "scalingviz.json"
+    cfg = json.loads(conf.read_text())
+    assert cfg["VoilaConfiguration"]["template"] == assets.TEMPLATE
+    assert cfg["ServerApp"]["tornado_settings"]["compress_response"] is True
