@@ -28,7 +28,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, os.path.dirname(__file__))
 from first_visit import first_visit  # noqa: E402
-from live import ARGS, chromium_or_exit, dashboard  # noqa: E402
+from live import ARGS, binder_server, chromium_or_exit, dashboard  # noqa: E402
 
 N_MOVES = 50
 FIGS = [".sv-fig-trajectory", ".sv-fig-overfit", ".sv-fig-frontier", ".sv-fig-landscape", ".sv-fig-bcrit"]
@@ -79,18 +79,19 @@ def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
     """The first-visit table: this checkout (and ``ref``), ``n`` fresh-profile visits each, interleaved."""
     from contextlib import ExitStack
 
-    names = ["this checkout"] + ([f"reference ({ref})"] if ref else [])
+    names = ["`scalingviz dashboard`", "as on Binder (Jupyter server + Voila extension, no preheated kernel)"]
+    names += [f"reference: `scalingviz dashboard` of {ref}"] if ref else []
     runs = {k: [] for k in names}
     with ExitStack() as stack, sync_playwright() as p:
-        urls = {names[0]: stack.enter_context(dashboard())}
+        urls = {names[0]: stack.enter_context(dashboard()), names[1]: stack.enter_context(binder_server())}
         if ref:
-            urls[names[1]] = stack.enter_context(dashboard(ref))
+            urls[names[2]] = stack.enter_context(dashboard(ref))
         b = p.chromium.launch(executable_path=chromium, args=ARGS)
         for url in urls.values():  # one untimed visit each: the server's first page start-up
             first_visit(b, url)
         for _ in range(n):
             for name, url in urls.items():
-                time.sleep(3)  # let the preheated kernel pool refill, as between two real visitors
+                time.sleep(12)  # the preheated kernel pool refills 8 s after a visit; a visitor finds it ready
                 runs[name].append(first_visit(b, url))
         b.close()
     print("| first visit, fresh profile (median of 3) | all five figures drawn | HTTP | websocket | total | "

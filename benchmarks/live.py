@@ -44,18 +44,53 @@ def dashboard(source: str | None = None) -> Iterator[str]:
     if source:
         env["PYTHONPATH"] = os.pathsep.join(x for x in (source, env.get("PYTHONPATH", "")) if x)
     proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env,
+                            cwd=source)  # `-m` puts the working directory first on the path
     url = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "voila/static/", timeout=2)
-                break
-            except urllib.error.HTTPError:  # the server answers
-                break
-            except Exception:
-                time.sleep(0.5)
+        _wait(url + "voila/static/")
         yield url
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+def _wait(url: str) -> None:
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:  # the server answers
+            return
+        except Exception:
+            time.sleep(0.5)
+
+
+@contextmanager
+def binder_server() -> Iterator[str]:
+    """The page as Binder serves it: a Jupyter server with Voila's server extension, configured by
+    ``scalingviz dashboard --configure-jupyter`` (here into a temporary prefix, put on the Jupyter
+    paths by environment variables). Yields the dashboard's URL (``voila/render/...``)."""
+    import json
+    import tempfile
+
+    from scalingviz.ui.assets import SERVER_CONFIG, prepare
+
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as tmp:
+        prepare(os.path.join(tmp, "share"))
+        os.makedirs(os.path.join(tmp, "config"))
+        with open(os.path.join(tmp, "config", "jupyter_server_config.json"), "w") as fh:
+            json.dump({**SERVER_CONFIG, "IdentityProvider": {"token": ""}}, fh)
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=os.path.join(tmp, "config"), JUPYTER_PATH=os.path.join(tmp, "share"))
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "jupyter_server", f"--port={port}", "--no-browser",
+                                 "--ServerApp.port_retries=0", f"--ServerApp.root_dir={repo}", "--allow-root"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
+        base = f"http://127.0.0.1:{port}/"
+        try:
+            _wait(base + "api/status")
+            yield base + "voila/render/notebooks/dashboard.ipynb"
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=20)

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -360,9 +360,27 @@ def fetch(name: str, *, timeout: float = 30.0) -> Path:
     folder = _cached(ds)
     for f in ds.files:
         target = folder / f.name
-        if not target.is_file() or target.stat().st_size != f.size:
+        if target.is_file() and str(target) not in _VERIFIED:
+            if target.stat().st_size != f.size or _sha256(target) != f.sha256:
+                target.unlink()  # damaged since it was written: fetched again below
+            else:
+                _VERIFIED.add(str(target))
+        if not target.is_file():
             _download(ds, f, target, timeout)
+            _VERIFIED.add(str(target))
     return folder
+
+
+#: Cached files whose checksum this process has seen match (checked once per process).
+_VERIFIED: set[str] = set()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -371,7 +389,6 @@ class LocalDataSet:
 
     spec: DataSet
     folder: Path
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def path(self, file: str | None = None) -> Path:
         """The path of one file (the runs file, or the only file, when not named)."""

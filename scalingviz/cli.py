@@ -489,7 +489,10 @@ def _cmd_plan(args: argparse.Namespace) -> None:
         seq_len=args.seq_len, lr=args.lr, N_convention=args.n_convention, N_embedding=args.n_embedding,
         n_layer=args.n_layer, d_model=args.d_model, n_vocab=args.n_vocab, n_gpus=args.gpus,
         gpu=None if args.peak_flops else args.gpu, peak_flops=args.peak_flops, mfu=args.mfu,
-        price_per_gpu_hour=args.price, laws=laws,
+        price_per_gpu_hour=args.price, laws=laws, inference_tokens=args.inference_tokens,
+        inference_mfu=args.inference_mfu, inference_price_per_gpu_hour=args.inference_price,
+        unique_tokens=args.unique_tokens, active_params=args.active_params, experts=args.experts, top_k=args.top_k,
+        expert_params=args.expert_params, schedule=args.schedule, cooldown=args.cooldown,
     )
     report = check(plan)
     payload = report.to_dict()
@@ -516,8 +519,12 @@ def render_plan(report) -> str:
                                        f"D >= {_fmt(report.data_for_delta_L)} tokens"))
     lines.append(_table(rows))
     v = report.verdict
-    lines.append(f"\nAllocation: {v['verdict'].upper()}" + (f" by {v['factor']:.3g}x" if v["verdict"] != "near-optimal" else "")
-                 + f" (reference: ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param)")
+    if v["verdict"] == "right-sized":
+        lines.append(f"\nAllocation: RIGHT-SIZED for {_fmt(p.inference_tokens)} inference tokens ({v['chinchilla_verdict']} "
+                     f"by {v['factor']:.3g}x against ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param, training alone)")
+    else:
+        lines.append(f"\nAllocation: {v['verdict'].upper()}" + (f" by {v['factor']:.3g}x" if v["verdict"] != "near-optimal" else "")
+                     + f" (reference: ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param)")
     rows = [(name, f"N {_fmt(o['N'])}, D {_fmt(o['D'])} ({o['tokens_per_param']:.3g} tokens/param)"
              + (f", loss {o['loss']:.4f}" if o["loss"] is not None else "")) for name, o in report.compute_optimal.items()]
     lines.append(_table(rows) if rows else "  -")
@@ -544,7 +551,45 @@ def render_plan(report) -> str:
                                f"{p.peak_flops:.3g} FLOP/s x MFU {p.mfu:g} ({c['time_from']})"))
     rows.append(("GPU-hours", f"{c['gpu_hours']:,.0f}"))
     rows.append(("cost", "-" if c["cost"] is None else f"{c['cost']:,.0f} (at {p.price_per_gpu_hour:g} per GPU-hour)"))
+    rows.append(("FLOP basis", c["flop_basis"]))
     lines.append(_table(rows))
+    if report.inference_optimal is not None:
+        inf = report.verdict.get("inference", {})
+        lines.append(f"\nInference-aware optimum for {_fmt(p.inference_tokens)} inference tokens (Sardana et al. 2024; "
+                     "same loss as the plan under each law, least training + inference "
+                     f"{next(iter(report.inference_optimal.values()))['objective'] if report.inference_optimal else 'compute'})")
+        rows = [(name, f"N {_fmt(o['N'])}, D {_fmt(o['D'])} ({o['tokens_per_param']:.3g} tokens/param), total "
+                       f"{o['total_flop']:.3g} FLOP; saves {100 * o['saving_vs_plan']:.2g}% vs the plan, "
+                       f"{100 * o['saving_vs_chinchilla']:.2g}% vs compute-optimal ({_fmt(o['chinchilla_N'])} params)")
+                for name, o in report.inference_optimal.items()]
+        lines.append(_table(rows) if rows else "  -")
+        if inf:
+            lines.append(f"  verdict: {report.verdict['verdict'].upper()} ({inf['law']})")
+    if report.repeated_data is not None:
+        r = report.repeated_data
+        o = r["optimal_under_limit"]
+        lines.append(f"\nRepeated data ({r['law']})")
+        lines.append(_table([("epochs", f"{r['epochs']:.3g} over {_fmt(r['unique_tokens'])} unique tokens"),
+                             ("effective data", f"{_fmt(r['effective_tokens'])} tokens ({100 * r['effective_fraction']:.3g}% "
+                                                "of D)"),
+                             ("loss", f"{r['loss']:.4f} (with unique data {r['loss_if_unique']:.4f})"),
+                             ("under the limit", f"N {_fmt(o['N'])}, D {_fmt(o['D'])} ({o['epochs']:.3g} epochs), loss "
+                                                 f"{o['loss']:.4f}, same compute")]))
+    if report.moe is not None:
+        m = report.moe
+        lines.append("\nMixture of experts")
+        rows = [("parameters", f"{_fmt(m['active_params'])} active of {_fmt(m['total_params'])} "
+                               f"({100 * m['active_fraction']:.3g}%)"), ("FLOP basis", m["flop_basis"])]
+        rows += [(f"loss, {k}", f"{v:.4f} at total N, {m['loss_at_active_params'][k]:.4f} at active N")
+                 for k, v in m["loss_at_total_params"].items()]
+        lines.append(_table(rows))
+    if report.schedule is not None:
+        sc = report.schedule
+        lines.append(f"\nSchedule under {sc['law']} (at {sc['steps_basis']})")
+        rows = [("plan", f"{sc['schedule']}: final loss {sc['final_loss']:.4f}")]
+        rows += [("alternative", f"{a['schedule']}: {a['final_loss']:.4f} ({a['vs_plan']:+.4f})") for a in sc["alternatives"]]
+        rows.append(("note", sc["note"]))
+        lines.append(_table(rows))
     if report.warnings:
         lines.append("\nWarnings")
         lines += [f"  ! {w['code']}: {w['message']}" for w in report.warnings]
@@ -930,6 +975,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--mfu", default="0.4", help="model FLOP utilisation in (0, 1] (default 0.4)")
     sp.add_argument("--price", help="price per GPU-hour")
     sp.add_argument("--laws", help="comma-separated presets (default: all that apply)")
+    g = sp.add_argument_group("inference demand (Sardana et al. 2024)")
+    g.add_argument("--inference-tokens", help="tokens the model will process at inference over its life, e.g. 10T")
+    g.add_argument("--inference-mfu", help="MFU at inference (default: --mfu)")
+    g.add_argument("--inference-price", help="price per GPU-hour at inference (default: --price)")
+    g = sp.add_argument_group("data and experts")
+    g.add_argument("--unique-tokens", help="unique tokens available; fewer than D means repeated data (Muennighoff et al.)")
+    g.add_argument("--active-params", help="mixture of experts: parameters active per token, in --N's convention")
+    g.add_argument("--experts", help="mixture of experts: number of experts (with --top-k and --expert-params)")
+    g.add_argument("--top-k", help="mixture of experts: experts per token")
+    g.add_argument("--expert-params", help="mixture of experts: one expert's parameters summed over its layers")
+    g = sp.add_argument_group("learning-rate schedule (Luo et al. 2025)")
+    g.add_argument("--schedule", help="schedule kind: " + ", ".join(__import__("scalingviz.schedules", fromlist=["KINDS"]).KINDS))
+    g.add_argument("--cooldown", help="wsd: fraction of the steps spent decaying, e.g. 0.2")
     common(sp)
     sp.set_defaults(func=_cmd_plan)
     def schedule_flags(sp: argparse.ArgumentParser, with_kind: bool = True) -> None:

@@ -5,7 +5,10 @@ field, the value and the valid range. :func:`check` turns a plan into a :class:`
 predicted loss per law (with bands), the Kaplan/Su trajectory at the plan's batch, the
 overfitting penalty, the compute-optimal alternative per law and a verdict, the batch against
 B_crit and the hyperparameter laws, the learning rate against Step Law and DeepSeek, compute,
-wall-clock and cost, and warnings with stable codes.
+wall-clock and cost, and warnings with stable codes. Optionally: the inference-aware optimum for
+the tokens the model will serve (Sardana et al. 2024), repeated data when the unique tokens are
+fewer than the tokens trained on (Muennighoff et al. 2023), a mixture-of-experts model's active
+parameters, and the learning-rate schedule under a curve law (Luo et al. 2025).
 
 >>> r = check(TrainingPlan(N=70e9, D=1.4e12, batch_tokens=3e6))
 >>> r.verdict["verdict"]
@@ -28,7 +31,7 @@ from .uncertainty import prediction_band
 __all__ = ["WARNING_CODES", "PlanReport", "TrainingPlan", "check"]
 
 WARNING_CODES = ("EXTRAPOLATION", "UNDERTRAINED", "OVERTRAINED", "OVERFIT_RISK", "BATCH_ABOVE_CRITICAL",
-                 "LR_FAR_FROM_STEPLAW", "INCONSISTENT_INPUTS")
+                 "LR_FAR_FROM_STEPLAW", "INCONSISTENT_INPUTS", "REPEATED_DATA", "DENSE_LAW_FOR_MOE")
 #: A plan counts as near-optimal within this factor of a law's optimal tokens per parameter.
 NEAR_OPTIMAL_FACTOR = 2.0
 #: Learning rates more than this factor from Step Law's are flagged.
@@ -40,6 +43,25 @@ LR_REFERENCE = "li2025"
 #: User-facing default: Epoch's replication gives the verdict's second opinion on tokens per
 #: parameter (``epoch_tokens_per_param``), beside Chinchilla's rule of thumb.
 TOKENS_PER_PARAM_REFERENCE = "besiroglu2024"
+#: User-facing default: the inference-aware verdict ("right-sized for X inference tokens") uses
+#: Epoch's replication of Chinchilla's law, as the tokens-per-parameter opinion does; every law
+#: with a loss(N, D) is reported beside it.
+INFERENCE_REFERENCE = "besiroglu2024"
+#: A plan whose total (training + inference) compute is within this fraction of the inference-aware
+#: optimum's is "right-sized" for its inference demand.
+RIGHT_SIZED_TOLERANCE = 0.10
+#: Muennighoff et al. 2023 (Sec. 6, Fig. 4): up to about 4 epochs, repeated tokens are worth almost
+#: as much as new ones; REPEATED_DATA is raised past this many epochs.
+REPEATED_DATA_EPOCHS = 4.0
+#: The repeated-data law used for unique_tokens.
+REPEATED_DATA_LAW = "muennighoff2023"
+#: Step Law's learning-rate and batch laws against the best runs of its own 16 MoE grids (Li et al.
+#: 2025's released moe_lr_bs_loss.csv; computed by data/check_steplaw_moe.py, data/steplaw_moe_check.json):
+#: median best / recommended LR with N = all parameters, with N = active parameters, and batch.
+STEPLAW_MOE_CHECK = {"lr_total": 1.21, "lr_active": 0.42, "batch": 0.87}
+#: User-facing default: the curve law that compares learning-rate schedules in a plan (the largest
+#: model of Luo et al. 2025, closest to the plans people check).
+SCHEDULE_REFERENCE = "luo2025-400m"
 
 
 def _positive(name: str, value: Any, what: str, *, allow_none: bool = False, upper: float | None = None) -> float | None:
@@ -52,7 +74,7 @@ def _positive(name: str, value: Any, what: str, *, allow_none: bool = False, upp
     except ValueError as exc:  # keep the parser's reason, give the field's own expectation
         raise InputError(f"{str(exc).split('; expected')[0]}; expected {what}") from None
     if not v > 0:
-        raise InputError(f"{name}: {value!r} is out of range; expected {what}" + ("" if "(0," in what else " > 0"))
+        raise InputError(f"{name}: {value!r} is out of range; expected {what}" + ("" if "(0," in what or "0 <" in what else " > 0"))
     if upper is not None and v > upper:
         raise InputError(f"{name}: {value!r} is out of range; expected {what}")
     return v
@@ -89,6 +111,19 @@ class TrainingPlan:
         Price of one accelerator-hour, for the cost.
     laws : tuple of str, optional
         Presets to use (default: every published one that applies).
+    inference_tokens : float, optional
+        Tokens the model will process at inference over its life (prompt and generated), for the
+        inference-aware optimum (Sardana et al. 2024). ``inference_mfu`` and
+        ``inference_price_per_gpu_hour`` (default: the training ones) price them.
+    unique_tokens : float, optional
+        Unique tokens available; fewer than D means the data repeats (epochs = D / unique_tokens).
+    active_params : float, optional
+        Parameters active per token (mixture-of-experts), in N's convention; or ``experts``,
+        ``top_k`` and ``expert_params`` (one expert's parameters summed over its layers), giving
+        ``N - (experts - top_k) * expert_params``.
+    schedule : str, optional
+        The learning-rate schedule's kind (:data:`scalingviz.schedules.KINDS`), with ``cooldown``
+        (fraction of the steps, for WSD).
     """
 
     N: Any
@@ -109,6 +144,16 @@ class TrainingPlan:
     mfu: Any = 0.4
     price_per_gpu_hour: Any = None
     laws: tuple[str, ...] | None = None
+    inference_tokens: Any = None
+    inference_mfu: Any = None
+    inference_price_per_gpu_hour: Any = None
+    unique_tokens: Any = None
+    active_params: Any = None
+    experts: Any = None
+    top_k: Any = None
+    expert_params: Any = None
+    schedule: str | None = None
+    cooldown: Any = None
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -187,6 +232,68 @@ class TrainingPlan:
             for name in laws:
                 get_preset(name)
             s(self, "laws", laws)
+        self._validate_options(N, D)
+
+    def _validate_options(self, N: float, D: float) -> None:
+        """Inference demand, repeated data, experts and the schedule (all optional)."""
+        s = object.__setattr__
+        if self.inference_tokens is not None:
+            v = units.parse_quantity(self.inference_tokens, "inference_tokens")
+            if not 0 <= v <= 1e20:
+                raise InputError(f"inference_tokens: {self.inference_tokens!r} is out of range; expected 0 to 1e20 "
+                                 "tokens served over the model's life")
+            s(self, "inference_tokens", v)
+        s(self, "inference_mfu", _positive("inference_mfu", self.inference_mfu,
+                                           "a model FLOP utilisation in (0, 1]", allow_none=True, upper=1.0))
+        s(self, "inference_price_per_gpu_hour", _positive(
+            "inference_price_per_gpu_hour", self.inference_price_per_gpu_hour, "a price per accelerator-hour",
+            allow_none=True))
+        U = _positive("unique_tokens", self.unique_tokens, f"0 < unique_tokens <= D ({D:.4g} tokens)", allow_none=True)
+        if U is not None and U > D * (1 + 1e-9):
+            raise InputError(f"unique_tokens: {self.unique_tokens!r} is out of range; expected 0 < unique_tokens <= D "
+                             f"({D:.4g} tokens): a run cannot see more unique tokens than it trains on")
+        s(self, "unique_tokens", U)
+        moe = [self.experts, self.top_k, self.expert_params]
+        active = _positive("active_params", self.active_params, f"0 < active_params <= N ({N:.4g})", allow_none=True)
+        if active is not None and active > N * (1 + 1e-9):
+            raise InputError(f"active_params: {self.active_params!r} is out of range; expected 0 < active_params <= N "
+                             f"({N:.4g}): a model cannot use more parameters per token than it has")
+        if any(x is not None for x in moe):
+            if any(x is None for x in moe):
+                raise InputError("experts: give all of experts, top_k and expert_params, or none (or active_params)")
+            E = _positive("experts", self.experts, "a whole number of experts >= 1")
+            k = _positive("top_k", self.top_k, "a whole number of experts per token >= 1")
+            for name, v, raw in (("experts", E, self.experts), ("top_k", k, self.top_k)):
+                if v != int(v):
+                    raise InputError(f"{name}: {raw!r} is not a whole number")
+            if k > E:
+                raise InputError(f"top_k: {self.top_k!r} is out of range; expected 1 <= top_k <= experts ({E:g})")
+            P = _positive("expert_params", self.expert_params, "one expert's parameters (all its layers) > 0")
+            idle = (E - k) * P
+            if idle >= N:
+                raise InputError(f"expert_params: {self.expert_params!r} is out of range; (experts - top_k) x "
+                                 f"expert_params = {idle:.4g} must be below N ({N:.4g})")
+            from_experts = N - idle
+            if active is not None and not math.isclose(active, from_experts, rel_tol=0.01):
+                raise InputError(f"active_params: {active:.4g} disagrees with N - (experts - top_k) x expert_params = "
+                                 f"{from_experts:.4g}; give one of them, or make them agree")
+            active = from_experts
+            s(self, "experts", int(E))
+            s(self, "top_k", int(k))
+            s(self, "expert_params", P)
+        s(self, "active_params", active)
+        if self.schedule is not None:
+            from .schedules import KINDS
+
+            if self.schedule not in KINDS:
+                raise InputError(f"schedule: {self.schedule!r} is not a schedule kind; valid: {', '.join(KINDS)}")
+        if self.cooldown is not None:
+            c = units.parse_quantity(self.cooldown, "cooldown")
+            if not 0 < c < 1:
+                raise InputError(f"cooldown: {self.cooldown!r} is out of range; expected a fraction of the steps in (0, 1)")
+            if self.schedule not in (None, "wsd"):
+                raise InputError(f"cooldown: applies to the wsd schedule, not {self.schedule!r}")
+            s(self, "cooldown", c)
 
     # -- derived ----------------------------------------------------------------------------
     @property
@@ -206,13 +313,21 @@ class TrainingPlan:
         return self.N_total if law.N_convention.startswith("total") else self.N_nonembedding
 
     @property
+    def N_active(self) -> float:
+        """Parameters used per token: ``active_params`` for a mixture of experts, else N."""
+        return self.active_params if self.active_params is not None else self.N
+
+    @property
     def compute_flop(self) -> float:
-        """6 N D with N as given [FLOP] (Chinchilla counts total N, Kaplan non-embedding)."""
-        return 6.0 * self.N * self.D
+        """6 N D with N as given [FLOP] (Chinchilla counts total N, Kaplan non-embedding); for a
+        mixture of experts, 6 N_active D (FLOPs follow the parameters each token uses)."""
+        return 6.0 * self.N_active * self.D
 
     def to_dict(self) -> dict[str, Any]:
         keys = ("N", "D", "steps", "batch_tokens", "batch_sequences", "seq_len", "lr", "N_convention", "N_embedding",
-                "n_layer", "d_model", "n_vocab", "n_gpus", "gpu", "peak_flops", "mfu", "price_per_gpu_hour", "laws")
+                "n_layer", "d_model", "n_vocab", "n_gpus", "gpu", "peak_flops", "mfu", "price_per_gpu_hour", "laws",
+                "inference_tokens", "inference_mfu", "inference_price_per_gpu_hour", "unique_tokens", "active_params",
+                "experts", "top_k", "expert_params", "schedule", "cooldown")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -232,6 +347,10 @@ class PlanReport:
     lr: dict[str, Any]
     compute: dict[str, Any]
     warnings: list[dict[str, Any]]
+    inference_optimal: dict[str, dict[str, Any]] | None = None
+    repeated_data: dict[str, Any] | None = None
+    moe: dict[str, Any] | None = None
+    schedule: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         c = self.compute
@@ -257,6 +376,11 @@ class PlanReport:
             "time_hours": c["time_hours"],
             "gpu_hours": c["gpu_hours"],
             "cost": c["cost"],
+            "flop_basis": c["flop_basis"],
+            "inference_optimal": self.inference_optimal,
+            "repeated_data": self.repeated_data,
+            "moe": self.moe,
+            "schedule": self.schedule,
             "warnings": self.warnings,
         }
 
@@ -389,9 +513,12 @@ def check(plan: TrainingPlan) -> PlanReport:
         _extrapolation(warnings, law, N=Nl, D=D, C=kw["C"])
 
     # -- compute, time, cost ------------------------------------------------------------------
+    moe = plan.active_params is not None and plan.active_params < plan.N
     comp: dict[str, Any] = {"flop_6ND": C, "pf_days": units.flop_to_pfdays(C), "N_counted": plan.N_convention,
-                            "delta_L_law": dl_law}
-    if plan.n_layer is not None:
+                            "delta_L_law": dl_law,
+                            "flop_basis": ("6 x active parameters x D (mixture of experts: FLOPs follow the "
+                                           "parameters each token uses)" if moe else f"6 x N ({plan.N_convention}) x D")}
+    if plan.n_layer is not None and not moe:
         ctx = plan.seq_len or 2048
         Nn = compute.n_params_nonembedding(plan.n_layer, plan.d_model)
         fwd = _f(compute.flops_per_token_forward(Nn, plan.n_layer, ctx, plan.d_model)) + 2 * plan.d_model * plan.n_vocab
@@ -412,6 +539,170 @@ def check(plan: TrainingPlan) -> PlanReport:
     comp["gpu_hours"] = _f(compute.gpu_hours(flop_for_time, plan.peak_flops, plan.mfu))
     comp["cost"] = (None if plan.price_per_gpu_hour is None
                     else _f(compute.cost(flop_for_time, plan.peak_flops, plan.mfu, plan.price_per_gpu_hour)))
-    comp["time_from"] = "exact FLOP count from the shape" if "flop_exact" in comp else "6ND"
+    comp["time_from"] = ("exact FLOP count from the shape" if "flop_exact" in comp
+                         else "6 N_active D" if moe else "6ND")
 
-    return PlanReport(plan, loss, trajectory, dl, d2, tpp, optimal, verdict, batch, lr, comp, warnings)
+    inference = _inference_optimal(plan, loss, verdict, warnings)
+    repeated = _repeated_data(plan, warnings)
+    moe_report = _moe(plan, loss, warnings) if moe else None
+    sched = _schedule(plan, warnings)
+    return PlanReport(plan, loss, trajectory, dl, d2, tpp, optimal, verdict, batch, lr, comp, warnings,
+                      inference, repeated, moe_report, sched)
+
+
+def _inference_weight(plan: TrainingPlan) -> tuple[float, str]:
+    """The price of one inference FLOP in training FLOPs, and what the optimum minimises: compute
+    when inference runs like training, else cost (price / utilisation; same accelerator)."""
+    mfu_i = plan.inference_mfu if plan.inference_mfu is not None else plan.mfu
+    price_t = plan.price_per_gpu_hour
+    price_i = plan.inference_price_per_gpu_hour if plan.inference_price_per_gpu_hour is not None else price_t
+    weight = plan.mfu / mfu_i
+    if price_t is not None and price_i is not None:
+        weight *= price_i / price_t
+    elif price_i is not None and price_t is None:
+        raise InputError("inference_price_per_gpu_hour: needs price_per_gpu_hour (training) to compare the two")
+    return weight, ("compute" if weight == 1.0 else "cost")
+
+
+def _inference_optimal(plan: TrainingPlan, loss: dict[str, dict[str, Any]], verdict: dict[str, Any],
+                       warnings: list[dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+    """Sardana et al. 2024 for every law with a loss: the model reaching the plan's predicted loss at
+    the least training + inference compute (or cost), against the compute-optimal model of the same
+    loss and against the plan itself."""
+    if plan.inference_tokens is None:
+        return None
+    D_inf = plan.inference_tokens
+    weight, objective = _inference_weight(plan)
+    out: dict[str, dict[str, Any]] = {}
+    for law in _laws(plan, "inference_optimal"):
+        if law.name not in loss or not np.isfinite(loss[law.name]["value"]):
+            continue
+        L = loss[law.name]["value"]
+        o = law.inference_optimal(L, D_inf, weight=weight)
+        c = law.inference_optimal(L, 0.0)  # the compute-optimal (Chinchilla-optimal) model of this loss
+        n_plan = plan.N_for(law) * plan.N_active / plan.N  # the FLOPs the plan spends per token
+        plan_train, plan_inf = 6.0 * n_plan * plan.D, 2.0 * n_plan * D_inf
+        chin_inf = 2.0 * c["N"] * D_inf
+        entry = {"N": o["N"], "D": o["D"], "tokens_per_param": o["tokens_per_param"], "train_flop": o["train_flop"],
+                 "inference_flop": o["inference_flop"], "total_flop": o["total_flop"], "loss": L,
+                 "objective": objective, "inference_weight": weight,
+                 "chinchilla_N": c["N"], "chinchilla_D": c["D"], "chinchilla_total_flop": c["train_flop"] + chin_inf,
+                 "plan_total_flop": plan_train + plan_inf,
+                 "saving_vs_chinchilla": 1.0 - o["objective"] / (c["train_flop"] + weight * chin_inf),
+                 "saving_vs_plan": 1.0 - o["objective"] / (plan_train + weight * plan_inf)}
+        if plan.price_per_gpu_hour is not None:
+            per_flop = plan.price_per_gpu_hour / (plan.peak_flops * plan.mfu * 3600.0)  # training $/FLOP
+            entry["total_cost"] = (o["train_flop"] + weight * o["inference_flop"]) * per_flop
+            entry["plan_total_cost"] = (plan_train + weight * plan_inf) * per_flop
+        out[law.name] = entry
+    ref = out.get(INFERENCE_REFERENCE) or next(iter(out.values()), None)
+    if ref is None:
+        return out
+    ref_name = INFERENCE_REFERENCE if INFERENCE_REFERENCE in out else next(iter(out))
+    title = PRESETS[ref_name].title
+    numbers = (f"with {units.format_number(D_inf)} inference tokens, the least total {objective} reaching this loss under {title} is "
+               f"N = {ref['N']:.3g}, D = {ref['D']:.3g} ({ref['tokens_per_param']:.3g} tokens/param; Sardana et al. "
+               f"2024); the plan spends {100 * max(ref['saving_vs_plan'], 0):.2g}% more than that, and the "
+               f"compute-optimal model of the same loss ({ref['chinchilla_N']:.3g} params) "
+               f"{100 * ref['saving_vs_chinchilla']:.2g}% more")
+    verdict["inference"] = {"law": ref_name, "inference_tokens": D_inf, "saving_vs_plan": ref["saving_vs_plan"],
+                            "message": numbers}
+    if ref["saving_vs_plan"] <= RIGHT_SIZED_TOLERANCE:
+        verdict["chinchilla_verdict"] = verdict["verdict"]
+        verdict["verdict"] = "right-sized"
+        verdict["message"] = f"right-sized for {units.format_number(D_inf)} inference tokens: {numbers}"
+        warnings[:] = [w for w in warnings if w["code"] not in ("OVERTRAINED", "UNDERTRAINED")]
+    else:
+        for w in warnings:
+            if w["code"] in ("OVERTRAINED", "UNDERTRAINED"):
+                w["message"] += f"; {numbers}"
+    return out
+
+
+def _repeated_data(plan: TrainingPlan, warnings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Muennighoff et al. 2023: the epochs, the effective data, the loss with repetition and the
+    compute-optimal allocation under the data limit."""
+    if plan.unique_tokens is None:
+        return None
+    from .laws.muennighoff2023 import effective_data
+
+    law = PRESETS[REPEATED_DATA_LAW]
+    U, D = plan.unique_tokens, plan.D
+    Nl = plan.N_for(law)
+    epochs = D / U
+    eff = _f(effective_data(D, U, R_D_star=law.values["R_D_star"]))
+    L_rep, L_fresh = _f(law.loss(Nl, D, U)), _f(law.loss(Nl, D, D))
+    o = law.compute_optimal(6.0 * Nl * D, U=U)
+    out = {"epochs": epochs, "unique_tokens": U, "effective_tokens": eff, "effective_fraction": eff / D,
+           "loss": L_rep, "loss_if_unique": L_fresh, "law": law.name,
+           "optimal_under_limit": {"N": _f(o["N_opt"]), "D": _f(o["D_opt"]), "epochs": _f(o["epochs"]),
+                                   "loss": _f(o["loss"])}}
+    _extrapolation(warnings, law, N=Nl, D=D, C=6 * Nl * D)
+    if epochs > REPEATED_DATA_EPOCHS:
+        warnings.append(_warn("REPEATED_DATA", f"{epochs:.3g} epochs over {U:.3g} unique tokens: past ~"
+                              f"{REPEATED_DATA_EPOCHS:g} epochs repeated tokens lose value (Muennighoff et al. 2023); the "
+                              f"effective data is {eff:.3g} tokens ({100 * eff / D:.2g}% of D), the loss {L_rep:.4g} against "
+                              f"{L_fresh:.4g} with unique data, and returns vanish toward R_D* = "
+                              f"{law.values['R_D_star']:.3g} repetitions. Under this data limit the same compute is best "
+                              f"spent on N = {out['optimal_under_limit']['N']:.3g}, D = "
+                              f"{out['optimal_under_limit']['D']:.3g} ({out['optimal_under_limit']['epochs']:.3g} epochs)",
+                              epochs))
+    return out
+
+
+def _moe(plan: TrainingPlan, loss: dict[str, dict[str, Any]], warnings: list[dict[str, Any]]) -> dict[str, Any]:
+    """A mixture of experts: FLOPs from the active parameters; the dense laws' losses at the total
+    and at the active count, as a bracket (no MoE law with verifiable constants is shipped)."""
+    at_active = {}
+    for name in loss:
+        law = PRESETS[name]
+        Na = plan.N_for(law) * plan.N_active / plan.N
+        at_active[name] = _f(law.loss(Na, plan.D))
+    out = {"active_params": plan.N_active, "total_params": plan.N, "active_fraction": plan.N_active / plan.N,
+           "experts": plan.experts, "top_k": plan.top_k, "expert_params": plan.expert_params,
+           "flop_basis": "active parameters: 6 N_active D to train, 2 N_active per token to serve",
+           "hparams_basis": (f"total parameters: on Step Law's own MoE grids its LR law with N = all parameters is "
+                             f"{STEPLAW_MOE_CHECK['lr_total']:g}x the best LR (median of 16 grids), with N = active "
+                             f"{STEPLAW_MOE_CHECK['lr_active']:g}x; its batch law {STEPLAW_MOE_CHECK['batch']:g}x "
+                             "(data/check_steplaw_moe.py)"),
+           "loss_at_total_params": {k: v["value"] for k, v in loss.items()}, "loss_at_active_params": at_active}
+    if loss:
+        low = min(v["value"] for v in loss.values())
+        high = max(at_active.values())
+        warnings.append(_warn("DENSE_LAW_FOR_MOE", f"a mixture of experts ({plan.N_active:.3g} active of {plan.N:.3g} "
+                              "parameters): no law fitted on MoE runs with constants verifiable from its paper is "
+                              "shipped, so the losses are dense laws' at the total N, and higher at the active N; read "
+                              f"{low:.4g} (dense laws at the total N) ... {high:.4g} (at the active N) as a bracket, not "
+                              "a prediction. FLOPs, time and cost use the active parameters", plan.N_active / plan.N))
+    return out
+
+
+def _schedule(plan: TrainingPlan, warnings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The plan's learning-rate schedule under the reference curve law, against WSD and cosine of
+    the same length. The curve law was fitted on one model's runs: it compares schedule shapes, at
+    the plan's steps when they are within its fitted range, else at its own fitted run length."""
+    if plan.schedule is None:
+        return None
+    from .advice import final_loss
+    from .schedules import Schedule
+
+    law = PRESETS[SCHEDULE_REFERENCE]
+    setup = law.setup
+    s_max = law.fitted_range.S[1] if law.fitted_range.S else setup["steps"]
+    own = plan.steps is not None and plan.steps <= s_max
+    steps = int(round(plan.steps)) if own else int(setup["steps"])
+    base = dict(peak_lr=setup["peak_lr"], warmup=setup["warmup"], floor=setup["floor"])
+    spec = {"cooldown": plan.cooldown} if plan.cooldown is not None else {}
+    mine = Schedule(plan.schedule, steps, **base, **spec)
+    alts = [Schedule("wsd", steps, **base, cooldown=0.2), Schedule("cosine", steps, **base)]
+    L = final_loss(law, mine)
+    rows = [{"schedule": a.describe(), "final_loss": (La := final_loss(law, a)), "vs_plan": La - L} for a in alts
+            if a.describe() != mine.describe()]
+    basis = ("the plan's steps" if own else
+             f"the law's fitted run length ({steps:,} steps; the plan's {plan.steps:,.0f} are beyond its fitted "
+             f"{s_max:,.0f})" if plan.steps is not None else f"the law's fitted run length ({steps:,} steps; give a "
+             "batch to use the plan's steps)")
+    return {"law": law.name, "schedule": mine.describe(), "steps": steps, "steps_basis": basis,
+            "peak_lr": setup["peak_lr"], "final_loss": L, "alternatives": rows,
+            "note": f"{law.title}: a {law.setup.get('model', 'single-model')} fit; the differences between "
+                    "schedules carry over, the absolute loss does not"}

@@ -429,6 +429,17 @@ class Preset:
         self._need("compute_for_loss", "the compute for a target loss")
         return self.form.compute_for_loss(self.values, L)
 
+    def inference_optimal(self, L: ArrayLike, D_inference: ArrayLike, *, weight: float = 1.0,
+                          U: float | None = None) -> dict[str, Any]:
+        """The model that reaches loss L at the least training plus inference compute, serving
+        ``D_inference`` tokens over its life (Sardana et al. 2024): ``N`` [params, this law's
+        convention], ``D`` [training tokens], ``tokens_per_param``, ``train_flop`` (6ND),
+        ``inference_flop`` (2N per served token), ``total_flop``. ``weight`` prices one inference
+        FLOP against one training FLOP (1: least compute). With ``D_inference = 0`` it is the
+        compute-optimal model for the compute that reaches L."""
+        self._need("inference_optimal", "the inference-aware optimum")
+        return self.form.inference_optimal(self.values, L, D_inference, weight=weight, U=U)
+
     def hparams(
         self, *, N: ArrayLike | None = None, D: ArrayLike | None = None, C: ArrayLike | None = None
     ) -> dict[str, Any]:

@@ -95,6 +95,10 @@ def test_fetch_downloads_once_verifies_and_caches(cache, fake, monkeypatch):
         assert catalog.status("fake") == "cached"
         datasets.load("fake")
         assert len(origin.requests) == 1  # the second load is served from the cache
+        # A cached file damaged later (same size, other bytes) is noticed and fetched again.
+        catalog._VERIFIED.clear()
+        local.path().write_bytes(BODY.replace(b"3.1", b"3.9"))
+        assert datasets.load("fake").path().read_bytes() == BODY and len(origin.requests) == 2
     assert _leftovers(cache) == ["runs.csv"]
 
 

@@ -191,7 +191,7 @@ def test_compare_disagreement():
     assert d["N_opt_spread"] > 3  # "the optimal N at 1e24 FLOP differs several-fold"
     assert "differs" in c.table.value
     c.laws.value = ("hoffmann2022", "besiroglu2024")
-    assert len(c.fig_loss.data) == 2 and len(c.fig_opt.data) == 5
+    assert len(c.fig_loss.data) == 2 and len(c.fig_opt.data) == 7  # N, D and N* (with inference) per law, and the current C
 
 
 def test_parse_query():

@@ -14,7 +14,7 @@ names of its constants come from those functions' keyword-only parameters (as in
 >>> f.constants
 ('E', 'A', 'alpha')
 >>> sorted(f.capabilities)[:4]
-['compute_for_loss', 'data_for_delta_L', 'delta_L', 'loss']
+['compute_for_loss', 'data_for_delta_L', 'delta_L', 'inference_optimal']
 
 Generic derivations (used where a paper gives no closed form; closed forms override them):
 
@@ -24,7 +24,9 @@ Generic derivations (used where a paper gives no closed form; closed forms overr
 * the compute-optimal N and D on ``C = 6 N D``: a bounded 1-D minimisation of
   ``loss(N, C / 6N)`` in ln N, vectorised over C (a 0.05-decade grid over twelve decades, then
   golden-section refinement of the best bracket), and the loss on that frontier;
-* the compute for a target loss, by bisection in ln C on the frontier loss.
+* the compute for a target loss, by bisection in ln C on the frontier loss;
+* the inference-aware optimum (Sardana et al. 2024, :mod:`scalingviz.laws.sardana2024`): the N and D
+  reaching a loss at the least ``6 N D + 2 N D_inference``.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ CAPABILITIES: Mapping[str, str] = MappingProxyType({
     "B_crit": "critical batch size B_crit(L) [tokens]",
     "optimal": "compute-optimal N and D for compute C [FLOP]",
     "compute_for_loss": "least compute [FLOP] that reaches a loss",
+    "inference_optimal": "least training + inference compute that reaches a loss (Sardana et al. 2024)",
     "lr": "recommended peak learning rate",
     "batch": "recommended batch size [tokens]",
     "power": "a power law in one variable (N, D or C)",
@@ -247,7 +250,7 @@ class LawForm:
         if self.optimal_methods:
             caps.add("optimal")
         if "loss" in caps:
-            caps |= {"delta_L", "data_for_delta_L", "optimal", "compute_for_loss"}
+            caps |= {"delta_L", "data_for_delta_L", "optimal", "compute_for_loss", "inference_optimal"}
         return frozenset(caps)
 
     def has(self, capability: str) -> bool:
@@ -377,6 +380,15 @@ class LawForm:
         lnC = _bisect_decreasing(excess, np.full(L.shape, math.log(1e3)), np.full(L.shape, math.log(1e45)))
         C = np.where(L > floor, np.exp(lnC), np.where(np.isnan(L), np.nan, np.inf))
         return scalar_or_array(C)
+
+
+    def inference_optimal(self, values: Mapping[str, float], L: ArrayLike, D_inf: ArrayLike, *, weight: float = 1.0,
+                          U: float | None = None) -> dict[str, Any]:
+        """N and D reaching loss L at the least ``6 N D + weight * 2 N D_inf`` (Sardana et al. 2024),
+        from this form's ``loss(N, D)`` (with unique tokens U where the form takes them)."""
+        from .sardana2024 import inference_optimal
+
+        return inference_optimal(lambda N, D: as_float(self._loss(values, N, D, U)), L, D_inf, weight)
 
 
 def _bisect_decreasing(f: Callable[[NDArray], NDArray], lo: NDArray, hi: NDArray, n_iter: int = 80) -> NDArray:

@@ -116,10 +116,11 @@ def served_esm() -> str | None:
 
 
 #: Jupyter server settings for Voila's server extension (``/voila/render/...``, the Binder link),
-#: matching ``scalingviz dashboard``: compressed responses, this template, no plotly mime renderer,
-#: sources stripped, no file serving. (The server extension has no preheated kernels.)
+#: matching ``scalingviz dashboard``: compressed responses, this template, no MathJax or plotly mime
+#: renderer, sources stripped, no file serving. (The server extension has no preheated kernels.)
 SERVER_CONFIG = {
-    "ServerApp": {"tornado_settings": {"compress_response": True}},
+    # No mathjax_url: Voila's page would then load MathJax from a CDN (the dashboard typesets no math).
+    "ServerApp": {"tornado_settings": {"compress_response": True, "mathjax_url": None, "mathjax_config": None}},
     "VoilaConfiguration": {"template": TEMPLATE, "theme": "light", "strip_sources": True,
                            "extension_denylist": ["jupyterlab-plotly"], "file_allowlist": []},
 }

@@ -49,6 +49,13 @@ class Compare:
             c.on_change(lambda *_: self._update())
         self.mode.observe(lambda _c: self._update(), "value")
         self.laws.observe(lambda _c: self._rebuild(), "value")
+        # Inference demand (Sardana et al. 2024): each law's least training + inference compute model.
+        self.inference_on = w.Checkbox(value=False, description="count inference", indent=False)
+        self.inference_on.add_class("sv-compare-inference-on")
+        self.inference = QuantityControl("served", "tokens", 1e9, 1e17, 1e13, css="sv-compare-inference",
+                                         description="tokens served at inference over the model's life")
+        self.inference.on_change(lambda *_: self._update())
+        self.inference_on.observe(lambda _c: self._update(), "value")
         self.table = w.HTML()
         self.table.add_class("sv-compare-table")
         # First state drawn into plain figures, then wrapped (see Explorer).
@@ -78,7 +85,10 @@ class Compare:
             fig.add_class(css)
             fig.add_class("sv-fig")
         left = w.VBox([w.HTML("<b>Laws</b> <small>(ctrl/shift-click for several)</small>"), self.laws, self.C.widget,
-                       w.HTML("<b>Loss against N</b>"), self.mode, self.D.widget],
+                       w.HTML("<b>Loss against N</b>"), self.mode, self.D.widget,
+                       w.HTML("<b>Inference demand</b> <small>(Sardana et al. 2024: dotted N* in the "
+                              "compute-optimal figure, N* and D* in the table)</small>"),
+                       self.inference_on, self.inference.widget],
                       layout=w.Layout(width="330px", min_width="320px", padding="0 12px 0 0"))
         grid = w.GridBox([self.fig_loss, self.fig_opt, self.fig_hp, self.table],
                          layout=w.Layout(grid_template_columns=f"repeat(2, {FIG_WIDTH + 2}px)", grid_gap="8px 12px"))
@@ -108,6 +118,8 @@ class Compare:
                                          line=dict(color=col, width=2))
                 self.fig_opt.add_scatter(x=[], y=[], mode="lines", name=f"{p.title} D", legendgroup=p.name,
                                          showlegend=False, line=dict(color=col, width=2, dash="dash"))
+                self.fig_opt.add_scatter(x=[], y=[], mode="lines", name=f"{p.title} N*", legendgroup=p.name,
+                                         showlegend=False, line=dict(color=col, width=3, dash="dot"))
             self.fig_opt.add_scatter(x=[], y=[], mode="lines", name="current C", showlegend=False,
                                      line=dict(color="#999", width=1, dash="dot"))
         with self.fig_hp.batch_update():
@@ -120,14 +132,25 @@ class Compare:
                                         line=dict(color=col, width=2, dash="dash"))
         self._update()
 
+    def inference_tokens(self) -> float | None:
+        return self.inference.value if self.inference_on.value else None
+
     def disagreement(self) -> dict[str, Any]:
-        """Per law at the current C: N_opt, D_opt, D/N, loss; and the spread of N_opt (max/min)."""
-        C = self.C.value
+        """Per law at the current C: N_opt, D_opt, D/N, loss, and with inference counted the model
+        reaching that loss at the least training + inference compute (N*, D*, saving); and the
+        spread of N_opt (max/min)."""
+        C, D_inf = self.C.value, self.inference_tokens()
         rows = []
         for p in self._selected("optimal"):
             o = p.compute_optimal(C)
-            rows.append({"law": p.name, "title": p.title, "N_opt": float(o["N_opt"]), "D_opt": float(o["D_opt"]),
-                         "loss": None if o.get("loss") is None else float(o["loss"]), "N_convention": p.N_convention})
+            row = {"law": p.name, "title": p.title, "N_opt": float(o["N_opt"]), "D_opt": float(o["D_opt"]),
+                   "loss": None if o.get("loss") is None else float(o["loss"]), "N_convention": p.N_convention}
+            if D_inf is not None and p.has("inference_optimal"):
+                L = float(p.compute_optimal(C, method="numerical")["loss"])
+                io = p.inference_optimal(L, D_inf)
+                chin = C + 2.0 * float(p.compute_optimal(C, method="numerical")["N_opt"]) * D_inf
+                row.update(N_inf=io["N"], D_inf=io["D"], saving=1.0 - io["total_flop"] / chin)
+            rows.append(row)
         Ns = [r["N_opt"] for r in rows]
         spread = max(Ns) / min(Ns) if len(Ns) >= 2 else None
         return {"C": C, "rows": rows, "N_opt_spread": spread}
@@ -145,10 +168,19 @@ class Compare:
         Cg = np.logspace(17, 28, 120)
         with self.fig_opt.batch_update():
             laws = self._selected("optimal")
+            D_inf = self.inference_tokens()
             for i, p in enumerate(laws):
                 o = p.compute_optimal(Cg)
-                self.fig_opt.data[2 * i].update(x=Cg, y=o["N_opt"])
-                self.fig_opt.data[2 * i + 1].update(x=Cg, y=o["D_opt"])
+                self.fig_opt.data[3 * i].update(x=Cg, y=o["N_opt"])
+                self.fig_opt.data[3 * i + 1].update(x=Cg, y=o["D_opt"])
+                if D_inf is not None and p.has("inference_optimal"):
+                    Ls = p.compute_optimal(Cg[::3], method="numerical")["loss"]
+                    io = p.inference_optimal(Ls, D_inf)
+                    self.fig_opt.data[3 * i + 2].update(x=io["train_flop"], y=io["N"])
+                else:
+                    self.fig_opt.data[3 * i + 2].update(x=[], y=[])
+            self.fig_opt.layout.title.text = ("Compute-optimal N (solid) and D (dashed)" + (
+                f"; dotted: N* with {units.format_number(D_inf)} served" if D_inf is not None else ""))
             self.fig_opt.data[-1].update(x=[C, C], y=[1e6, 1e16])
         with self.fig_hp.batch_update():
             fr = PRESETS[HP_FRONTIER].compute_optimal(Cg)
@@ -157,11 +189,18 @@ class Compare:
                 self.fig_hp.data[2 * i].update(x=Cg, y=hp["lr"])
                 self.fig_hp.data[2 * i + 1].update(x=Cg, y=hp["batch_tokens"])
         d = self.disagreement()
+        inf = self.inference_tokens() is not None
+
         def row(r: dict[str, Any]) -> str:
             loss = "&ndash;" if r["loss"] is None else f"{r['loss']:.3f}"
+            extra = ""
+            if inf:
+                extra = ("<td>&ndash;</td><td>&ndash;</td><td>&ndash;</td>" if "N_inf" not in r else
+                         f"<td>{units.format_quantity(r['N_inf'])}</td><td>{units.format_quantity(r['D_inf'])}</td>"
+                         f"<td>{100 * r['saving']:.2g}%</td>")
             return (f"<tr><td>{html.escape(r['title'])}</td><td>{units.format_quantity(r['N_opt'])}</td>"
                     f"<td>{units.format_quantity(r['D_opt'])}</td><td>{r['D_opt'] / r['N_opt']:.3g}</td><td>{loss}</td>"
-                    f"<td class='sv-note'>{html.escape(r['N_convention'].split(' ')[0])}</td></tr>")
+                    f"{extra}<td class='sv-note'>{html.escape(r['N_convention'].split(' ')[0])}</td></tr>")
 
         body = "".join(row(r) for r in d["rows"])
         spread = (f"<div class='sv-spread'>At C = {C:.3g} FLOP the optimal N differs <b>{d['N_opt_spread']:.3g}&times;</b> "
@@ -169,7 +208,10 @@ class Compare:
         self.table.value = (
             f"<div class='sv-summary-box'><div class='sv-summary-title'>How far the laws disagree at C = {C:.3g} FLOP "
             f"({units.flop_to_pfdays(C):.3g} PF-days)</div>{spread}<table class='sv-table'><tr><th>law</th><th>N_opt</th>"
-            f"<th>D_opt</th><th>D/N</th><th>loss</th><th>N counts</th></tr>{body}</table>"
+            f"<th>D_opt</th><th>D/N</th><th>loss</th>"
+            + (f"<th>N* ({units.format_number(self.inference_tokens())} served)</th><th>D*</th><th>saves</th>"
+               if inf else "")
+            + f"<th>N counts</th></tr>{body}</table>"
             "<div class='sv-note'>Losses are on each law's own data set and tokenizer: compare allocations, "
             "not loss levels.</div></div>"
         )

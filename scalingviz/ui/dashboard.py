@@ -29,7 +29,9 @@ from .planner import PlanTab
 
 __all__ = ["CSS", "Dashboard", "DashboardPage", "NOTEBOOK_CELLS", "parse_query", "share_query"]
 
-NUMERIC_KEYS = ("N", "D", "B", "S", "C")
+NUMERIC_KEYS = ("N", "D", "B", "S", "C", "inference")
+#: The query's numbers and their ranges: the Explorer's sliders, and the inference demand [tokens served].
+QUERY_RANGES = {**RANGES, "inference": (1e9, 1e17)}
 TABS = ("explorer", "compare", "plan", "fit")
 #: The Plan tab's fields in the URL query: ``plan_N=7B&plan_D=1.4T&plan_gpu=H100``...
 PLAN_QUERY_PREFIX = "plan_"
@@ -137,7 +139,7 @@ def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
         elif key in NUMERIC_KEYS:
             try:
                 v = units.parse_quantity(value, key)
-                lo, hi = RANGES[key]
+                lo, hi = QUERY_RANGES[key]
                 if not lo <= v <= hi:
                     raise ValueError(f"{key}: {short!r} is out of range {units.format_quantity(lo)} to "
                                      f"{units.format_quantity(hi)}")
@@ -171,7 +173,7 @@ class Dashboard:
     def __init__(self, query: str | None = None):
         query = os.environ.get("QUERY_STRING", "") if query is None else query
         state, notices = parse_query(query)
-        ex_state = {k: state[k] for k in ("law", "N", "D", "B") if k in state}
+        ex_state = {k: state[k] for k in ("law", "N", "D", "B", "inference") if k in state}
         if "schedule" in state:
             ex_state["schedule"] = state["schedule"]
         if "S" in state:
@@ -266,6 +268,8 @@ class Dashboard:
         sched = self.explorer.schedule_values()
         if sched:
             s["schedule"] = sched
+        if self.explorer.inference_tokens() is not None:
+            s["inference"] = self.explorer.inference_tokens()
         return s
 
     def _update_share(self) -> None:

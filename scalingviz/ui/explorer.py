@@ -69,7 +69,7 @@ class Explorer:
 
     # User-facing default: Kaplan et al. 2020, the law with every Explorer capability.
     def __init__(self, law: str = "kaplan2020", N: float = 1.5e9, D: float = 3e10, B: float = 2**19,
-                 seq_len: int = 2048, schedule: dict[str, Any] | None = None):
+                 seq_len: int = 2048, schedule: dict[str, Any] | None = None, inference: float | None = None):
         self._base = get_preset(law)
         self.law: Preset = self._base
         self._busy = False
@@ -84,6 +84,18 @@ class Explorer:
         }
         for c in self.controls.values():
             c.on_change(self._on_change)
+        # Inference demand (Sardana et al. 2024): dotted N*, D* on the compute-optimal figure.
+        self.inference_on = w.Checkbox(value=inference is not None, description="count inference",
+                                       indent=False, layout=w.Layout(width="130px"))
+        self.inference_on.add_class("sv-inference-on")
+        self.inference = QuantityControl(
+            "served", "tokens", 1e9, 1e17, value=inference or 1e13, css="sv-inference",
+            description="tokens the model will serve at inference over its life: the dotted curves on the compute-"
+                        "optimal figure are the models reaching each loss at the least training + inference compute "
+                        "(Sardana et al. 2024)")
+        self.inference.on_change(lambda _n, _v: self._draw_inference())
+        self.inference_on.observe(lambda _c: self._draw_inference(), "value")
+        self._inference_key: tuple | None = None
         self.law_picker = w.Dropdown(options=law_options(any_of=("loss", "trajectory")), value=self._base.name,
                                      description="Law", layout=w.Layout(width="100%"))
         self.law_picker.add_class("sv-law")
@@ -131,7 +143,7 @@ class Explorer:
         self.law_note = w.HTML()
         self.markers = MarkerLayer()
 
-        self.advanced_rows: dict[str, w.Text] = {}
+        self._advanced_rows: dict[str, w.Text] | None = None  # built when the section is first opened
         self.advanced_box = w.VBox()
         self.advanced_error = w.HTML()
         self.advanced_error.add_class("sv-error")
@@ -141,6 +153,10 @@ class Explorer:
         self.advanced.set_title(0, "Advanced: edit the law's constants")
         self.advanced.selected_index = None
         self.advanced.add_class("sv-advanced")
+        # Its rows (a text box per constant) are built when the section is opened: about a hundred
+        # widget models fewer for the browser to create on a first visit.
+        self.advanced.observe(lambda _c: self.advanced_rows if self.advanced.selected_index == 0 else None,
+                              "selected_index")
 
         # Draw the first state into plain figures, then wrap them: updates sent to a FigureWidget
         # before the browser has connected are lost (../shared/TOOLCHAIN.md), constructor data is not.
@@ -151,7 +167,6 @@ class Explorer:
         self._logD = np.linspace(6, 15, 73)
         self.fig_landscape = figures.landscape_figure(self._logN, self._logD)
         self.fig_bcrit = figures.bcrit_figure()
-        self._build_advanced()
         self._note_link(None)
         self._update()
         self.fig_trajectory = figures.LiveFigure(self.fig_trajectory)
@@ -196,7 +211,10 @@ class Explorer:
         ])
         left = w.VBox(
             [self.law_picker, self.law_note, *(c[k].widget for k in ("N", "D", "C", "B", "S")), self.link_note,
-             self.warning, w.HTML("<hr style='margin:6px 0'><b>Units</b>"), units_box, self.advanced],
+             self.warning, w.HTML("<hr style='margin:6px 0'><b>Inference demand</b> <span class='sv-note'>(Sardana et "
+                                  "al. 2024: dotted on the compute-optimal figure)</span>"),
+             self.inference_on, self.inference.widget,
+             w.HTML("<hr style='margin:6px 0'><b>Units</b>"), units_box, self.advanced],
             layout=w.Layout(width="370px", min_width="340px", padding="0 12px 0 0"),
         )
         left.add_class("sv-controls")
@@ -222,15 +240,22 @@ class Explorer:
         """The schedule section's settings once built (else those it will open with)."""
         return self.schedule_panel.values() if self.schedule_panel is not None else dict(self._schedule_values)
 
+    @property
+    def advanced_rows(self) -> dict[str, w.Text]:
+        """The constants' text boxes of the "Advanced" section (built on first use)."""
+        if self._advanced_rows is None:
+            self._build_advanced()
+        return self._advanced_rows
+
     def _build_advanced(self) -> None:
         old = self.advanced_box.children
         rows = []
-        self.advanced_rows = {}
+        self._advanced_rows = {}
         for key, prm in self._base.params.items():
             t = w.Text(value=f"{self.law[key]:.6g}", description=key, continuous_update=False,
                        layout=w.Layout(width="200px"), style=dict(description_width="100px"))
             t.observe(self._on_constant, "value")
-            self.advanced_rows[key] = t
+            self._advanced_rows[key] = t
             rows.append(w.HBox([t, w.HTML(f"<small>{html.escape(prm.unit)}; {html.escape(prm.source)}</small>")]))
         self.advanced_box.children = rows
         for row in old:
@@ -316,7 +341,8 @@ class Explorer:
     def _on_law(self, change) -> None:
         self._base = get_preset(change["new"])
         self.law = self._base
-        self._build_advanced()
+        if self._advanced_rows is not None:
+            self._build_advanced()
         self._landscape_key = None
         if not self._busy:
             self._update()
@@ -382,7 +408,7 @@ class Explorer:
 
     def _reset_constants(self) -> None:
         self.law = self._base
-        for key, box in self.advanced_rows.items():
+        for key, box in (self._advanced_rows or {}).items():
             box.unobserve(self._on_constant, "value")
             box.value = f"{self._base[key]:.6g}"
             box.observe(self._on_constant, "value")
@@ -421,10 +447,13 @@ class Explorer:
         return {"N_convention": self._n_is.value, "N_embedding": self._n_emb.value}
 
     def on_state_change(self, callback) -> None:
-        """Call ``callback()`` after any change of the law, of N, D, C, B, S or of the schedule (share link)."""
+        """Call ``callback()`` after any change of the law, of N, D, C, B, S, of the inference demand or of
+        the schedule (share link)."""
         for c in self.controls.values():
             c.on_change(lambda *_: callback())
         self.law_picker.observe(lambda _c: callback(), "value")
+        self.inference.on_change(lambda *_: callback())
+        self.inference_on.observe(lambda _c: callback(), "value")
         self._schedule_callbacks.append(callback)
         if self.schedule_panel is not None:
             self.schedule_panel.on_change.append(callback)
@@ -547,6 +576,7 @@ class Explorer:
                             + ("" if dl_law is law else f" (from {dl_law.title})"))
 
         self._draw_frontier(p)
+        self._draw_inference()
         self._draw_landscape(p)
 
         with self.fig_bcrit.batch_update():
@@ -601,6 +631,35 @@ class Explorer:
                         f.data[T.index(f"{key}_band_hi")].update(x=Cg, y=band["high"])
                         f.data[T.index(f"{key}_band_lo")].update(x=Cg, y=band["low"])
             f.layout.title.text = title
+
+    def inference_tokens(self) -> float | None:
+        """The inference demand drawn on the frontier figure [tokens], or None when not counted."""
+        return self.inference.value if self.inference_on.value else None
+
+    def _draw_inference(self) -> None:
+        """N* and D* of the models reaching each frontier loss at the least training + inference compute
+        (Sardana et al. 2024), at their own training compute; empty without a loss(N, D) or when off."""
+        law, D_inf = self.law, self.inference_tokens()
+        key = (self._law_key(), D_inf)
+        if key == self._inference_key:
+            return
+        self._inference_key = key
+        T = figures.FRONTIER_TRACES
+        f = self.fig_frontier
+        for ctrl in (self.inference.slider, self.inference.text):
+            ctrl.disabled = D_inf is None
+        if D_inf is None or not law.has("inference_optimal"):
+            with f.batch_update():
+                for k in ("N_inf", "D_inf"):
+                    f.data[T.index(k)].update(x=[], y=[])
+            return
+        Cg = np.logspace(15, 28, 60)
+        L = law.compute_optimal(Cg, method="numerical")["loss"]
+        o = law.inference_optimal(L, D_inf)
+        served = units.format_number(D_inf)
+        with f.batch_update():
+            f.data[T.index("N_inf")].update(x=o["train_flop"], y=o["N"], name=f"N*, {served} served")
+            f.data[T.index("D_inf")].update(x=o["train_flop"], y=o["D"], name=f"D*, {served} served")
 
     def _draw_landscape(self, p: dict[str, Any]) -> None:
         law = self.law

@@ -198,7 +198,7 @@ def overfit_figure() -> go.Figure:
 
 
 FRONTIER_TRACES = ("N_band_hi", "N_band_lo", "D_band_hi", "D_band_lo", "N", "D", "B", "S", "N_alt", "D_alt",
-                   "B_alt", "S_alt", "plan_N", "plan_D")
+                   "B_alt", "S_alt", "plan_N", "plan_D", "N_inf", "D_inf")
 
 
 def frontier_figure() -> go.Figure:
@@ -219,6 +219,8 @@ def frontier_figure() -> go.Figure:
         line("S (App. B)", COLORS["S"], dash="dash", width=1.5, showlegend=False),
         marker("your N", COLORS["N"], symbol="star", size=14),
         marker("your D", COLORS["D"], symbol="star", size=14),
+        line("N*, with inference", COLORS["N"], dash="dot", width=3),
+        line("D*, with inference", COLORS["D"], dash="dot", width=3),
     ]
     lay = layout("Compute-optimal allocation", "compute C [FLOP]", "params · tokens · steps", ylog=True)
     lay["legend"].update(x=0.01, xanchor="left", font=dict(size=9.5), tracegroupgap=0)

@@ -47,6 +47,8 @@ def voila_command(port: int, no_browser: bool, notebook: str | None = None) -> l
            "--MappingKernelManager.cull_idle_timeout=300", "--MappingKernelManager.cull_connected=False",
            "--strip_sources=True", "--theme=light", f"--template={TEMPLATE}",
            "--VoilaConfiguration.file_allowlist=[]", "--preheat_kernel=True", "--pool_size=1",
+           # Refill the pool once the visitor's page is drawn, not while it is (two cores are shared).
+           "--VoilaKernelManager.fill_delay=8",
            # The dashboard draws through FigureWidget only; plotly's mime-renderer extension is 4.8 MB.
            '--VoilaConfiguration.extension_denylist=["jupyterlab-plotly"]']
     if no_browser:

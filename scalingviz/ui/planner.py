@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import compute, units
-from ..plan import LR_FACTOR, LR_REFERENCE, PlanReport, TrainingPlan, check
+from ..plan import INFERENCE_REFERENCE, LR_FACTOR, LR_REFERENCE, REPEATED_DATA_EPOCHS, PlanReport, TrainingPlan, check
 from ..presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS
 from ..uncertainty import prediction_band
 from . import figures
@@ -42,17 +42,29 @@ FIELDS: dict[str, tuple[str, str, str, str]] = {
     "peak_flops": ("peak FLOP/s", "per GPU, for 'other'", "", "peak_flops"),
     "mfu": ("MFU", "0 to 1", "0.4", "mfu"),
     "price": ("price", "per GPU-hour", "2.5", "price_per_gpu_hour"),
+    "inference_tokens": ("inference", "tokens served over its life", "", "inference_tokens"),
+    "inference_mfu": ("inference MFU", "optional: default MFU", "", "inference_mfu"),
+    "inference_price": ("inference price", "optional: per GPU-hour", "", "inference_price_per_gpu_hour"),
+    "unique_tokens": ("unique data", "optional: tokens", "", "unique_tokens"),
+    "active_params": ("active params", "optional: per token", "", "active_params"),
+    "experts": ("experts", "optional", "", "experts"),
+    "top_k": ("experts/token", "optional: top-k", "", "top_k"),
+    "expert_params": ("expert size", "optional: params, all layers", "", "expert_params"),
+    "cooldown": ("cooldown", "optional: WSD fraction", "", "cooldown"),
 }
 CHOICES: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
     "N_convention": ((("total (with embedding)", "total"), ("non-embedding", "non-embedding")), "total"),
     "batch_unit": ((("tokens", "tokens"), ("sequences", "sequences")), "tokens"),
     "gpu": (tuple((f"{g.name} ({g.peak_flops / 1e12:.0f} TFLOP/s)", g.name) for g in compute.GPUS.values())
             + (("other: peak FLOP/s below", "other"),), "H100"),
+    "schedule": ((("not given", "none"), ("WSD (warmup-stable-decay)", "wsd"), ("cosine", "cosine"),
+                  ("linear", "linear"), ("constant", "constant")), "none"),
 }
 # TrainingPlan's messages start with its own field name; which form field shows them.
 _ERROR_FIELD = {v[3]: k for k, v in FIELDS.items()} | {"batch_sequences": "batch", "gpu": "gpu",
                                                         "N_convention": "N_convention", "shape": "n_layer",
-                                                        "laws": "laws", "law": "laws", "name": "laws"}
+                                                        "laws": "laws", "law": "laws", "name": "laws",
+                                                        "schedule": "schedule"}
 #: User-facing default: the frontiers the plan is drawn against (the first with its band).
 FRONTIER_LAWS = ("besiroglu2024", "hoffmann2022", "kaplan2020")
 _BADGE = {"good": "#2a7d3f", "warn": "#9a6100", "bad": "#b3261e", "info": "#44617f"}
@@ -116,6 +128,7 @@ class PlanTab:
         self.fig = self._figure()
         self.markers = MarkerLayer()
         self._frontier_drawn = False
+        self._inference_drawn: float | None = None
         self.evaluate()
         self.fig = figures.LiveFigure(self.fig)
         self.fig.add_class("sv-fig-plan")
@@ -128,8 +141,8 @@ class PlanTab:
             label, hint = FIELDS[key][0], FIELDS[key][1]
             ctrl = self.boxes[key]
         else:
-            label, hint, ctrl = {"N_convention": "N counts", "batch_unit": "batch in", "gpu": "GPU"}[key], "", \
-                self.choices[key]
+            label, hint, ctrl = {"N_convention": "N counts", "batch_unit": "batch in", "gpu": "GPU",
+                                 "schedule": "schedule"}[key], "", self.choices[key]
         head = w.HBox([w.HTML(f"<b>{html.escape(label)}</b>", layout=w.Layout(width="118px")), ctrl,
                        w.HTML(f"<span class='sv-unit'>{html.escape(hint)}</span>")],
                       layout=w.Layout(align_items="center"))
@@ -144,6 +157,11 @@ class PlanTab:
             section("Batch and learning rate", ("batch", "batch_unit", "seq_len", "lr")),
             section("Hardware", ("n_gpus", "gpu", "peak_flops", "mfu", "price")),
             section("Shape (optional, for the exact FLOP count)", ("n_layer", "d_model", "n_vocab")),
+            section("Inference and data (optional)", ("inference_tokens", "inference_mfu", "inference_price",
+                                                      "unique_tokens")),
+            section("Mixture of experts (optional: active params, or experts with their size)",
+                    ("active_params", "experts", "top_k", "expert_params")),
+            section("Learning-rate schedule (optional)", ("schedule", "cooldown")),
             section("Laws", ()), w.HBox([self.laws, w.HTML("<span class='sv-unit'>ctrl/shift-click to choose; "
                                                            "your registered fits are marked [fitted]</span>")]),
             self.errors["laws"], self.form_error, self.fig,
@@ -187,6 +205,8 @@ class PlanTab:
         chosen = tuple(self.laws.value)
         if set(chosen) != set(self._default_laws()):  # the default is "every published law that applies"
             kw["laws"] = chosen
+        if self.choices["schedule"].value != "none":
+            kw["schedule"] = self.choices["schedule"].value
         if self.choices["gpu"].value == "other":
             kw["gpu"] = None
         else:
@@ -236,7 +256,9 @@ class PlanTab:
         """The report as HTML: verdict badges, then one table per question, then the warnings."""
         p, v, b, lr, c = report.plan, report.verdict, report.batch, report.lr, report.compute
         badges = []
-        if v["verdict"] == "near-optimal":
+        if v["verdict"] == "right-sized":
+            badges.append(_badge(f"right-sized for {units.format_number(p.inference_tokens)} inference tokens", "good"))
+        elif v["verdict"] == "near-optimal":
             badges.append(_badge(f"near-optimal: {report.tokens_per_param:.3g} tokens/param", "good"))
         else:
             badges.append(_badge(f"{v['verdict']} {v['factor']:.3g}x: {report.tokens_per_param:.3g} tokens/param",
@@ -253,6 +275,14 @@ class PlanTab:
             noise = DELTA_L_NOISE.value
             badges.append(_badge(f"overfitting {100 * report.delta_L:.2g}%", "good" if report.delta_L <= noise
                                  else "warn"))
+        if v.get("inference") and v["verdict"] != "right-sized":
+            badges.append(_badge(f"{100 * v['inference']['saving_vs_plan']:.2g}% above the least total compute for "
+                                 f"{units.format_number(p.inference_tokens)} inference tokens", "warn"))
+        if report.repeated_data is not None:
+            ep = report.repeated_data["epochs"]
+            badges.append(_badge(f"repeated data: {ep:.2g} epochs", "good" if ep <= REPEATED_DATA_EPOCHS else "warn"))
+        if report.moe is not None:
+            badges.append(_badge(f"MoE: {100 * report.moe['active_fraction']:.2g}% active; dense laws", "info"))
         n_extra = sum(w_["code"] == "EXTRAPOLATION" for w_ in report.warnings)
         badges.append(_badge(f"{n_extra} law(s) extrapolated" if n_extra else "inside every fitted range",
                              "info" if n_extra else "good"))
@@ -295,6 +325,47 @@ class PlanTab:
         comp_rows.append(("GPU-hours, cost", f"{c['gpu_hours']:,.0f} GPU-hours",
                           "&ndash;" if c["cost"] is None else f"{c['cost']:,.0f}",
                           "" if c["cost"] is None else f"at {p.price_per_gpu_hour:g} per GPU-hour"))
+        comp_rows.append(("FLOP basis", html.escape(c["flop_basis"]), "", ""))
+        extra = ""
+        if report.inference_optimal:
+            inf_rows = [(html.escape(n), _q(o["N"]), _q(o["D"], "tokens"), f"{o['tokens_per_param']:.3g}",
+                         f"{o['total_flop']:.3g}", f"{100 * o['saving_vs_plan']:.2g}%",
+                         f"{100 * o['saving_vs_chinchilla']:.2g}% ({_q(o['chinchilla_N'])})")
+                        for n, o in report.inference_optimal.items()]
+            obj = next(iter(report.inference_optimal.values()))["objective"]
+            extra += (f"<div class='sv-plan-h'>Is it right-sized for its inference? <span class='sv-note'>"
+                      f"{_q(p.inference_tokens, 'tokens')} served; the same loss at the least training + inference "
+                      f"{obj} (Sardana et al. 2024)</span></div>"
+                      + table(("law", "N*", "D*", "tokens/param", "total FLOP", "plan spends more by",
+                               "compute-optimal spends more by"), inf_rows))
+            if v.get("inference"):
+                extra += f"<div class='sv-note'>{html.escape(v['inference']['message'])}.</div>"
+        if report.repeated_data is not None:
+            r = report.repeated_data
+            o = r["optimal_under_limit"]
+            extra += ("<div class='sv-plan-h'>Repeated data <span class='sv-note'>Muennighoff et al. 2023</span></div>"
+                      + table(("", "", ""), [
+                          ("epochs", f"{r['epochs']:.3g}", f"over {_q(r['unique_tokens'], 'tokens')} unique"),
+                          ("effective data", _q(r["effective_tokens"], "tokens"), f"{100 * r['effective_fraction']:.3g}% of D"),
+                          ("loss", f"<b>{r['loss']:.4f}</b>", f"{r['loss_if_unique']:.4f} with unique data"),
+                          ("under the data limit", f"N {_q(o['N'])}, D {_q(o['D'], 'tokens')}",
+                           f"{o['epochs']:.3g} epochs, loss {o['loss']:.4f}, same compute")]))
+        if report.moe is not None:
+            m = report.moe
+            rows = [(html.escape(k), f"{x:.4f}", f"{m['loss_at_active_params'][k]:.4f}")
+                    for k, x in m["loss_at_total_params"].items()]
+            extra += (f"<div class='sv-plan-h'>Mixture of experts <span class='sv-note'>{_q(m['active_params'])} "
+                      f"active of {_q(m['total_params'])}; FLOPs, time and cost from the active count; no MoE law "
+                      "is shipped: dense laws bracket the loss</span></div>"
+                      + table(("law", "loss at total N", "loss at active N"), rows))
+        if report.schedule is not None:
+            sc = report.schedule
+            rows = [("yours", html.escape(sc["schedule"]), f"<b>{sc['final_loss']:.4f}</b>")]
+            rows += [("alternative", html.escape(a["schedule"]), f"{a['final_loss']:.4f} ({a['vs_plan']:+.4f})")
+                     for a in sc["alternatives"]]
+            extra += (f"<div class='sv-plan-h'>Schedule <span class='sv-note'>{html.escape(sc['law'])} at "
+                      f"{html.escape(sc['steps_basis'])}; {html.escape(sc['note'])}</span></div>"
+                      + table(("", "schedule", "final loss"), rows))
         warn = "".join(f"<div class='sv-warn'><b>{html.escape(w_['code'])}</b> {html.escape(w_['message'])}</div>"
                        for w_ in report.warnings)
         return (
@@ -309,6 +380,7 @@ class PlanTab:
             + table(("", "yours", "recommended", "band / cost"), hb_rows)
             + "<div class='sv-plan-h'>Compute, time and cost</div>"
             + table(("", "", "", ""), comp_rows)
+            + extra
             + (f"<div class='sv-plan-h'>Warnings</div>{warn}" if warn else "")
         )
 
@@ -332,6 +404,8 @@ class PlanTab:
         data.append(figures.line(f"{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param", figures.COLORS["grey"],
                                  dash="dashdot", width=1.2))
         data.append(figures.marker("your plan", figures.COLORS["accent"], symbol="star", size=16))
+        data.append(figures.line("least training + inference compute", figures.COLORS["accent"], dash="dash",
+                                 width=2))
         return go.Figure(data=data, layout=lay)
 
     def _draw(self, report: PlanReport) -> None:
@@ -346,6 +420,20 @@ class PlanTab:
                     self.fig.data[2 + i].update(x=Cg, y=PRESETS[name].compute_optimal(Cg)["N_opt"])
                 self.fig.data[5].update(x=Cg, y=np.sqrt(Cg / (6 * CHINCHILLA_TOKENS_PER_PARAM.value)))
                 self._frontier_drawn = True
+            D_inf = report.plan.inference_tokens
+            if D_inf != self._inference_drawn:
+                # Sardana et al.: for each loss on the compute-optimal frontier, the model reaching it at the
+                # least training + inference compute, drawn at its own training compute.
+                trace = self.fig.data[7]
+                if D_inf:
+                    law = PRESETS[INFERENCE_REFERENCE]
+                    Cg = np.logspace(17, 27, 41)
+                    o = law.inference_optimal(law.compute_optimal(Cg)["loss"], D_inf)
+                    trace.update(x=o["train_flop"], y=o["N"],
+                                 name=f"least total compute, {units.format_number(D_inf)} inference tokens ({law.title})")
+                else:
+                    trace.update(x=[], y=[], name="least training + inference compute")
+                self._inference_drawn = D_inf
         # The plan's star is a shape moved by the marker layer (see ui/markers.py), like the Explorer's.
         shapes = figures.marker_shapes("plan", plan=(C, N))
         self.markers.place({"sv-fig-plan": shapes})
