@@ -12,6 +12,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import _shared  # noqa: E402,F401  (../shared/data as $SCALINGVIZ_EXTERNAL_DATA when present, for the Fit tab)
 from live import ARGS, chromium_or_exit, dashboard  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +38,8 @@ def main() -> None:
         b = p.chromium.launch(executable_path=chromium, args=ARGS)
         page = b.new_page(viewport={"width": 1280, "height": 1060})
         shoot(page, base, HERE / "img" / "explorer.png")
-        shoot(page, base + "?law=hoffmann2022&N=7e10&D=1.4e12&B=4M", HERE / "img" / "explorer-chinchilla.png")
+        # Epoch's law at Llama 2 7B's plan, with 10T tokens of inference counted (the dotted N*, D*).
+        shoot(page, base + "?law=besiroglu2024&N=7e9&D=2e12&B=4M&inference=1e13", HERE / "img" / "explorer-chinchilla.png")
         # The schedule section, opened by the share link, cropped to it.
         page.goto(base + "?sched_law=luo2025-100m&sched_kind=wsd&sched_cooldown=0.2", wait_until="commit")
         page.wait_for_function(READY, timeout=120_000)
@@ -46,8 +48,14 @@ def main() -> None:
         time.sleep(2.5)
         page.locator(".sv-schedule-section").screenshot(path=str(HERE / "img" / "schedule.png"))
         print("wrote", HERE / "img" / "schedule.png")
-        for name, tab in (("compare", "Compare"), ("plan", "Plan"), ("fit", "Fit")):
-            page.set_viewport_size({"width": 1280, "height": 1320 if name == "plan" else 1060})
+        # The Plan tab with a Llama-style plan, its inference demand and its data limit.
+        page.set_viewport_size({"width": 1280, "height": 1900})
+        shoot(page, base + "?tab=plan&plan_N=7B&plan_D=2T&plan_inference_tokens=10T&plan_unique_tokens=400B"
+              "&plan_n_gpus=1024&plan_price=2.5", HERE / "img" / "plan.png",
+              wait="() => document.querySelector('.sv-plan-report') && "
+                   "document.querySelector('.sv-plan-report').innerText.includes('right-sized')")
+        page.set_viewport_size({"width": 1280, "height": 1060})
+        for name, tab in (("compare", "Compare"), ("fit", "Fit")):
             page.goto(base, wait_until="commit")
             page.wait_for_function(READY, timeout=120_000)
             if not page.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text=tab).count():

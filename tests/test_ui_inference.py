@@ -64,7 +64,7 @@ def test_plan_tab_fields_rows_badges_and_frontier():
                  "repeated data: 8 epochs", "MoE: 40% active", "REPEATED_DATA", "DENSE_LAW_FOR_MOE"):
         assert text in html_, text
     inf = tab.fig.data[7]
-    assert len(inf.x) > 10 and "10T inference tokens" in inf.name
+    assert len(inf.x) > 10 and "10T served" in inf.name
     # A bad field: inline under it, the rest kept, the last report kept.
     tab.boxes["top_k"].value = "9"
     tab.boxes["experts"].value = "4"

@@ -97,7 +97,8 @@ class QuantityControl:
         self.text = w.Text(value="", continuous_update=False,
                            layout=w.Layout(width="84px"), tooltip="type e.g. 7B, 1.4T or 2e19")
         self.label = w.HTML(f'<b title="{html.escape(description)}">{html.escape(name)}</b>',
-                            layout=w.Layout(width="28px"))
+                            layout=w.Layout(width="28px" if len(name) <= 3 else f"{8 * len(name) + 6}px",
+                                            min_width="28px"))
         self.unit_label = w.HTML(f'<span class="sv-unit">{html.escape(unit)}</span>', layout=w.Layout(width="86px"))
         self.error = w.HTML("", layout=w.Layout(width="100%"))
         self.error.add_class("sv-error")

@@ -110,7 +110,7 @@ class FitTab:
         self.preview = w.HTML()
         self.preview.add_class("sv-fit-preview")
         self.mapping = {k: w.Dropdown(options=[NONE], value=NONE, description=k, layout=w.Layout(width="230px"),
-                                      style=dict(description_width="40px")) for k in SCHEMA}
+                                      style=dict(description_width="52px")) for k in SCHEMA}
         self._user_mapping: dict[str, str] = {}  # what the user picked, kept across files
         self._setting = False
         for k, dd in self.mapping.items():

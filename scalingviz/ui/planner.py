@@ -164,11 +164,14 @@ class PlanTab:
             section("Learning-rate schedule (optional)", ("schedule", "cooldown")),
             section("Laws", ()), w.HBox([self.laws, w.HTML("<span class='sv-unit'>ctrl/shift-click to choose; "
                                                            "your registered fits are marked [fitted]</span>")]),
-            self.errors["laws"], self.form_error, self.fig,
+            self.errors["laws"], self.form_error,
         ], layout=w.Layout(width="450px", min_width="450px", padding="0 14px 0 0"))
         form.add_class("sv-plan-form")
-        right = w.VBox([self.status, w.HBox([self.open_button], layout=w.Layout(margin="0 0 6px 0")), self.out],
-                       layout=w.Layout(width="100%"))
+        # The figure heads the report, where it is seen without scrolling past the (long) form.
+        # A fixed-width box: plotly sizes the figure from its container when it is first drawn.
+        fig_box = w.Box([self.fig], layout=w.Layout(width="440px", min_width="440px", height="570px"))
+        right = w.VBox([self.status, w.HBox([self.open_button], layout=w.Layout(margin="0 0 6px 0")), fig_box,
+                        self.out], layout=w.Layout(width="100%"))
         return w.HBox([form, right, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
 
     @staticmethod
@@ -388,8 +391,10 @@ class PlanTab:
     @staticmethod
     def _figure() -> go.Figure:
         lay = figures.layout("Where the plan sits: N against compute", "compute C = 6ND [FLOP]",
-                              "N [params]", ylog=True, height=330, width=430)
-        lay["legend"].update(x=0.01, xanchor="left", y=0.99, yanchor="top", font=dict(size=10))
+                              "N [params]", ylog=True, height=560, width=430)
+        # Below the axes: inside them it hides the frontiers and the plan, which run along the diagonal.
+        lay["legend"].update(orientation="h", x=0.0, xanchor="left", y=-0.2, yanchor="top", font=dict(size=9.5))
+        lay["margin"] = dict(lay.get("margin", {}), b=215)
         lay["yaxis"]["range"] = [7, 13.5]
         band = dict(mode="lines", line=dict(width=0), hoverinfo="skip")
         data = [
@@ -405,7 +410,7 @@ class PlanTab:
                                  dash="dashdot", width=1.2))
         data.append(figures.marker("your plan", figures.COLORS["accent"], symbol="star", size=16))
         data.append(figures.line("least training + inference compute", figures.COLORS["accent"], dash="dash",
-                                 width=2))
+                                 width=2))  # drawn with the band's law (Sardana et al. 2024)
         return go.Figure(data=data, layout=lay)
 
     def _draw(self, report: PlanReport) -> None:
@@ -430,7 +435,7 @@ class PlanTab:
                     Cg = np.logspace(17, 27, 41)
                     o = law.inference_optimal(law.compute_optimal(Cg)["loss"], D_inf)
                     trace.update(x=o["train_flop"], y=o["N"],
-                                 name=f"least total compute, {units.format_number(D_inf)} inference tokens ({law.title})")
+                                 name=f"least total compute, {units.format_number(D_inf)} served")
                 else:
                     trace.update(x=[], y=[], name="least training + inference compute")
                 self._inference_drawn = D_inf
