@@ -8,9 +8,13 @@ holds ``<name>/<file>`` (as ``../shared/data`` beside a development checkout doe
 
 >>> from scalingviz import datasets
 >>> zhang = datasets.load("critical_batch_size_zhang2024")     # shipped: no network
->>> table = zhang.table()                                       # columns as arrays of strings
->>> epoch = datasets.load("epoch_chinchilla")                   # fetched once, then cached
->>> runs = epoch.runs()                                         # a validated RunsTable
+>>> len(zhang.table()["steps_to_target"])                       # columns as arrays of strings
+45
+>>> len(datasets.load("gemstones").runs())                      # a validated RunsTable
+199
+
+A fetched set reads the same way, ``datasets.load("epoch_chinchilla").runs()``: downloaded once,
+then from the cache; offline, :class:`DataUnavailable` says which set and which URL.
 
 From the shell: ``scalingviz data list`` and ``scalingviz data fetch NAME`` (or ``--all``).
 """

@@ -32,9 +32,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
 
-__all__ = ["DECAY_SHAPES", "KINDS", "Schedule", "from_log"]
+__all__ = ["DECAY_SHAPES", "DEEPSEEK_DROPS", "KINDS", "Schedule", "from_log"]
 
-KINDS = ("constant", "cosine", "linear", "wsd", "two-stage")
+KINDS = ("constant", "cosine", "linear", "wsd", "two-stage", "multi-step")
+#: DeepSeek LLM's multi-step schedule (Bi et al. 2024, Sec. 2.2): after warmup the learning rate is
+#: the peak, 31.6% of it after 80% of the training tokens, and 10% after 90%: (fraction, factor) pairs.
+DEEPSEEK_DROPS = ((0.8, 0.316), (0.9, 0.1))
 DECAY_SHAPES = ("linear", "cosine", "exp", "sqrt")
 #: The most steps a schedule may have (the curve law's cost grows with them).
 MAX_STEPS = 10_000_000
@@ -73,6 +76,9 @@ class Schedule:
         ``two-stage`` only: the step at which the learning rate drops to ``lr2``.
     lr2 : float
         ``two-stage`` only: the second stage's learning rate.
+    drops : tuple of (fraction, factor)
+        ``multi-step`` only: from ``fraction`` of the steps on, the learning rate is ``factor`` x the
+        peak (default DeepSeek LLM's, :data:`DEEPSEEK_DROPS`).
     """
 
     kind: str
@@ -84,6 +90,7 @@ class Schedule:
     decay_shape: str = "linear"
     switch: int | None = None
     lr2: float | None = None
+    drops: tuple[tuple[float, float], ...] = DEEPSEEK_DROPS
 
     def __post_init__(self) -> None:
         s = object.__setattr__
@@ -131,6 +138,23 @@ class Schedule:
             s(self, "switch", int(sw))
             s(self, "lr2", _positive("lr2", self.lr2, "the second stage's learning rate"))
 
+        if self.kind == "multi-step":
+            try:
+                drops = tuple((float(f), float(k)) for f, k in self.drops)
+            except (TypeError, ValueError):
+                raise InputError(f"drops: {self.drops!r} is not a list of (fraction, factor) pairs") from None
+            fr = [f for f, _ in drops]
+            if not drops or any(not 0 < f < 1 for f in fr) or fr != sorted(set(fr)):
+                raise InputError(f"drops: fractions {fr} are out of range; expected increasing fractions of the "
+                                 "steps in (0, 1)")
+            if any(not 0 < k <= 1 for _, k in drops):
+                raise InputError(f"drops: factors {[k for _, k in drops]} are out of range; expected fractions of the "
+                                 "peak in (0, 1]")
+            if round(fr[0] * self.steps) < self.warmup:
+                raise InputError(f"drops: the first drop at {fr[0]:g} of {self.steps} steps falls inside the "
+                                 f"{self.warmup}-step warmup")
+            s(self, "drops", drops)
+
     @property
     def decay_start(self) -> int:
         """``wsd``: the first step of the cooldown, ``steps - round(cooldown * steps)``."""
@@ -160,6 +184,9 @@ class Schedule:
             out = np.where(t >= d, decay, peak)
         elif self.kind == "two-stage":
             out = np.where(t >= self.switch, self.lr2, peak)
+        elif self.kind == "multi-step":
+            for frac, factor in self.drops:
+                out = np.where(t >= round(frac * T), factor * peak, out)
         if w:
             out[:w] = np.linspace(0.0, peak, w)
         return out
@@ -170,7 +197,11 @@ class Schedule:
             d.pop("cooldown"), d.pop("decay_shape")
         if self.kind != "two-stage":
             d.pop("switch"), d.pop("lr2")
-        if self.kind in ("constant", "two-stage"):
+        if self.kind != "multi-step" or self.drops == DEEPSEEK_DROPS:
+            d.pop("drops")
+        else:
+            d["drops"] = [list(x) for x in self.drops]
+        if self.kind in ("constant", "two-stage", "multi-step"):
             d.pop("floor")
         return d
 
@@ -181,6 +212,8 @@ class Schedule:
             body = f"constant {self.peak_lr:g}"
         elif self.kind == "two-stage":
             body = f"{self.peak_lr:g} then {self.lr2:g} from step {self.switch:,}"
+        elif self.kind == "multi-step":
+            body = f"multi-step {self.peak_lr:g}, " + ", ".join(f"x{k:g} from {100 * f:g}%" for f, k in self.drops)
         elif self.kind == "wsd":
             body = (f"WSD {self.peak_lr:g} -> {self.floor:g}, {self.decay_shape} cooldown over the last "
                     f"{100 * self.cooldown:.3g}%")

@@ -232,3 +232,16 @@ def test_steplaw_against_its_own_moe_grids_matches_the_numbers_the_plan_quotes(s
     assert med["batch_over_steplaw"] == pytest.approx(STEPLAW_MOE_CHECK["batch"], abs=0.005)
     committed = json.loads(script.with_name("steplaw_moe_check.json").read_text())
     assert committed["median_ratio"] == pytest.approx(med)
+
+
+def test_deepseek_7b_with_its_multi_step_schedule():
+    # DeepSeek LLM 7B (Bi et al. 2024): 2T tokens, batch 2304 x 4096, peak LR 4.2e-4, 30 layers,
+    # d_model 4096, vocabulary 102,400, and its multi-step schedule (x0.316 after 80% of the tokens,
+    # x0.1 after 90%). Under the Multi-Power Law the schedule sits between WSD and cosine.
+    r = check(TrainingPlan(N=6.9e9, D=2e12, batch_sequences=2304, seq_len=4096, lr=4.2e-4, n_layer=30, d_model=4096,
+                           n_vocab=102400, schedule="multi-step"))
+    sc = r.schedule
+    assert sc["schedule"].startswith("multi-step 0.0003, x0.316 from 80%, x0.1 from 90%")
+    by = {a["schedule"].split()[0]: a for a in sc["alternatives"]}
+    assert by["WSD"]["final_loss"] < sc["final_loss"] < by["cosine"]["final_loss"]
+    assert r.plan.steps == pytest.approx(2e12 / (2304 * 4096))

@@ -58,7 +58,8 @@ CHOICES: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
     "gpu": (tuple((f"{g.name} ({g.peak_flops / 1e12:.0f} TFLOP/s)", g.name) for g in compute.GPUS.values())
             + (("other: peak FLOP/s below", "other"),), "H100"),
     "schedule": ((("not given", "none"), ("WSD (warmup-stable-decay)", "wsd"), ("cosine", "cosine"),
-                  ("linear", "linear"), ("constant", "constant")), "none"),
+                  ("multi-step (DeepSeek: x0.316 at 80%, x0.1 at 90%)", "multi-step"), ("linear", "linear"),
+                  ("constant", "constant")), "none"),
 }
 # TrainingPlan's messages start with its own field name; which form field shows them.
 _ERROR_FIELD = {v[3]: k for k, v in FIELDS.items()} | {"batch_sequences": "batch", "gpu": "gpu",

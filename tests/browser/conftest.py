@@ -87,10 +87,20 @@ class Page:
     def __init__(self, page, url):
         self.page = page
         self.errors: list[str] = []
+        self.websockets: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("websocket", lambda ws: self.websockets.append(ws.url))
         page.goto(url, wait_until="commit")
         self.wait_for_data(".sv-fig-trajectory")
+
+    def kernel_id(self) -> str:
+        """The id of this page's kernel, from its websocket (``/api/kernels/<id>/channels``)."""
+        import re
+
+        ids = {m.group(1) for u in self.websockets if (m := re.search(r"/api/kernels/([0-9a-f-]{36})/channels", u))}
+        assert len(ids) == 1, self.websockets
+        return ids.pop()
 
     def wait_for_data(self, css: str, timeout: float = 120_000) -> None:
         self.page.wait_for_function(

@@ -38,8 +38,8 @@ WATCH_SUMMARY = """
 """
 
 
-def _kernels() -> dict[int, float]:
-    """Resident memory [MB] of every ipykernel process, by pid."""
+def _kernels(kernel_id: str = "") -> dict[int, float]:
+    """Resident memory [MB] of every ipykernel process (whose connection file names ``kernel_id``), by pid."""
     import glob
 
     out = {}
@@ -47,7 +47,8 @@ def _kernels() -> dict[int, float]:
         pid = int(status.split("/")[2])
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"ipykernel" not in f.read():
+                cmd = f.read()
+                if b"ipykernel" not in cmd or kernel_id.encode() not in cmd:
                     continue
             with open(status) as f:
                 for line in f:
@@ -64,12 +65,13 @@ def _tab(page, title: str) -> None:
 
 def test_soak_500_random_changes(dash):
     rng = random.Random(20261122)
-    before = set(_kernels())
     p = dash()
     page = p.page
     for css in EXPLORER_FIGS:
         p.wait_for_data(css)
-    ours = [pid for pid in _kernels() if pid not in before]
+    # The page's kernel may have started before the page (Voila's preheated pool): find it by the id
+    # in the page's websocket URL, which its connection file's name carries.
+    ours = list(_kernels(p.kernel_id()))
     assert len(ours) == 1, "could not tell this page's kernel apart"
     kernel = ours[0]
 
