@@ -219,6 +219,13 @@ def test_exports_are_data_links():
     assert 'download="scalingviz-state.json"' in d.export_link.value.replace("'", '"')
     d._export_html()
     assert "scalingviz-figures.html" in d.export_link.value
+    # The exported page is self-contained: plotly.js inside, nothing from a CDN (it opens offline).
+    import base64
+
+    page = base64.b64decode(d.export_link.value.split("base64,", 1)[1].split("'", 1)[0]).decode()
+    import re
+
+    assert not re.search(r"<script[^>]+src=[\"']?https?:", page) and len(page) > 3e6  # plotly.js is inline
 
 
 def test_compare_tab_is_built_when_shown():
