@@ -30,6 +30,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+# The catalogue of real data sets and its loader live in scalingviz.catalog; re-exported here for the
+# course and the Fit tab (``datasets.load("epoch_chinchilla").runs()``).
+from .catalog import CATALOG, PACKAGE_DATA, DataUnavailable, LocalDataSet, load
 from .errors import InputError
 
 __all__ = ["CATALOG", "MAX_BYTES", "NUMERIC", "PACKAGE_DATA", "DataUnavailable", "LocalDataSet", "RunsTable", "load",
@@ -356,11 +359,6 @@ def require_points(runs: RunsTable, n_params: int, variables: tuple[str, ...], f
         distinct = np.unique(values).size
         if distinct < 2:
             raise InputError(f"column {var!r} has {distinct} distinct value; {form} needs at least 2 distinct {var} values")
-
-
-# The catalogue of real data sets and their loader live in scalingviz.catalog; these are its names
-# for the course and the Fit tab (``datasets.load("epoch_chinchilla").runs()``).
-from .catalog import CATALOG, PACKAGE_DATA, DataUnavailable, LocalDataSet, load  # noqa: E402
 
 
 def parse_selection(text: str) -> tuple[dict[str, list[str]], dict[str, float], dict[str, float], int]:
