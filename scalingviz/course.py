@@ -1,4 +1,4 @@
-"""Exercises for the teaching notebooks (``notebooks/01_...`` to ``08_...``), with feedback.
+"""Exercises for the teaching notebooks (``notebooks/01_...`` to ``10_...``), with feedback.
 
 ``check(exercise, answer)`` compares an answer with the value computed from the presets (never a
 number typed here) and says whether it is right, and if not, how far off and a hint. The
@@ -32,7 +32,7 @@ class Exercise:
 
 #: Each exercise is about a named paper: these laws are its subject (user-facing, not defaults).
 SUBJECT = {"kaplan": "kaplan2020", "su": "su2024", "chinchilla": "hoffmann2022", "steplaw": "li2025",
-           "multipower": "luo2025-100m"}
+           "multipower": "luo2025-100m", "epoch": "besiroglu2024"}
 
 
 def _law(key: str) -> Any:
@@ -116,6 +116,26 @@ EXERCISES["09b"] = Exercise(
     _longer_run_prediction, 0.003,
     "fit.fit_curve({name: curves[name] for name in datasets.MULTIPOWER_FIT_SET}), then "
     "result.predict(long['step'][-1:], long['lr']); the check accepts 0.3%", "nats/token")
+
+
+def _llama2_loss() -> float:
+    """Epoch's law at Llama 2 7B's plan: 7B parameters on 2T tokens."""
+    return float(_law("epoch").loss(7e9, 2e12))
+
+
+EXERCISES["10a"] = Exercise(
+    "Epoch's law (besiroglu2024) at Llama 2 7B's plan (7B on 2T tokens) gives a loss L. Serving 100T tokens over "
+    "its life, which N reaches L at the least training + inference compute (Sardana et al. 2024)?",
+    lambda: _law("epoch").inference_optimal(_llama2_loss(), 1e14)["N"], 0.03,
+    "law.inference_optimal(law.loss(7e9, 2e12), 1e14)['N'], or scan N: for each, the D with loss(N, D) = L, "
+    "then 6ND + 2N x 1e14, and take the smallest", "params")
+EXERCISES["10b"] = Exercise(
+    "Same loss, 100T tokens served: what fraction of its lifetime compute would the compute-optimal (Chinchilla-"
+    "optimal) model of that loss spend above the inference-aware model's?",
+    lambda: (lambda law, L: (lambda o, c: (c["train_flop"] + 2 * c["N"] * 1e14) / o["total_flop"] - 1)(
+        law.inference_optimal(L, 1e14), law.inference_optimal(L, 0.0)))(_law("epoch"), _llama2_loss()), 0.03,
+    "the compute-optimal model of loss L is law.inference_optimal(L, 0): add 2 N x 1e14 to its 6ND, divide by the "
+    "inference-aware total, subtract 1")
 
 
 def solution(exercise: str) -> float:

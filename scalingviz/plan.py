@@ -605,14 +605,18 @@ def _inference_optimal(plan: TrainingPlan, loss: dict[str, dict[str, Any]], verd
                f"2024); the plan spends {100 * max(ref['saving_vs_plan'], 0):.2g}% more than that, and the "
                f"compute-optimal model of the same loss ({ref['chinchilla_N']:.3g} params) "
                f"{100 * ref['saving_vs_chinchilla']:.2g}% more")
+    n_plan_ref = plan.N_for(PRESETS[ref_name]) * plan.N_active / plan.N
+    better = ("a smaller model trained on more tokens" if ref["N"] < n_plan_ref
+              else "a larger model trained on fewer tokens")
     verdict["inference"] = {"law": ref_name, "inference_tokens": D_inf, "saving_vs_plan": ref["saving_vs_plan"],
-                            "message": numbers}
+                            "better": better, "message": numbers}
     if ref["saving_vs_plan"] <= RIGHT_SIZED_TOLERANCE:
         verdict["chinchilla_verdict"] = verdict["verdict"]
         verdict["verdict"] = "right-sized"
         verdict["message"] = f"right-sized for {units.format_number(D_inf)} inference tokens: {numbers}"
         warnings[:] = [w for w in warnings if w["code"] not in ("OVERTRAINED", "UNDERTRAINED")]
     else:
+        verdict["inference"]["message"] = numbers = f"{numbers}: {better} would serve this demand for less"
         for w in warnings:
             if w["code"] in ("OVERTRAINED", "UNDERTRAINED"):
                 w["message"] += f"; {numbers}"

@@ -9,7 +9,7 @@ import pytest
 from scalingviz import course, get_preset
 
 NB = Path(__file__).resolve().parents[1] / "notebooks"
-COURSE = sorted(NB.glob("0*.ipynb"))
+COURSE = sorted(NB.glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.mark.parametrize("ex", list(course.EXERCISES))
@@ -47,7 +47,7 @@ def test_pilot_runs_enforce_the_budget_and_the_grade_is_honest(capsys):
 
 
 def test_course_notebooks_are_complete():
-    assert [p.stem[:2] for p in COURSE] == [f"0{i}" for i in range(1, 10)]
+    assert [p.stem[:2] for p in COURSE] == [f"{i:02d}" for i in range(1, 11)]
     readme = (NB / "README.md").read_text()
     for p in COURSE:
         nb = json.loads(p.read_text())

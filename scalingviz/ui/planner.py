@@ -281,7 +281,8 @@ class PlanTab:
                                  else "warn"))
         if v.get("inference") and v["verdict"] != "right-sized":
             badges.append(_badge(f"{100 * v['inference']['saving_vs_plan']:.2g}% above the least total compute for "
-                                 f"{units.format_number(p.inference_tokens)} inference tokens", "warn"))
+                                 f"{units.format_number(p.inference_tokens)} inference tokens: "
+                                 f"{v['inference']['better']}", "warn"))
         if report.repeated_data is not None:
             ep = report.repeated_data["epochs"]
             badges.append(_badge(f"repeated data: {ep:.2g} epochs", "good" if ep <= REPEATED_DATA_EPOCHS else "warn"))
