@@ -25,7 +25,7 @@ import numpy as np
 
 from . import compute, units
 from .errors import InputError
-from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, Preset, get_preset
+from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, REPEATED_DATA_FREE_EPOCHS, Preset, get_preset
 from .uncertainty import prediction_band
 
 __all__ = ["WARNING_CODES", "PlanReport", "TrainingPlan", "check"]
@@ -50,9 +50,8 @@ INFERENCE_REFERENCE = "besiroglu2024"
 #: A plan whose total (training + inference) compute is within this fraction of the inference-aware
 #: optimum's is "right-sized" for its inference demand.
 RIGHT_SIZED_TOLERANCE = 0.10
-#: Muennighoff et al. 2023 (Sec. 6, Fig. 4): up to about 4 epochs, repeated tokens are worth almost
-#: as much as new ones; REPEATED_DATA is raised past this many epochs.
-REPEATED_DATA_EPOCHS = 4.0
+#: REPEATED_DATA is raised past this many epochs (Muennighoff et al.'s, from presets.py).
+REPEATED_DATA_EPOCHS = REPEATED_DATA_FREE_EPOCHS.value
 #: The repeated-data law used for unique_tokens.
 REPEATED_DATA_LAW = "muennighoff2023"
 #: Step Law's learning-rate and batch laws against the best runs of its own 16 MoE grids (Li et al.
@@ -643,8 +642,8 @@ def _repeated_data(plan: TrainingPlan, warnings: list[dict[str, Any]]) -> dict[s
                                    "loss": _f(o["loss"])}}
     _extrapolation(warnings, law, N=Nl, D=D, C=6 * Nl * D)
     if epochs > REPEATED_DATA_EPOCHS:
-        warnings.append(_warn("REPEATED_DATA", f"{epochs:.3g} epochs over {U:.3g} unique tokens: past ~"
-                              f"{REPEATED_DATA_EPOCHS:g} epochs repeated tokens lose value (Muennighoff et al. 2023); the "
+        warnings.append(_warn("REPEATED_DATA", f"{epochs:.3g} epochs over {U:.3g} unique tokens: past "
+                              f"{REPEATED_DATA_EPOCHS:g} epochs repeated tokens lose value ({REPEATED_DATA_FREE_EPOCHS.source}); the "
                               f"effective data is {eff:.3g} tokens ({100 * eff / D:.2g}% of D), the loss {L_rep:.4g} against "
                               f"{L_fresh:.4g} with unique data, and returns vanish toward R_D* = "
                               f"{law.values['R_D_star']:.3g} repetitions. Under this data limit the same compute is best "

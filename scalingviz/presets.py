@@ -814,6 +814,17 @@ CHINCHILLA_TOKENS_PER_PARAM = Param(
 #: :meth:`Preset.data_for_delta_L` for every law.
 DELTA_L_NOISE = Param(0.02, "-", "Kaplan et al. 2020 Sec. 4.2: seed-to-seed variation of the loss, the deltaL behind Eq. 4.4")
 
+#: Repeated data: up to this many epochs, repeating the unique tokens changes the loss negligibly
+#: against unique data (the plan's REPEATED_DATA warning starts beyond it).
+REPEATED_DATA_FREE_EPOCHS = Param(4.0, "epochs", "Muennighoff et al. 2023, abstract: up to 4 epochs of repeated "
+                                                 "data yield negligible changes to loss compared to unique data")
+
+#: DeepSeek LLM's multi-step learning-rate schedule: after the warmup, the peak; from 80% of the
+#: training tokens 31.6% of it, from 90% 10% of it, as (fraction of training, fraction of peak) pairs.
+DEEPSEEK_LR_DROPS: tuple[tuple[float, float], ...] = ((0.8, 0.316), (0.9, 0.1))
+DEEPSEEK_LR_DROPS_SOURCE = ("Bi et al. 2024 (DeepSeek LLM) Sec. 2.2: multi-step scheduler, 31.6% of the maximum "
+                            "after 80% of the training tokens, 10% after 90%")
+
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023,

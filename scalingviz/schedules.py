@@ -31,13 +31,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError
+from .presets import DEEPSEEK_LR_DROPS
 
 __all__ = ["DECAY_SHAPES", "DEEPSEEK_DROPS", "KINDS", "Schedule", "from_log"]
 
 KINDS = ("constant", "cosine", "linear", "wsd", "two-stage", "multi-step")
-#: DeepSeek LLM's multi-step schedule (Bi et al. 2024, Sec. 2.2): after warmup the learning rate is
-#: the peak, 31.6% of it after 80% of the training tokens, and 10% after 90%: (fraction, factor) pairs.
-DEEPSEEK_DROPS = ((0.8, 0.316), (0.9, 0.1))
+#: The multi-step kind's default drops: DeepSeek LLM's (a published setting, kept in presets.py with its source).
+DEEPSEEK_DROPS = DEEPSEEK_LR_DROPS
 DECAY_SHAPES = ("linear", "cosine", "exp", "sqrt")
 #: The most steps a schedule may have (the curve law's cost grows with them).
 MAX_STEPS = 10_000_000

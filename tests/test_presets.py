@@ -157,3 +157,15 @@ def test_seed_noise_reference():
     from scalingviz.presets import DELTA_L_NOISE
 
     assert DELTA_L_NOISE.value == 0.02 and "Sec. 4.2" in DELTA_L_NOISE.source
+
+
+def test_repeated_data_and_deepseek_schedule_references():
+    # Muennighoff et al. 2023 abstract: up to 4 epochs of repeated data change the loss negligibly (exact).
+    # Bi et al. 2024 Sec. 2.2: 31.6% of the maximum LR after 80% of the tokens, 10% after 90% (exact).
+    from scalingviz import plan, schedules
+    from scalingviz.presets import DEEPSEEK_LR_DROPS, DEEPSEEK_LR_DROPS_SOURCE, REPEATED_DATA_FREE_EPOCHS
+
+    assert REPEATED_DATA_FREE_EPOCHS.value == 4.0 and "Muennighoff" in REPEATED_DATA_FREE_EPOCHS.source
+    assert plan.REPEATED_DATA_EPOCHS == REPEATED_DATA_FREE_EPOCHS.value
+    assert DEEPSEEK_LR_DROPS == ((0.8, 0.316), (0.9, 0.1)) and "Sec. 2.2" in DEEPSEEK_LR_DROPS_SOURCE
+    assert schedules.DEEPSEEK_DROPS is DEEPSEEK_LR_DROPS

@@ -146,9 +146,9 @@ class Compare:
             row = {"law": p.name, "title": p.title, "N_opt": float(o["N_opt"]), "D_opt": float(o["D_opt"]),
                    "loss": None if o.get("loss") is None else float(o["loss"]), "N_convention": p.N_convention}
             if D_inf is not None and p.has("inference_optimal"):
-                L = float(p.compute_optimal(C, method="numerical")["loss"])
-                io = p.inference_optimal(L, D_inf)
-                chin = C + 2.0 * float(p.compute_optimal(C, method="numerical")["N_opt"]) * D_inf
+                co = p.compute_optimal(C, method="numerical")  # the loss whose inference-aware model is sought
+                io = p.inference_optimal(float(co["loss"]), D_inf)
+                chin = C + 2.0 * float(co["N_opt"]) * D_inf
                 row.update(N_inf=io["N"], D_inf=io["D"], saving=1.0 - io["total_flop"] / chin)
             rows.append(row)
         Ns = [r["N_opt"] for r in rows]
