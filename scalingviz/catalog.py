@@ -236,6 +236,22 @@ CATALOG: dict[str, DataSet] = {d.name: d for d in (
         note="unique tokens U = token_num / epochs (the tokens_per_epoch column is unreliable)",
     ),
     DataSet(
+        name="datablations_fit_muennighoff2023",
+        title="The 182 runs Muennighoff et al. fitted their data-constrained law to (validation losses; N 7M ... "
+              "8.7B, 1 ... 44 epochs)",
+        citation="Muennighoff, Rush, Barak, Le Scao, Piktus, Tazi, Pyysalo, Wolf, Raffel (2023), Scaling "
+                 "Data-Constrained Language Models, NeurIPS 2023, arXiv:2305.16264",
+        licence="Apache-2.0 (data/datablations_fit_muennighoff2023/LICENSE)",
+        repo="huggingface/datablations", commit="13701315b163f1c54642b94ad237b2699187c3ee",
+        files=(DataFile("datablations_runs_182.csv", "utils/parametric_fit.ipynb (NAMES_TO_VAL_LOSSES, decoded by "
+                        "data/make_datablations_runs.py)", 10671),),
+        shipped=True,
+        runs=RunsSpec("datablations_runs_182.csv",
+                      {"N": "params", "D": "tokens", "U": "unique_tokens", "loss": "val_loss"}, "muennighoff2023"),
+        note="the authors' own fit reaches a summed Huber objective of 0.0158259 on these runs at R_D* = 15.387756, "
+             "R_N* = 5.309743 (stage 1 held at their C4 constants); repeated seeds are separate rows",
+    ),
+    DataSet(
         name="gemstones",
         title="Gemstones: losses at the end of cooldowns (20 Gemma-style shapes, 11B ... 110B tokens) and a "
               "Chinchilla-like subsample",

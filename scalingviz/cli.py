@@ -215,8 +215,11 @@ def _cmd_predict(args: argparse.Namespace) -> None:
     else:
         payload.update(
             loss=preset.loss(N, np.inf if D is None else D, args.U),
-            loss_converged=preset.loss_converged(N),
+            # with unique tokens U, more training repeats them: the limit is D -> inf on those U tokens
+            loss_converged=preset.loss_converged(N) if args.U is None else preset.loss(N, np.inf, args.U),
         )
+        if args.U is not None:
+            payload["U"] = args.U
         if D is not None:
             payload["delta_L"] = preset.delta_L(N, D)
         if args.S is not None:
@@ -230,6 +233,9 @@ def _cmd_predict(args: argparse.Namespace) -> None:
             ("N", f"{_fmt(N)} params ({preset.N_convention})"),
             ("D", f"{_fmt(D)} tokens" if D is not None else "unlimited"),
         ]
+        if d.get("U") is not None:
+            rows.append(("U", f"{_fmt(d['U'])} unique tokens"
+                              + (f" ({D / d['U']:.3g} epochs)" if D is not None else "")))
         if "S_min" in d:
             rows += [
                 ("S, B", f"{_fmt(d['S'])} steps at {_fmt(d['B'])} tokens/batch"),
@@ -242,7 +248,8 @@ def _cmd_predict(args: argparse.Namespace) -> None:
         else:
             rows += [
                 ("loss", f"{d['loss']:.4f} nats/token ({units.nats_to_bits(d['loss']):.4f} bits)"),
-                ("loss, D -> inf", f"{d['loss_converged']:.4f} nats/token"),
+                ("loss, D -> inf", f"{d['loss_converged']:.4f} nats/token"
+                 + (f" (repeating the {_fmt(d['U'])} unique tokens)" if d.get("U") is not None else "")),
             ]
         if d.get("delta_L") is not None:
             rows.append(("overfitting dL", f"{100 * d['delta_L']:.3g}%"))
@@ -361,13 +368,23 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     payload: dict[str, Any] = {"law": args.law, "form": form.name, "formula": form.formula}
     fixed, bounds = fit.parse_constraints("; ".join([*(args.fix or []), *(args.bound or [])]))
     options = {"fixed": fixed or None, "bounds": bounds or None}
+    dc = None
     if runs.U is not None and form.accepts(form.fit_target, "U"):
-        # The data-constrained law: Muennighoff et al.'s two stages (Chinchilla on single-epoch runs, then R_D*, R_N*).
-        dc = fit.fit_data_constrained(runs, form)
+        # The data-constrained law: Muennighoff et al.'s two stages (Chinchilla on single-epoch runs, then R_D*, R_N*),
+        # with every --fix honoured in both; its bootstrap resamples stage 2.
+        if bounds:
+            raise UsageError("--bound: not supported by the two-stage data-constrained fit; pin constants with --fix")
+        if args.holdout_above_C is not None:
+            raise UsageError("--holdout-above-C: not supported by the two-stage data-constrained fit")
+        dc = fit.fit_data_constrained(runs, form, fixed=fixed or None, n_boot=args.bootstrap or 0, seed=args.seed)
         res = dc.repeated
         payload["stages"] = dc.to_dict()
-        payload["procedure"] = (f"two stages: Chinchilla constants from the {dc.n_single} single-epoch runs, then R_D* "
-                                f"and R_N* from all {dc.n_repeated} runs")
+        payload["procedure"] = ("two stages: stage 1 skipped (every Chinchilla constant pinned), then R_D* and R_N* "
+                                f"from all {dc.n_repeated} runs" if dc.single_epoch is None else
+                                f"two stages: Chinchilla constants from the {dc.n_single} single-epoch runs"
+                                + (f" (pinned: {', '.join(k for k in fixed if k in dc.single_epoch.fixed)})"
+                                   if any(k in dc.single_epoch.fixed for k in fixed) else "")
+                                + f", then R_D* and R_N* from all {dc.n_repeated} runs")
     elif args.holdout_above_C is not None:
         ho = fit.heldout_check(runs, args.law, above_C=args.holdout_above_C, **options)
         res = ho.fit
@@ -382,10 +399,14 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         payload["leave_largest_out"] = {"n": lo.n, "N": float(runs.N.max()), **lo.to_dict()}
     if fixed:
         payload["pinned"] = fixed
-    if "stages" in payload:  # every constant of the law: stage 1's and stage 2's
-        payload["params"] = payload["stages"]["params"]
-        payload["status"] = payload["stages"]["status"]
-    if args.bootstrap:
+    if dc is not None:  # every constant of the law: stage 1's and stage 2's
+        payload.update(params=dc.params, status=dc.status, message=dc.message, ci=dc.ci or None,
+                       profile={k: {"interval": v["interval"], "open": v["open"], "tolerance": v["tolerance"]}
+                                for k, v in dc.profile.items()})
+        if dc.boot is not None:
+            payload["bootstrap"] = {"n": dc.boot.n_resamples, "failed": dc.boot.n_failed, "seed": dc.boot.seed,
+                                    "level": dc.boot.level, "resampled": "stage 2 (R_D*, R_N*), stage 1 held"}
+    elif args.bootstrap:
         train = runs if args.holdout_above_C is None else runs.subset(runs.C <= args.holdout_above_C)
         import os
 
@@ -412,10 +433,18 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                 ("condition", f"{d['condition']:.3g} (of the fit's Gauss-Newton matrix; above 1e10: not identified)")]
         if "procedure" in d:
             rows.insert(2, ("procedure", d["procedure"]))
-        for k, v in d.get("pinned", {}).items():
+        pinned = d.get("pinned", {})
+        for k, v in pinned.items():
             rows.append((k, f"{v:.6g}   (pinned)"))
         for k, v in d["params"].items():
-            ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if d.get("ci") else ""
+            if k in pinned:
+                continue
+            ci = f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if (d.get("ci") or {}).get(k) else ""
+            prof = (d.get("profile") or {}).get(k)
+            if prof:
+                lo, hi = prof["interval"]
+                ci += (f"   objective within {100 * prof['tolerance']:.2g}% of its best for {lo:.3g} ... {hi:.3g}"
+                       + (" (end of grid)" if prof["open"] else ""))
             rows.append((k, f"{v:.6g}{ci}"))
         if "leave_largest_out" in d:
             g = d["leave_largest_out"]
@@ -502,8 +531,10 @@ def _cmd_plan(args: argparse.Namespace) -> None:
 def render_plan(report) -> str:
     """The human-readable plan report: a table per section, then the warnings."""
     p = report.plan
-    lines = [f"Plan: N = {_fmt(p.N)} params ({p.N_convention}), D = {_fmt(p.D)} tokens "
-             f"({report.tokens_per_param:.3g} tokens/param)"
+    per = "active param" if p.N_active < p.N else "param"
+    lines = [f"Plan: N = {_fmt(p.N)} params ({p.N_convention})"
+             + (f", {_fmt(p.N_active)} active" if p.N_active < p.N else "")
+             + f", D = {_fmt(p.D)} tokens ({report.tokens_per_param:.3g} tokens/{per})"
              + (f", batch {_fmt(p.batch_tokens)} tokens x {_fmt(p.steps)} steps" if p.batch_tokens else "")
              + (f", peak LR {p.lr:.3g}" if p.lr else "")]
     lines.append("\nPredicted loss [nats/token; each law on its own data set]")
@@ -519,12 +550,15 @@ def render_plan(report) -> str:
                                        f"D >= {_fmt(report.data_for_delta_L)} tokens"))
     lines.append(_table(rows))
     v = report.verdict
-    if v["verdict"] == "right-sized":
-        lines.append(f"\nAllocation: RIGHT-SIZED for {_fmt(p.inference_tokens)} inference tokens ({v['chinchilla_verdict']} "
-                     f"by {v['factor']:.3g}x against ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param, training alone)")
+    if v.get("inference"):
+        training = (f"{v['chinchilla_verdict']}" + (f" by {v['factor']:.3g}x" if v["chinchilla_verdict"] != "near-optimal"
+                                                   else "") + f" against ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} "
+                    f"tokens/{per}, training alone")
+        lines.append(f"\nAllocation: {v['verdict'].upper()} for {_fmt(p.inference_tokens)} inference tokens ({training})")
     else:
         lines.append(f"\nAllocation: {v['verdict'].upper()}" + (f" by {v['factor']:.3g}x" if v["verdict"] != "near-optimal" else "")
-                     + f" (reference: ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param)")
+                     + f" (reference: ~{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/{per}"
+                     + (", judged at 6 N_active D" if per != "param" else "") + ")")
     rows = [(name, f"N {_fmt(o['N'])}, D {_fmt(o['D'])} ({o['tokens_per_param']:.3g} tokens/param)"
              + (f", loss {o['loss']:.4f}" if o["loss"] is not None else "")) for name, o in report.compute_optimal.items()]
     lines.append(_table(rows) if rows else "  -")
@@ -564,7 +598,11 @@ def render_plan(report) -> str:
                 for name, o in report.inference_optimal.items()]
         lines.append(_table(rows) if rows else "  -")
         if inf:
-            lines.append(f"  verdict: {report.verdict['verdict'].upper()} ({inf['law']})")
+            lo, hi = inf["range"]
+            lines.append(f"  verdict: {report.verdict['verdict'].upper()}: savings {100 * max(lo, 0):.2g}% "
+                         f"({inf['range_laws'][0]}) to {100 * hi:.2g}% ({inf['range_laws'][1]}); the laws "
+                         + ("agree" if inf["agree"] else "disagree")
+                         + f" on the {100 * inf['tolerance']:g}% line (reference: {inf['law']})")
     if report.repeated_data is not None:
         r = report.repeated_data
         o = r["optimal_under_limit"]
@@ -616,24 +654,38 @@ def _cmd_fit_isoflop(args: argparse.Namespace) -> None:
     D = datasets._check_numeric(name["D"], raw[name["D"]]) if name["D"] in raw else None
     N = datasets._check_numeric(name["N"], raw[name["N"]]) if name["N"] in raw else C / (6 * D)
     res = fit.fit_isoflop(C, N, loss, D=D, budget=None if args.budget_col is None else raw[args.budget_col],
-                          method=args.method, tolerance=args.tolerance, skip_small=args.skip_small_budgets)
+                          method=args.method, tolerance=args.tolerance, skip_small=args.skip_small_budgets,
+                          drop_outliers=args.drop_outliers, drop_unbracketed=args.drop_unbracketed)
     payload = res.to_dict()
     payload["N_from"] = "column" if name["N"] in raw else "N = C/(6D)"
 
     def render(d: dict[str, Any]) -> str:
-        rows = [("method", f"{d['method']}: {fit.ISOFLOP_METHODS[d['method']]}"), ("D*", d["flop_model"])]
+        rows = [("method", f"{d['method']}: {fit.ISOFLOP_METHODS[d['method']]}"), ("D*", d["flop_model"]),
+                ("status", f"{d['status']} ({d['message']})")]
         for b in d["budgets"]:
+            flag = "" if b.get("status", "converged") == "converged" else f"   ! {b['status']}: {b['reason']}"
             if b["used"]:
-                rows.append((f"C = {b['C']:.3g}", f"{b['n_runs']} runs: N* {_fmt(b['N_opt'])}, D* {_fmt(b['D_opt'])} "
-                                                  f"tokens, loss {b['loss_opt']:.4g}"))
+                rows.append((f"C = {b['C']:.3g}", f"{b['n']} runs: N* {_fmt(b['N_opt'])}, D* {_fmt(b['D_opt'])} "
+                                                  f"tokens, loss {b['loss_opt']:.4g}{flag}"))
             else:
                 rows.append((f"C = {b['C']:.3g}", f"{b['n_runs']} runs: not used ({b.get('reason', 'minimum not bracketed')})"))
+        for o in d["outliers"]:
+            rows.append(("outlier", f"C = {o['C']:.3g}, N = {_fmt(o['N'])}: loss {o['loss']:.4g} breaks its budget's "
+                                    f"valley ({'dropped' if o['dropped'] else 'kept; --drop-outliers leaves it out'})"))
         for key, label in (("N_opt", "N*"), ("D_opt", "D*")):
             e = d[key]
             ci = d["ci"].get("a" if key == "N_opt" else "b")
             rows.append((label, f"{e['coef']:.4g} C^{e['exp']:.4f}" + (f"   95% CI of the exponent [{ci[0]:.3f}, "
                                                                       f"{ci[1]:.3f}]" if ci else "")))
-        return _table(rows)
+        sens = d["sensitivity"]
+        if sens:
+            w, o = sens["widest"], sens["off_centre"]
+            rows.append(("sensitivity", f"N* exponent {sens['a_range'][0]:.3f} to {sens['a_range'][1]:.3f} with one budget "
+                                        f"left out; without the widest (C = {w['C']:.3g}, {w['span_decades']:.2g} decades "
+                                        f"of N) {w['a_without']:.3f}, without the most off-centre (C = {o['C']:.3g}, "
+                                        f"optimum {o['off_centre']:+.2f} half-spans from its grid's centre) "
+                                        f"{o['a_without']:.3f}"))
+        return _table(rows) + "\n  caveat: " + d["caveat"]
 
     _emit(payload, args.json, render)
 
@@ -936,6 +988,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="quadratic: a parabola over each whole curve (Hoffmann, Meta); parabola: local; akima: Porian")
     sp.add_argument("--tolerance", type=float, default=0.05, help="FLOP counts within this fraction form a budget (0.05)")
     sp.add_argument("--skip-small-budgets", action="store_true", help="list budgets of fewer than 3 runs as unused")
+    sp.add_argument("--drop-outliers", action="store_true",
+                    help="leave out runs that break their budget's valley (> 5%% above the next run farther out: "
+                         "diverged runs); they are flagged either way")
+    sp.add_argument("--drop-unbracketed", action="store_true",
+                    help="leave out budgets whose fitted minimum lies outside the N they sampled (flagged either way)")
     common(sp)
     sp.set_defaults(func=_cmd_fit_isoflop)
 

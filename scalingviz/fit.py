@@ -198,8 +198,11 @@ class _Problem:
         return {**self.fixed, **{n: float(c[j]) for j, n in enumerate(self.names)}}
 
     def predict(self, theta: NDArray) -> NDArray:
-        with np.errstate(all="ignore"):
-            return np.asarray(self.fn(*self.X, **self.constants(theta)), dtype=float)
+        try:
+            with np.errstate(all="ignore"):
+                return np.asarray(self.fn(*self.X, **self.constants(theta)), dtype=float)
+        except ArithmeticError:  # a form dividing by a constant in plain Python (a start at a bound): no value
+            return np.full(self.lnL.shape, np.nan)
 
     def predict_many(self, thetas: NDArray) -> NDArray:
         """Predictions for a batch of thetas (m, k) -> (m, n), broadcasting where the function allows."""
@@ -222,8 +225,11 @@ class _Problem:
         """d ln(pred) / d theta, (n, k)."""
         if self.grad_fn is not None:
             c = self.constants(theta) if c is None else c
-            with np.errstate(all="ignore"):
-                g = self.grad_fn(*self.X, **c)
+            try:
+                with np.errstate(all="ignore"):
+                    g = self.grad_fn(*self.X, **c)
+            except ArithmeticError:
+                return np.full((pred.size, len(self.names)), np.nan)
             J = np.empty((pred.size, len(self.names)))
             for j, n in enumerate(self.names):  # column assignment broadcasts a scalar or a row
                 J[:, j] = g[n]
@@ -238,9 +244,12 @@ class _Problem:
 
     def value_and_grad(self, theta: NDArray, scale: float) -> tuple[float, NDArray]:
         c = self.constants(theta)
-        with np.errstate(all="ignore"):
-            pred = np.asarray(self.fn(*self.X, **c), dtype=float)
-            r = np.log(pred) - self.lnL
+        try:
+            with np.errstate(all="ignore"):
+                pred = np.asarray(self.fn(*self.X, **c), dtype=float)
+                r = np.log(pred) - self.lnL
+        except ArithmeticError:
+            return np.inf, np.zeros_like(theta)
         v = float(np.sum(_huber(r, self.delta)))
         if not np.isfinite(v):
             return np.inf, np.zeros_like(theta)
@@ -962,8 +971,15 @@ class IsoflopFit:
     """Per budget the curve's optimum; then ``N_opt = k_N C^a`` and ``D_opt = k_D C^b``.
 
     ``budgets`` holds, per budget, ``C`` (the budget's median FLOP count), ``n_runs``, ``N_opt``,
-    ``D_opt`` (read from the runs' own D along the curve, else C/6N*), ``loss_opt`` (also ``loss``)
-    and ``used``. ``ci`` has bootstrap intervals of the exponents (budgets resampled).
+    ``D_opt`` (read from the runs' own D along the curve, else C/6N*), ``loss_opt`` (also ``loss``),
+    ``used``, ``status`` (``converged``; ``unbracketed``: the best run is the smallest or largest model
+    sampled, or the curve's minimum lies outside the sampled N; ``no minimum``; ``non-positive loss``;
+    ``too few runs``) and ``reason``. ``outliers`` lists runs far above their budget's curve (diverged
+    runs), with ``dropped`` saying whether they were left out. ``status`` is ``converged`` only when
+    every used budget's optimum lies inside its sampled N range at a positive loss and no flagged run
+    was kept; else ``degenerate`` and ``message`` says why. ``sensitivity`` shows Approach 2's known
+    biases on these runs (the exponent with each budget left out; the widest and the most off-centre
+    budget named). ``ci`` has bootstrap intervals of the exponents (budgets resampled).
     """
 
     budgets: list[dict[str, Any]]
@@ -975,11 +991,15 @@ class IsoflopFit:
     flop_model: str = "C = 6ND"
     ci: dict[str, tuple[float, float]] = field(default_factory=dict)
     status: str = "converged"
+    message: str = ""
+    outliers: list[dict[str, Any]] = field(default_factory=list)
+    sensitivity: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "flop_model": self.flop_model, "budgets": self.budgets,
                 "N_opt": {"coef": self.k_N, "exp": self.a}, "D_opt": {"coef": self.k_D, "exp": self.b},
-                "ci": self.ci, "status": self.status}
+                "ci": self.ci, "status": self.status, "message": self.message, "outliers": self.outliers,
+                "sensitivity": self.sensitivity, "caveat": ISOFLOP_CAVEAT}
 
 
 #: Approach 2 methods, and who used which.
@@ -988,6 +1008,17 @@ ISOFLOP_METHODS = {
     "quadratic": "a parabola in ln N over each whole IsoFLOP curve (Hoffmann et al. 2022 Approach 2; Meta's Llama 3)",
     "akima": "an Akima spline in ln N, minimised between the best run's neighbours (reproduces Porian et al. 2024)",
 }
+
+#: What Approach 2 cannot see on its own runs (stated with every IsoFLOP fit).
+ISOFLOP_CAVEAT = ("Approach 2 is biased by how each budget was sampled: a wide grid of N, or one placed off the "
+                  "optimum's centre, moves the fitted N* and with it the exponent, even on noise-free losses "
+                  "(Open-Athena, 'Problems with Chinchilla Approach 2', arXiv:2603.22339). 'sensitivity' gives "
+                  "the exponent with each budget left out, the widest and the most off-centre budget named; a "
+                  "spread wider than the bootstrap interval means the sampling, not the noise, limits the answer.")
+
+#: A run more than this fraction above the curve through the other runs of its budget is flagged as an
+#: outlier (a diverged or broken run): 5%, about 25 times the seed-to-seed spread of final losses.
+ISOFLOP_OUTLIER_EXCESS = 0.05
 
 
 def group_budgets(C: Any, *, tolerance: float = 0.05) -> NDArray:
@@ -1006,9 +1037,58 @@ def group_budgets(C: Any, *, tolerance: float = 0.05) -> NDArray:
     return labels
 
 
+def _isoflop_outliers(x: NDArray, y: NDArray, excess: float) -> NDArray:
+    """Runs of one budget (sorted by ``x = ln N``) that break its valley: a boolean mask.
+
+    Toward the best run the loss must fall; a run more than ``excess`` above the next run farther from
+    the minimum (on its side) is flagged, as a diverged run would be. An outermost run has nothing farther
+    out to be judged against; it is flagged only where it alone brackets the minimum (the best run is its
+    neighbour) and lies more than twice ``excess`` above it: of 209 real budgets (Porian et al.'s 177, Llama
+    3's 10, Marin's 22), 46 had their minimum bracketed by one edge run, at most 6.2% above the best run."""
+    n = y.size
+    flags = np.zeros(n, bool)
+    best = int(np.argmin(y))  # a diverged run is never the lowest
+    for i in range(1, best):  # left of the minimum: y[i] should not exceed y[i - 1]
+        flags[i] = y[i] > y[i - 1] * (1 + excess)
+    for i in range(best + 1, n - 1):  # right of it: y[i] should not exceed y[i + 1]
+        flags[i] = y[i] > y[i + 1] * (1 + excess)
+    if n >= 3 and best == 1:
+        flags[0] = y[0] > y[1] * (1 + 2 * excess)
+    if n >= 3 and best == n - 2:
+        flags[-1] = y[-1] > y[-2] * (1 + 2 * excess)
+    return flags
+
+
+def _polyfit_exponents(lc: NDArray, ln_N: NDArray, ln_D: NDArray) -> tuple[float, float]:
+    return float(np.polyfit(lc, ln_N, 1)[0]), float(np.polyfit(lc, ln_D, 1)[0])
+
+
+def _isoflop_sensitivity(used: list[dict[str, Any]]) -> dict[str, Any]:
+    """The exponent of N* with each used budget left out, and which budgets are the widest (span of ln N
+    sampled) and the most off-centre (optimum farthest from the middle of its sampled ln N, in half-spans)."""
+    if len(used) < 3:
+        return {}
+    lc = np.log([u["C"] for u in used])
+    ln_N = np.log([u["N_opt"] for u in used])
+    ln_D = np.log([u["D_opt"] for u in used])
+    rows = []
+    for k, u in enumerate(used):
+        keep = np.arange(len(used)) != k
+        a, b = _polyfit_exponents(lc[keep], ln_N[keep], ln_D[keep])
+        rows.append({"C": u["C"], "a_without": a, "b_without": b, "span_decades": u["span_decades"],
+                     "off_centre": u["off_centre"]})
+    widest = max(rows, key=lambda r: r["span_decades"])
+    off = max(rows, key=lambda r: abs(r["off_centre"]))
+    a_all = [r["a_without"] for r in rows]
+    return {"leave_one_budget_out": rows, "a_range": [min(a_all), max(a_all)],
+            "widest": {"C": widest["C"], "span_decades": widest["span_decades"], "a_without": widest["a_without"]},
+            "off_centre": {"C": off["C"], "off_centre": off["off_centre"], "a_without": off["a_without"]}}
+
+
 def fit_isoflop(C: Any, N: Any, loss: Any, *, D: Any = None, budget: Any = None, method: str = "parabola",
                 window: int = 1, tolerance: float = 0.05, min_runs: int = 3, skip_small: bool = False,
-                n_boot: int = 1000, seed: int = 0) -> IsoflopFit:
+                drop_outliers: bool = False, drop_unbracketed: bool = False,
+                outlier_excess: float = ISOFLOP_OUTLIER_EXCESS, n_boot: int = 1000, seed: int = 0) -> IsoflopFit:
     """Chinchilla Approach 2: per compute budget find the loss-minimising model size N*, then
     regress ln N* and ln D* on ln C.
 
@@ -1029,17 +1109,26 @@ def fit_isoflop(C: Any, N: Any, loss: Any, *, D: Any = None, budget: Any = None,
         Runs a budget needs (default 3); a budget with fewer raises, naming it, unless ``skip_small``
         (then it is listed with ``used = False`` and the reason, e.g. single validation runs at a
         predicted optimum beside a sweep).
+    drop_outliers : bool
+        Leave out runs more than ``outlier_excess`` above the parabola through the other runs of their
+        budget (diverged runs). They are always flagged in ``outliers``; kept, they make the status
+        ``degenerate``.
+    drop_unbracketed : bool
+        Leave out budgets whose fitted minimum lies outside the N they sampled (kept and flagged by
+        default). Budgets whose best run is the smallest or largest model are never used.
     n_boot : int
         Bootstrap resamples of the budgets for intervals on the exponents (0 for none).
 
-    Budgets whose best run is the smallest or largest model sampled (the minimum is not
-    bracketed), or whose parabola opens downwards, are kept with ``used = False``.
+    A budget's minimum at a loss <= 0, or a curve that opens downwards, is never used.
     """
     C, N, loss = (_positive_array(k, v) for k, v in (("C", C), ("N", N), ("loss", loss)))
     if method not in ISOFLOP_METHODS:
         raise InputError(f"method: {method!r} is not known; expected one of {', '.join(map(repr, ISOFLOP_METHODS))}")
     if not (isinstance(window, int) and window >= 1):
         raise InputError(f"window: {window!r} is out of range; expected an integer >= 1")
+    if not (isinstance(outlier_excess, (int, float)) and 0 < outlier_excess < 10):
+        raise InputError(f"outlier_excess: {outlier_excess!r} is out of range; expected a fraction in (0, 10), "
+                         f"default {ISOFLOP_OUTLIER_EXCESS}")
     Dv = None if D is None else _positive_array("D", D)
     if budget is None:
         labels = group_budgets(C, tolerance=tolerance)
@@ -1050,37 +1139,71 @@ def fit_isoflop(C: Any, N: Any, loss: Any, *, D: Any = None, budget: Any = None,
         _, labels = np.unique(raw.astype(str), return_inverse=True)
     small = []
     budgets = []
+    outliers: list[dict[str, Any]] = []
+    nan = float("nan")
     for lab in np.unique(labels):
         m = labels == lab
         c = float(np.median(C[m]))
         if m.sum() < min_runs:
             small.append(f"C = {c:.3g} FLOP has {int(m.sum())} run(s)")
-            budgets.append({"C": c, "n_runs": int(m.sum()), "n": int(m.sum()), "N_opt": float("nan"),
-                            "D_opt": float("nan"), "loss_opt": float("nan"), "loss": float("nan"), "used": False,
+            budgets.append({"C": c, "n_runs": int(m.sum()), "n": int(m.sum()), "N_opt": nan, "D_opt": nan,
+                            "loss_opt": nan, "loss": nan, "used": False, "status": "too few runs",
                             "reason": f"fewer than {min_runs} runs"})
             continue
         order = np.argsort(N[m])
         x, y = np.log(N[m][order]), loss[m][order]
+        xd = None if Dv is None else np.log(Dv[m][order])
+        bad = _isoflop_outliers(x, y, outlier_excess)
+        for j in np.flatnonzero(bad):
+            outliers.append({"C": c, "N": float(np.exp(x[j])), "loss": float(y[j]), "dropped": drop_outliers})
+        if drop_outliers and bad.any():
+            x, y = x[~bad], y[~bad]
+            xd = None if xd is None else xd[~bad]
+        entry = {"C": c, "n_runs": int(m.sum()), "n": int(x.size), "N_range": [float(np.exp(x[0])), float(np.exp(x[-1]))],
+                 "span_decades": float((x[-1] - x[0]) / np.log(10))}
         i = int(np.argmin(y))
-        x_star, y_star = _isoflop_minimum(x, y, i, method, window) if 0 < i < x.size - 1 else (np.nan, np.nan)
-        ok = bool(np.isfinite(x_star))
-        n_star = float(np.exp(x_star)) if ok else float("nan")
-        if not ok:
-            d_star = float("nan")
-        elif Dv is not None:
-            d_star = float(np.exp(np.interp(x_star, x, np.log(Dv[m][order]))))
+        if x.size < 3 or not 0 < i < x.size - 1:
+            status, reason = "unbracketed", ("the best run is the " + ("smallest" if i == 0 else "largest")
+                                             + " model sampled: the minimum is not bracketed")
+            x_star = y_star = nan
+        else:
+            x_star, y_star = _isoflop_minimum(x, y, i, method, window)
+            if not np.isfinite(x_star):
+                status, reason = "no minimum", "the fitted curve opens downwards: no minimum"
+            elif not y_star > 0:
+                status, reason = "non-positive loss", (f"the fitted minimum is at a loss of {y_star:.3g} <= 0 "
+                                                       f"(N = {np.exp(x_star):.3g}): the curve is not a valley")
+            elif not x[0] <= x_star <= x[-1]:
+                side = "below the smallest" if x_star < x[0] else "above the largest"
+                factor = float(np.exp(abs(x_star - (x[0] if x_star < x[0] else x[-1]))))
+                status, reason = "unbracketed", (f"the fitted minimum N = {np.exp(x_star):.3g} lies {factor:.3g}x "
+                                                 f"{side} model sampled")
+            else:
+                status, reason = "converged", ""
+        usable = status == "converged" or (status == "unbracketed" and np.isfinite(x_star) and not drop_unbracketed)
+        n_star = float(np.exp(x_star)) if usable else nan
+        if not usable:
+            d_star = nan
+        elif xd is not None:
+            d_star = float(np.exp(np.interp(x_star, x, xd)))
         else:
             d_star = c / (6 * n_star)
-        budgets.append({"C": c, "n_runs": int(m.sum()), "n": int(m.sum()), "N_opt": n_star, "D_opt": d_star,
-                        "loss_opt": float(y_star), "loss": float(y_star), "used": ok})
+        mid, half = 0.5 * (x[0] + x[-1]), 0.5 * (x[-1] - x[0])
+        entry.update({"N_opt": n_star, "D_opt": d_star, "loss_opt": float(y_star) if usable else nan,
+                      "loss": float(y_star) if usable else nan, "used": bool(usable), "status": status,
+                      "off_centre": float((x_star - mid) / half) if usable and half > 0 else nan})
+        if reason:
+            entry["reason"] = reason + ("" if usable or status != "unbracketed" or not np.isfinite(x_star)
+                                        else " (dropped: drop_unbracketed)")
+        budgets.append(entry)
     budgets.sort(key=lambda bud: bud["C"])
     if small and not skip_small:
         raise InputError("; ".join(small) + f": an IsoFLOP curve needs at least {min_runs} runs; drop those budgets "
                          "(skip_small=True, --skip-small-budgets) or group runs with a wider tolerance")
     used = [bud for bud in budgets if bud["used"]]
     if len(used) < 2:
-        raise InputError(f"IsoFLOP fit needs at least 2 budgets whose best run is bracketed by smaller and larger "
-                         f"models; got {len(used)} of {len(budgets)} budgets")
+        raise InputError(f"IsoFLOP fit needs at least 2 budgets whose minimum is bracketed by smaller and larger "
+                         f"models at a positive loss; got {len(used)} of {len(budgets)} budgets")
     lc = np.log([bud["C"] for bud in used])
     ln_N = np.log([bud["N_opt"] for bud in used])
     ln_D = np.log([bud["D_opt"] for bud in used])
@@ -1094,11 +1217,27 @@ def fit_isoflop(C: Any, N: Any, loss: Any, *, D: Any = None, budget: Any = None,
             idx = rng.integers(0, len(used), len(used))
             if np.unique(lc[idx]).size < 2:
                 continue
-            A.append(np.polyfit(lc[idx], ln_N[idx], 1)[0])
-            Bs.append(np.polyfit(lc[idx], ln_D[idx], 1)[0])
+            ea, eb = _polyfit_exponents(lc[idx], ln_N[idx], ln_D[idx])
+            A.append(ea)
+            Bs.append(eb)
         ci = {"a": tuple(map(float, np.percentile(A, [2.5, 97.5]))), "b": tuple(map(float, np.percentile(Bs, [2.5, 97.5])))}
+    problems = [f"C = {u['C']:.3g}: {u['reason']}" for u in used if u["status"] != "converged"]
+    kept = [o for o in outliers if not o["dropped"]]
+    if kept:
+        problems.append(f"{len(kept)} run(s) more than {100 * outlier_excess:g}% above their budget's curve were kept "
+                        "(diverged?): " + ", ".join(f"C = {o['C']:.3g} N = {o['N']:.3g} loss {o['loss']:.4g}"
+                                                    for o in kept) + "; drop them with drop_outliers (--drop-outliers)")
+    unused = [f"C = {u['C']:.3g} ({u['reason']})" for u in budgets if not u["used"]]
+    note = (f"; not used: {'; '.join(unused)}" if unused else "")
+    dropped = [o for o in outliers if o["dropped"]]
+    if dropped:
+        note += "; dropped as outliers: " + ", ".join(f"C = {o['C']:.3g} N = {o['N']:.3g}" for o in dropped)
+    status = "degenerate" if problems else "converged"
+    message = ("; ".join(problems) if problems else f"every used budget's minimum lies inside its sampled N at a "
+               f"positive loss ({len(used)} budgets)") + note
     flop_model = "D read from the runs (ln D interpolated at ln N*)" if Dv is not None else "D* = C/(6 N*) (C = 6ND)"
-    return IsoflopFit(budgets, float(a), float(b), float(np.exp(ln_kN)), float(np.exp(ln_kD)), method, flop_model, ci)
+    return IsoflopFit(budgets, float(a), float(b), float(np.exp(ln_kN)), float(np.exp(ln_kD)), method, flop_model, ci,
+                      status, message, outliers, _isoflop_sensitivity(used))
 
 
 def _isoflop_minimum(x: NDArray, y: NDArray, i: int, method: str, window: int) -> tuple[float, float]:
@@ -1415,54 +1554,145 @@ def bootstrap_curve(curves: Mapping[str, Any], fit: CurveFit, *, n: int = 100, s
 @dataclass(frozen=True)
 class DataConstrainedFit:
     """Muennighoff et al.'s two stages: the Chinchilla constants from single-epoch runs, then R_D* and R_N*
-    from every run (repeated data and excess parameters) with those constants held."""
+    from every run (repeated data and excess parameters) with those constants held.
 
-    single_epoch: FitResult
+    ``single_epoch`` is None when every stage-1 constant was pinned (stage 1 skipped). ``profile`` is the
+    stage-2 objective profiled along R_D* and R_N* (each on a log grid, the other minimised), with the
+    values whose profile lies within a Laplace-likelihood 95% band of the best (``interval``). ``ci`` is a
+    bootstrap interval of the stage-2 constants when asked for. ``status`` is ``converged`` only when both
+    stages converged and R_D*, R_N* are pinned down: an interval spanning more than a decade (or reaching
+    the end of the grid) makes it ``degenerate``, and ``message`` names the constants.
+    """
+
+    single_epoch: FitResult | None
     repeated: FitResult
     n_single: int
     n_repeated: int
+    pinned: dict[str, float] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
+    boot: BootstrapResult | None = None
 
     @property
     def params(self) -> dict[str, float]:
         return self.repeated.constants
 
     @property
+    def ci(self) -> dict[str, tuple[float, float]]:
+        return self.boot.ci if self.boot is not None else {}
+
+    def _problems(self) -> list[str]:
+        out = []
+        for name, p in self.profile.items():
+            lo, hi = p["interval"]
+            if p["open"] or hi / lo > 10:
+                out.append(f"{name} is not identified by these runs: the objective stays within "
+                           f"{100 * p['tolerance']:.2g}% of its best for {name} from {lo:.3g} to "
+                           f"{hi:.3g}{' (the end of the grid)' if p['open'] else ''}")
+        if self.boot is not None:
+            out += identified_by_bootstrap(self.boot)
+        return out
+
+    @property
     def status(self) -> str:
-        bad = [r.status for r in (self.single_epoch, self.repeated) if r.status != "converged"]
-        return bad[0] if bad else "converged"
+        stages = [r for r in (self.single_epoch, self.repeated) if r is not None]
+        bad = [r.status for r in stages if r.status != "converged"]
+        return bad[0] if bad else ("degenerate" if self._problems() else "converged")
+
+    @property
+    def message(self) -> str:
+        parts = [f"stage {i}: {r.message}" for i, r in ((1, self.single_epoch), (2, self.repeated))
+                 if r is not None and r.status != "converged"]
+        return "; ".join(parts + self._problems()) or "both stages converged; R_D* and R_N* are pinned down"
 
     def to_preset(self, name: str = "my-data-constrained-fit", title: str | None = None):
         return self.repeated.to_preset(name, title)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"params": self.params, "status": self.status, "n_single_epoch": self.n_single,
-                "n_runs": self.n_repeated, "stage1": {"params": self.single_epoch.params,
-                                                      "status": self.single_epoch.status,
-                                                      "message": self.single_epoch.message},
+        stage1 = ({"skipped": True, "reason": "every stage-1 constant was pinned", "params": {}}
+                  if self.single_epoch is None else
+                  {"params": self.single_epoch.params, "status": self.single_epoch.status,
+                   "message": self.single_epoch.message})
+        return {"params": self.params, "status": self.status, "message": self.message, "n_single_epoch": self.n_single,
+                "n_runs": self.n_repeated, "pinned": self.pinned, "stage1": stage1,
                 "stage2": {"params": self.repeated.params, "status": self.repeated.status,
-                           "message": self.repeated.message}}
+                           "message": self.repeated.message, "objective": self.repeated.objective},
+                "profile": {k: {kk: vv for kk, vv in v.items() if kk != "grid_objective"} | {
+                    "grid_objective": v["grid_objective"]} for k, v in self.profile.items()},
+                "ci": self.ci}
+
+
+#: Profile grid of R_D* and R_N* (log-spaced; their values in Muennighoff et al. are ~15 and ~5).
+DC_PROFILE_GRID = np.logspace(-1, 4, 51)
+
+
+def _profile_stage2(runs: RunsTable, form: LawForm, fit2: FitResult) -> dict[str, Any]:
+    """The stage-2 objective profiled along each of R_D* and R_N* (the other minimised over the grid).
+
+    The values kept are those within a relative ``1.92 / n`` of the best objective: with residuals
+    larger than the Huber threshold (as here: about 1% on log loss against delta = 1e-3) the summed
+    Huber loss is delta x sum |r|, a Laplace likelihood, and 1.92 = chi2(1, 0.95) / 2 is its 95%
+    profile-likelihood drop. An interval reaching the end of the grid is open."""
+    names = tuple(fit2.params)
+    if set(names) != {"R_D_star", "R_N_star"}:
+        return {}
+    X = _run_columns(runs, form.variables(form.fit_target), form.name)
+    problem = _Problem(form, names, {k: float(v) for k, v in fit2.fixed.items()}, X, np.log(runs.loss), fit2.delta)
+    g = DC_PROFILE_GRID
+    RD, RN = np.meshgrid(g, g, indexing="ij")
+    values = {"R_D_star": RD.ravel(), "R_N_star": RN.ravel()}
+    obj = problem.objective_many(np.log(np.column_stack([values[n] for n in names]))).reshape(g.size, g.size)
+    best = min(float(obj.min()), fit2.objective)
+    tol = 1.92 / len(runs)
+    out = {}
+    for axis, name in enumerate(("R_D_star", "R_N_star")):
+        prof = obj.min(axis=1 - axis)
+        inside = np.flatnonzero(prof <= best * (1 + tol))
+        lo, hi = (float(g[inside[0]]), float(g[inside[-1]])) if inside.size else (fit2.params[name],) * 2
+        out[name] = {"grid": g.tolist(), "grid_objective": prof.tolist(), "best_objective": best,
+                     "interval": [lo, hi], "tolerance": tol,
+                     "open": bool(inside.size and (inside[0] == 0 or inside[-1] == g.size - 1))}
+    return out
 
 
 def fit_data_constrained(runs: RunsTable | dict, form: LawForm | str = "datablations", *,
-                         single_epoch: str | LawForm | Preset = "chinchilla", seed: int = 0) -> DataConstrainedFit:
+                         single_epoch: str | LawForm | Preset = "chinchilla", fixed: dict[str, float] | None = None,
+                         n_boot: int = 0, seed: int = 0, profile: bool = True) -> DataConstrainedFit:
     """Fit the data-constrained law by Muennighoff et al.'s two-stage procedure.
 
     Stage 1 fits ``single_epoch`` (Chinchilla's form) to the runs that saw every token once
     (U >= D); stage 2 fits the data-constrained form to every run, its remaining constants (R_D*,
     R_N*) free and the stage-1 constants held. The runs need a unique-tokens column U (``D /
     epochs``); repeated (N, D) with different U are distinct runs.
+
+    ``fixed`` pins constants in both stages: pinned stage-1 constants are held in stage 1 (it is skipped
+    when all of them are pinned, as Muennighoff et al. held their C4 fit) and carried into stage 2.
+    ``n_boot`` resamples the runs for a bootstrap interval of the stage-2 constants. ``profile`` computes
+    the objective along R_D* and R_N* (see :class:`DataConstrainedFit`).
     """
     if isinstance(runs, dict):
         runs = runs_from_arrays(**runs)
     if runs.U is None:
         raise InputError("column 'U' is required for the data-constrained law: the unique tokens of each run "
                          "(D / epochs); map it with --col U=... or columns={'U': ...}")
+    dc_form, _ = resolve_law(form)
+    one_form, one_values = resolve_law(single_epoch)
+    fixed = _check_fixed(dc_form, fixed)
+    stage1_names = one_form.constants_of(one_form.fit_target)
+    pins1 = {k: v for k, v in fixed.items() if k in stage1_names}
     once = runs.U >= runs.D * (1 - 1e-9)
-    if once.sum() < 8:
-        raise InputError(f"stage 1 needs single-epoch runs (U >= D) to fit the Chinchilla constants: {int(once.sum())} "
-                         "found, at least 8 needed")
     if (~once).sum() < 3:
         raise InputError(f"stage 2 needs runs with repeated data (U < D): {int((~once).sum())} found, at least 3 needed")
-    stage1 = fit_law(runs.subset(once), single_epoch, seed=seed)
-    stage2 = fit_law(runs, form, fixed=dict(stage1.params), seed=seed)
-    return DataConstrainedFit(stage1, stage2, int(once.sum()), len(runs))
+    if len(pins1) == len(stage1_names):
+        stage1 = None
+        held = dict(pins1)
+    else:
+        if once.sum() < 8:
+            raise InputError(f"stage 1 needs single-epoch runs (U >= D) to fit the Chinchilla constants: "
+                             f"{int(once.sum())} found, at least 8 needed (or pin them: fixed= / --fix)")
+        stage1 = fit_law(runs.subset(once), single_epoch, fixed=pins1 or None, seed=seed)
+        held = {**stage1.fixed, **stage1.params}
+        held = {k: float(held[k]) for k in stage1_names}
+    stage2 = fit_law(runs, form, fixed={**held, **fixed}, seed=seed)
+    boot = bootstrap(runs, form, n=n_boot, fit=stage2, seed=seed) if n_boot else None
+    prof = _profile_stage2(runs, dc_form, stage2) if profile else {}
+    return DataConstrainedFit(stage1, stage2, int(once.sum()), len(runs), dict(fixed), prof, boot)

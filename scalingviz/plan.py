@@ -31,7 +31,8 @@ from .uncertainty import prediction_band
 __all__ = ["WARNING_CODES", "PlanReport", "TrainingPlan", "check"]
 
 WARNING_CODES = ("EXTRAPOLATION", "UNDERTRAINED", "OVERTRAINED", "OVERFIT_RISK", "BATCH_ABOVE_CRITICAL",
-                 "LR_FAR_FROM_STEPLAW", "INCONSISTENT_INPUTS", "REPEATED_DATA", "DENSE_LAW_FOR_MOE")
+                 "LR_FAR_FROM_STEPLAW", "INCONSISTENT_INPUTS", "REPEATED_DATA", "DENSE_LAW_FOR_MOE",
+                 "LAWS_DISAGREE")
 #: A plan counts as near-optimal within this factor of a law's optimal tokens per parameter.
 NEAR_OPTIMAL_FACTOR = 2.0
 #: Learning rates more than this factor from Step Law's are flagged.
@@ -50,6 +51,10 @@ INFERENCE_REFERENCE = "besiroglu2024"
 #: A plan whose total (training + inference) compute is within this fraction of the inference-aware
 #: optimum's is "right-sized" for its inference demand.
 RIGHT_SIZED_TOLERANCE = 0.10
+#: User-facing default: a law used more than this factor outside the N or D range it was fitted on is
+#: reported in the inference verdict's range but does not vote on whether the laws agree (Kaplan et al.'s
+#: L(N, D), fitted up to 23B tokens, would otherwise decide every trillion-token plan).
+VOTE_EXTRAPOLATION_LIMIT = 30.0
 #: REPEATED_DATA is raised past this many epochs (Muennighoff et al.'s, from presets.py).
 REPEATED_DATA_EPOCHS = REPEATED_DATA_FREE_EPOCHS.value
 #: The repeated-data law used for unique_tokens.
@@ -316,6 +321,11 @@ class TrainingPlan:
         """Parameters used per token: ``active_params`` for a mixture of experts, else N."""
         return self.active_params if self.active_params is not None else self.N
 
+    def N_active_for(self, law: Preset) -> float:
+        """Parameters used per token in the law's own convention: the FLOPs the plan spends per token
+        are 6 x this (to train) and 2 x this (to serve). For a dense model it is :meth:`N_for`."""
+        return self.N_for(law) * self.N_active / self.N
+
     @property
     def compute_flop(self) -> float:
         """6 N D with N as given [FLOP] (Chinchilla counts total N, Kaplan non-embedding); for a
@@ -420,7 +430,7 @@ def check(plan: TrainingPlan) -> PlanReport:
         band = prediction_band(law, lambda p, Nl=Nl: p.loss(Nl, D))
         loss[law.name] = {"value": _f(band["value"]), "low": _f(band["low"]), "high": _f(band["high"]),
                           "band": band["source"], "N_used": Nl, "unit": law.loss_unit}
-        _extrapolation(warnings, law, N=Nl, D=D, C=6 * Nl * D)
+        _extrapolation(warnings, law, N=Nl, D=D, C=6 * plan.N_active_for(law) * D)
 
     # -- trajectory at the plan's batch (Kaplan/Su) -------------------------------------------
     trajectory: dict[str, dict[str, Any]] = {}
@@ -446,25 +456,26 @@ def check(plan: TrainingPlan) -> PlanReport:
                                   f"{100 * noise:g}% (seed noise, {DELTA_L_NOISE.source}): {D:.3g} tokens are fewer than "
                                   f"the {d2:.3g} this model needs (repeated data makes it worse)", dl))
 
-    # -- allocation ---------------------------------------------------------------------------
-    tpp = D / N
+    # -- allocation: judged at the compute the plan spends, 6 N_active D (6 N D for a dense model) ----
+    tpp = D / plan.N_active
     optimal: dict[str, dict[str, Any]] = {}
     for law in _laws(plan, "optimal"):
-        o = law.compute_optimal(6 * plan.N_for(law) * D)
+        o = law.compute_optimal(6 * plan.N_active_for(law) * D)
         entry = {"N": _f(o["N_opt"]), "D": _f(o["D_opt"]), "loss": None if o.get("loss") is None else _f(o["loss"]),
                  "tokens_per_param": _f(o["D_opt"]) / _f(o["N_opt"]), "method": o["method"]}
-        entry["ratio"] = (D / plan.N_for(law)) / entry["tokens_per_param"]
+        entry["ratio"] = (D / plan.N_active_for(law)) / entry["tokens_per_param"]
         optimal[law.name] = entry
     rule = CHINCHILLA_TOKENS_PER_PARAM.value
     ratio = tpp / rule
+    per = "active parameter" if plan.N_active < plan.N else "parameter"
     if ratio < 1 / NEAR_OPTIMAL_FACTOR:
         verdict = {"verdict": "undertrained", "factor": 1 / ratio}
-        warnings.append(_warn("UNDERTRAINED", f"{tpp:.3g} tokens per parameter is {1 / ratio:.3g}x below Chinchilla's "
+        warnings.append(_warn("UNDERTRAINED", f"{tpp:.3g} tokens per {per} is {1 / ratio:.3g}x below Chinchilla's "
                               f"~{rule:g} (Hoffmann et al. Table 3): for this compute a smaller model trained on more "
                               "tokens reaches a lower loss", 1 / ratio))
     elif ratio > NEAR_OPTIMAL_FACTOR:
         verdict = {"verdict": "overtrained", "factor": ratio}
-        warnings.append(_warn("OVERTRAINED", f"{tpp:.3g} tokens per parameter is {ratio:.3g}x above Chinchilla's "
+        warnings.append(_warn("OVERTRAINED", f"{tpp:.3g} tokens per {per} is {ratio:.3g}x above Chinchilla's "
                               f"~{rule:g}: compute-suboptimal for training loss, often chosen on purpose to make "
                               "inference cheaper", ratio))
     else:
@@ -579,7 +590,7 @@ def _inference_optimal(plan: TrainingPlan, loss: dict[str, dict[str, Any]], verd
         L = loss[law.name]["value"]
         o = law.inference_optimal(L, D_inf, weight=weight)
         c = law.inference_optimal(L, 0.0)  # the compute-optimal (Chinchilla-optimal) model of this loss
-        n_plan = plan.N_for(law) * plan.N_active / plan.N  # the FLOPs the plan spends per token
+        n_plan = plan.N_active_for(law)  # the FLOPs the plan spends per token, / 2
         plan_train, plan_inf = 6.0 * n_plan * plan.D, 2.0 * n_plan * D_inf
         chin_inf = 2.0 * c["N"] * D_inf
         entry = {"N": o["N"], "D": o["D"], "tokens_per_param": o["tokens_per_param"], "train_flop": o["train_flop"],
@@ -604,21 +615,53 @@ def _inference_optimal(plan: TrainingPlan, loss: dict[str, dict[str, Any]], verd
                f"2024); the plan spends {100 * max(ref['saving_vs_plan'], 0):.2g}% more than that, and the "
                f"compute-optimal model of the same loss ({ref['chinchilla_N']:.3g} params) "
                f"{100 * ref['saving_vs_chinchilla']:.2g}% more")
-    n_plan_ref = plan.N_for(PRESETS[ref_name]) * plan.N_active / plan.N
-    better = ("a smaller model trained on more tokens" if ref["N"] < n_plan_ref
+    # Each law's answer: within the tolerance of its optimum, or which way to move. The verdict is
+    # "right-sized" only when every law with a loss says so; when they split across the tolerance
+    # (or point opposite ways) it is "uncertain" and says which law says what.
+    smaller = {name: o["N"] < plan.N_active_for(PRESETS[name]) for name, o in out.items()}
+    savings = {name: o["saving_vs_plan"] for name, o in out.items()}
+    lo_law, hi_law = min(savings, key=savings.__getitem__), max(savings, key=savings.__getitem__)
+    far = {name: max(PRESETS[name].fitted_range.outside(N=plan.N_for(PRESETS[name]), D=plan.D).values(), default=1.0)
+           for name in out}
+    voters = [name for name in out if far[name] <= VOTE_EXTRAPOLATION_LIMIT] or list(out)
+    within = [savings[name] <= RIGHT_SIZED_TOLERANCE for name in voters]
+    moves = {smaller[name] for name in voters if savings[name] > RIGHT_SIZED_TOLERANCE}
+    agree = all(within) or (not any(within) and len(moves) == 1)
+    better = ("a smaller model trained on more tokens" if smaller[ref_name]
               else "a larger model trained on fewer tokens")
+    spread = (f"the laws' savings run from {100 * max(savings[lo_law], 0):.2g}% ({lo_law}) to "
+              f"{100 * savings[hi_law]:.2g}% ({hi_law})")
+    silent = [n for n in out if n not in voters]
+    if silent:
+        spread += "; not voting, used more than {:g}x outside their fitted range: {}".format(
+            VOTE_EXTRAPOLATION_LIMIT, ", ".join(f"{n} ({100 * max(savings[n], 0):.2g}%, {far[n]:.3g}x)" for n in silent))
     verdict["inference"] = {"law": ref_name, "inference_tokens": D_inf, "saving_vs_plan": ref["saving_vs_plan"],
-                            "better": better, "message": numbers}
-    if ref["saving_vs_plan"] <= RIGHT_SIZED_TOLERANCE:
-        verdict["chinchilla_verdict"] = verdict["verdict"]
+                            "better": better, "message": numbers, "range": [savings[lo_law], savings[hi_law]],
+                            "range_laws": [lo_law, hi_law], "agree": agree, "voters": voters,
+                            "tolerance": RIGHT_SIZED_TOLERANCE}
+    verdict["chinchilla_verdict"] = verdict["verdict"]
+    demand = f"{units.format_number(D_inf)} inference tokens"
+    training_only = ("OVERTRAINED", "UNDERTRAINED")
+    if agree and all(within):
         verdict["verdict"] = "right-sized"
-        verdict["message"] = f"right-sized for {units.format_number(D_inf)} inference tokens: {numbers}"
-        warnings[:] = [w for w in warnings if w["code"] not in ("OVERTRAINED", "UNDERTRAINED")]
+        verdict["message"] = f"right-sized for {demand}: {numbers}; {spread}"
+        warnings[:] = [w for w in warnings if w["code"] not in training_only]
+    elif agree:
+        # Every law finds > 10% to gain, the same way: a smaller model is better -> the plan trains too
+        # few tokens per parameter for its demand (undertrained); a larger one -> overtrained.
+        label, code = ("undertrained", "UNDERTRAINED") if smaller[ref_name] else ("overtrained", "OVERTRAINED")
+        verdict["verdict"] = label
+        verdict["inference"]["message"] = numbers = (f"{label} for {demand}: {numbers}: {better} would serve this "
+                                                     f"demand for less; {spread}")
+        warnings[:] = [w for w in warnings if w["code"] not in training_only]
+        warnings.append(_warn(code, numbers, ref["saving_vs_plan"]))
     else:
-        verdict["inference"]["message"] = numbers = f"{numbers}: {better} would serve this demand for less"
-        for w in warnings:
-            if w["code"] in ("OVERTRAINED", "UNDERTRAINED"):
-                w["message"] += f"; {numbers}"
+        verdict["verdict"] = "uncertain"
+        verdict["inference"]["message"] = numbers = (
+            f"the laws disagree whether this plan is right-sized for {demand}: {spread}, across the "
+            f"{100 * RIGHT_SIZED_TOLERANCE:g}% line; under {ref_name}: {numbers}")
+        warnings[:] = [w for w in warnings if w["code"] not in training_only]
+        warnings.append(_warn("LAWS_DISAGREE", numbers, savings[hi_law]))
     return out
 
 

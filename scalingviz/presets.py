@@ -510,6 +510,10 @@ _LI = Citation(
     "2503.04715",
 )
 _BI = Citation("DeepSeek-AI (Bi et al.)", 2024, "DeepSeek LLM: Scaling Open-Source Language Models with Longtermism", "2401.02954")
+_SARDANA = Citation(
+    "Sardana, Portes, Doubov, Frankle", 2024,
+    "Beyond Chinchilla-Optimal: Accounting for Inference in Language Model Scaling Laws (ICML 2024)", "2401.00448"
+)
 _MUENNIGHOFF = Citation(
     "Muennighoff, Rush, Barak, Le Scao et al.", 2023, "Scaling Data-Constrained Language Models", "2305.16264"
 )
@@ -613,6 +617,35 @@ HOFFMANN2022_TEX = HOFFMANN2022.with_alternatives(
     "token_offset b = 6.0179186, loss_offset e = 0.5267228; A, B, E = exp(a), exp(b), exp(e)), as used by "
     "Besiroglu et al. (true_params in their notebook). They reproduce the paper's 40B-parameter optimum at "
     "5.76e23 FLOP.",
+)
+
+#: The Chinchilla constants as Sardana et al. 2024 use them for their inference-aware optimum: Hoffmann
+#: et al.'s Eq. 10 with the exponents to three decimals. Read second-hand (formulas.md 11.1, several notes
+#: agree); checked by reproducing the paper's own Fig. 1 example, quoted in its caption: a 13B model with 2T
+#: inference tokens is beaten by a 7B model on more data, saving 1.7e22 FLOP (17%)
+#: (tests/test_inference.py::test_sardana_figure_1).
+_SARDANA_SRC = ("Sardana et al. 2024, Sec. 2 (Chinchilla's Eq. 10 constants as the paper uses them; second-hand, "
+                "checked by reproducing its Fig. 1: 13B -> 7B, 17% less compute for 2T inference tokens)")
+SARDANA2024 = Preset(
+    name="sardana2024",
+    title="Sardana et al. 2024 (Chinchilla as used)",
+    form="chinchilla",
+    citation=_SARDANA,
+    N_convention="total",
+    loss_unit="nats/token, MassiveText",
+    formula="L(N,D) = E + A/N^alpha + B/D^beta",
+    fitted_range=_CHINCHILLA_RANGE,
+    params={
+        "E": _P(1.69, "nats/token", _SARDANA_SRC),
+        "A": _P(406.4, "nats/token x params^alpha", _SARDANA_SRC),
+        "B": _P(410.7, "nats/token x tokens^beta", _SARDANA_SRC),
+        "alpha": _P(0.336, "-", _SARDANA_SRC),
+        "beta": _P(0.283, "-", _SARDANA_SRC),
+    },
+    fitted_on=("epoch_chinchilla",),  # Hoffmann et al.'s runs, as for hoffmann2022
+    notes="Hoffmann et al.'s Eq. 10 with alpha = 0.336 and beta = 0.283 (printed there as 0.34 and 0.28), the "
+    "constants behind Sardana et al.'s worked examples of the inference-aware optimum. Use it to reproduce "
+    "those examples by name (scalingviz plan --laws sardana2024 ...).",
 )
 
 BESIROGLU2024 = Preset(
@@ -827,7 +860,7 @@ DEEPSEEK_LR_DROPS_SOURCE = ("Bi et al. 2024 (DeepSeek LLM) Sec. 2.2: multi-step 
 
 PRESETS: dict[str, Preset] = {
     p.name: p
-    for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023,
+    for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, SARDANA2024, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023,
               _su2024_from_procedure(), LUO2025_25M, LUO2025_100M, LUO2025_400M)
     if p is not None
 }

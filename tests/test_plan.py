@@ -79,6 +79,7 @@ def test_every_warning_code_can_fire():
     fired |= codes(check(TrainingPlan(N=7e9, D=1.4e11, n_layer=12, d_model=768, n_vocab=50257)))  # INCONSISTENT_INPUTS
     fired |= codes(check(TrainingPlan(N=7e9, D=2e12, unique_tokens=2.5e11)))  # REPEATED_DATA (8 epochs)
     fired |= codes(check(TrainingPlan(N=16.4e9, D=2e12, active_params=2.8e9)))  # DENSE_LAW_FOR_MOE
+    fired |= codes(check(TrainingPlan(N=70e9, D=4.26e12, inference_tokens=1e13)))  # LAWS_DISAGREE
     assert fired == set(WARNING_CODES)
     for w in check(TrainingPlan(N=280e9, D=300e9)).warnings:
         # every warning: code, message, value; an EXTRAPOLATION warning also names its law

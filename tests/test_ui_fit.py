@@ -239,3 +239,25 @@ def test_held_out_coverage_in_the_fit_tab():
     tab.n_boot.value = 50
     assert tab.run_fit(), tab.fit_error.value
     assert 0 <= tab.coverage <= 1 and "95% prediction interval" in tab.results.value
+
+
+def test_data_constrained_pins_and_honest_status_in_the_fit_tab():
+    # The authors' 182 runs with their stage-1 constants pinned in the constants field: stage 1 is skipped,
+    # the pins are kept, and the badge says R_D* and R_N* are not identified (issue 20).
+    from pathlib import Path
+
+    from scalingviz import get_preset
+
+    v = get_preset("muennighoff2023").values
+    f = Path(__file__).resolve().parents[1] / "data" / "datablations_fit_muennighoff2023" / "datablations_runs_182.csv"
+    tab = _tab()
+    tab.load_bytes(f.read_bytes(), f.name)
+    for k, col in (("N", "params"), ("D", "tokens"), ("U", "unique_tokens"), ("loss", "val_loss")):
+        tab.mapping[k].value = col
+    tab.form.value = "muennighoff2023"
+    tab.n_boot.value = 0
+    tab.constraints.value = "; ".join(f"{k}={v[k]!r}" for k in ("E", "A", "B", "alpha", "beta"))
+    assert tab.run_fit(), tab.fit_error.value
+    assert tab.stages.single_epoch is None and tab.stages.params["E"] == v["E"]
+    assert tab.result.status == "degenerate" and "R_D_star is not identified" in tab.results.value
+    assert "stage 1 skipped" in tab.results.value and "Profile:" in tab.results.value

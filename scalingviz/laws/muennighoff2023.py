@@ -96,5 +96,6 @@ FORM = register_form(LawForm(
     formula="L = E + A/N'^alpha + B/D'^beta, D' = U + U R_D* (1 - exp(-R_D/R_D*)), N' likewise",
     loss=loss,
     linear=("alpha", "beta"),
-    bounds={"alpha": (0.0, 3.0), "beta": (0.0, 3.0)},
+    # exponents kept away from 0: U_N = N_opt(U) divides by alpha (a fit reaching alpha = 0 divided by zero)
+    bounds={"alpha": (1e-2, 3.0), "beta": (1e-2, 3.0)},
 ))

@@ -329,8 +329,12 @@ class FitTab:
             fixed, bounds = fit.parse_constraints(self.constraints.value)
             options = {"fixed": fixed or None, "bounds": bounds or None}
             if train.U is not None and form.accepts(form.fit_target, "U"):
-                self.stages = fit.fit_data_constrained(train, form)
-                result = self.stages.repeated
+                if bounds:
+                    raise ValueError("constants: bounds are not supported by the two-stage data-constrained fit; "
+                                     "pin constants instead (E=1.87)")
+                self.stages = fit.fit_data_constrained(train, form, fixed=fixed or None)
+                # the badge shows the two stages' honest status (R_D*, R_N* identified or not), not stage 2's alone
+                result = replace(self.stages.repeated, status=self.stages.status, message=self.stages.message)
             else:
                 result = fit.fit_law(train, law, **options)
             if self.largest.value:
@@ -460,10 +464,15 @@ class FitTab:
                f"{rows}</table>")
         if self.stages is not None:
             st = self.stages
-            out += (f"<div class='sv-note'>Two stages (Muennighoff et al.): the Chinchilla constants from the "
-                    f"{st.n_single} single-epoch runs ({html.escape(st.single_epoch.status)}), then R_D* and R_N* "
+            first = ("stage 1 skipped (every Chinchilla constant pinned)" if st.single_epoch is None else
+                     f"the Chinchilla constants from the {st.n_single} single-epoch runs "
+                     f"({html.escape(st.single_epoch.status)})")
+            prof = "; ".join(f"{k}: objective within {100 * p['tolerance']:.2g}% of its best for "
+                             f"{p['interval'][0]:.3g} ... {p['interval'][1]:.3g}" + (" (end of grid)" if p["open"] else "")
+                             for k, p in st.profile.items())
+            out += (f"<div class='sv-note'>Two stages (Muennighoff et al.): {first}, then R_D* and R_N* "
                     f"from all {st.n_repeated} runs: " + ", ".join(f"{k} {v:.4g}" for k, v in st.params.items())
-                    + "</div>")
+                    + (f". Profile: {html.escape(prof)}" if prof else "") + "</div>")
         if self.rollout is not None:
             g = self.rollout
             out += (f"<div class='sv-plan-h'>Largest model left out: {g.n} runs of N = "

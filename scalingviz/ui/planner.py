@@ -260,8 +260,17 @@ class PlanTab:
         """The report as HTML: verdict badges, then one table per question, then the warnings."""
         p, v, b, lr, c = report.plan, report.verdict, report.batch, report.lr, report.compute
         badges = []
+        inf = v.get("inference")
         if v["verdict"] == "right-sized":
-            badges.append(_badge(f"right-sized for {units.format_number(p.inference_tokens)} inference tokens", "good"))
+            badges.append(_badge(f"right-sized for {units.format_number(p.inference_tokens)} inference tokens "
+                                 "(every law)", "good"))
+        elif inf and v["verdict"] == "uncertain":
+            lo, hi = inf["range"]
+            badges.append(_badge(f"laws disagree: {100 * max(lo, 0):.2g}% to {100 * hi:.2g}% to gain for "
+                                 f"{units.format_number(p.inference_tokens)} inference tokens", "warn"))
+        elif inf:
+            badges.append(_badge(f"{v['verdict']} for {units.format_number(p.inference_tokens)} inference tokens",
+                                 "warn"))
         elif v["verdict"] == "near-optimal":
             badges.append(_badge(f"near-optimal: {report.tokens_per_param:.3g} tokens/param", "good"))
         else:
