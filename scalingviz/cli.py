@@ -892,8 +892,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--json", action="store_true", help="print one JSON object")
-        sp.add_argument("--plugin", action="append", metavar="MODULE",
-                        help="import MODULE (on the Python path) to register your own laws first; repeatable")
+        sp.add_argument("--plugin", action="append", metavar="FILE.py|MODULE",
+                        help="run FILE.py (or import MODULE, installed on the Python path) to register your own "
+                             "laws first; a plugin is code and runs; repeatable")
 
     sp = sub.add_parser("dashboard", help="serve the Voila dashboard")
     sp.add_argument("--port", type=int, default=8866, help="port (default 8866); fails rather than moving if busy")
@@ -1089,15 +1090,51 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def load_plugins(modules: Sequence[str] = ()) -> list[str]:
-    """Register user laws: every entry point of the group ``scalingviz.laws``, then each ``--plugin``
-    module (imported by name from the Python path; nothing is evaluated).
+#: Commands that use no law: installed plugins (entry points) are not imported for them.
+NO_LAW_COMMANDS = frozenset({"data", "dashboard", "fit-batch", "fit-isoflop"})
+
+
+def _import_plugin(spec: str):
+    """A ``--plugin``: a path to a ``.py`` file (imported from that file alone, under a private module name,
+    so it can shadow nothing), or the name of a module already importable from the Python path. The
+    working directory is never added to the path."""
+    import importlib
+    import importlib.util
+    from pathlib import Path
+
+    if not spec.strip():
+        raise UsageError("--plugin: '' is empty; give a .py file (--plugin path/to/mylaws.py) or a module name")
+    path = Path(spec)
+    try:
+        if spec.endswith(".py") or "/" in spec or "\\" in spec:
+            if not path.is_file():
+                raise UsageError(f"--plugin: {spec!r} is not a file; give a .py file such as ./mylaws.py")
+            name = f"scalingviz_plugin_{abs(hash(str(path.resolve())))}"
+            module_spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[name] = module
+            module_spec.loader.exec_module(module)
+            return module
+        return importlib.import_module(spec)
+    except UsageError:
+        raise
+    except ImportError as exc:
+        raise UsageError(f"--plugin: cannot import {spec!r} ({exc}); give a .py file (--plugin ./{spec}.py) or a "
+                         "module installed on the Python path") from None
+    except Exception as exc:  # a plugin is code: its own error, in one line
+        raise UsageError(f"--plugin: {spec!r} failed while loading: {type(exc).__name__}: {exc}") from None
+
+
+def load_plugins(modules: Sequence[str] = (), *, entry_points_too: bool = True) -> list[str]:
+    """Register user laws: every entry point of the group ``scalingviz.laws`` (unless
+    ``entry_points_too`` is False), then each ``--plugin`` (a ``.py`` file by path, or a module name on
+    the Python path). **A plugin is code and runs when loaded**; nothing is read from the working
+    directory unless you name a file there.
 
     An entry point or module may register its presets itself when imported, or be (or return)
     a :class:`~scalingviz.presets.Preset` or a list of them, which are registered here. Returns
     the names of the presets added.
     """
-    import importlib
     from importlib.metadata import entry_points
 
     before = set(PRESETS)
@@ -1110,19 +1147,19 @@ def load_plugins(modules: Sequence[str] = ()) -> list[str]:
             if isinstance(item, Preset) and PRESETS.get(item.name) is not item:
                 register(item, overwrite=True)  # a published name is refused by register itself
 
-    for ep in entry_points(group="scalingviz.laws"):
+    for ep in entry_points(group="scalingviz.laws") if entry_points_too else ():
         try:
             take(ep.load())
         except Exception as exc:  # a broken plugin must not break the command: say so and go on
             print(f"scalingviz: warning: plugin {ep.name!r} ({ep.value}) failed to load: {exc}", file=sys.stderr)
     for name in modules:
-        try:
-            module = importlib.import_module(name)
-        except ImportError as exc:
-            raise UsageError(f"--plugin: cannot import {name!r} ({exc}); give a module on the Python path, "
-                             "e.g. --plugin mylaws for mylaws.py in the current folder") from None
+        module = _import_plugin(name)
         take(getattr(module, "LAWS", module))
     return [n for n in PRESETS if n not in before]
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def _plugin_args(argv: Sequence[str]) -> list[str]:
@@ -1145,11 +1182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        sys.path.insert(0, "")  # --plugin modules in the current folder, as `python -m` finds them
-        try:
-            load_plugins(_plugin_args(argv))
-        finally:
-            sys.path.remove("")
+        load_plugins(_plugin_args(argv), entry_points_too=_command(argv) not in NO_LAW_COMMANDS)
         parser = build_parser()
         args = parser.parse_args(argv)
         args.func(args)

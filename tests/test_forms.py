@@ -266,3 +266,52 @@ def test_cli_internal_errors_are_not_reported_as_bad_input(monkeypatch):
     monkeypatch.setattr(cli, "_cmd_presets", broken)
     with pytest.raises(AttributeError, match="a bug"):
         main(["presets"])
+
+
+def test_a_plugin_file_by_path_registers_its_laws(tmp_path, capsys):
+    (tmp_path / "mylaws.py").write_text(PLUGIN)
+    try:
+        assert main(["optimal", "--plugin", str(tmp_path / "mylaws.py"), "--law", "test-plugin-law", "--C", "1e23",
+                     "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["law"] == "test-plugin-law"
+    finally:
+        PRESETS.pop("test-plugin-law", None)
+        FORMS.pop("test-plugin-form", None)
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("def broken(:\n", "failed while loading: SyntaxError"),
+    ("raise RuntimeError('boom')\n", "failed while loading: RuntimeError: boom"),
+])
+def test_a_broken_plugin_file_is_one_line(tmp_path, capsys, text, needle):
+    (tmp_path / "bad.py").write_text(text)
+    assert main(["presets", "--plugin", str(tmp_path / "bad.py")]) == 2
+    assert needle in capsys.readouterr().err
+    assert main(["presets", "--plugin", ""]) == 2
+    assert "--plugin: '' is empty" in capsys.readouterr().err
+    assert main(["presets", "--plugin", str(tmp_path / "missing.py")]) == 2
+    assert "is not a file" in capsys.readouterr().err
+
+
+def test_no_module_runs_from_the_working_directory(tmp_path):
+    # issue 23: every command used to put the current folder first on the import path, so a csv.py (or
+    # string.py, random.py, ...) lying there ran on `scalingviz presets`. The console script, as users run it.
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "scalingviz"
+    if not script.exists():
+        script = shutil.which("scalingviz")
+    if script is None:
+        pytest.skip("the scalingviz console script is not installed (pip install -e .)")
+    for stdlib in ("csv", "string", "random", "email", "zipfile", "json", "argparse", "importlib"):
+        (tmp_path / f"{stdlib}.py").write_text(f"open({str(tmp_path / 'PWNED')!r}, 'a').write('{stdlib} ran\\n')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for args in (["presets"], ["data", "list"], ["plan", "--N", "7B", "--D", "1T", "--json"],
+                 ["predict", "--law", "hoffmann2022", "--N", "1B", "--D", "20B"]):
+        r = subprocess.run([str(script), *args], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        assert r.returncode == 0, (args, r.stderr[-500:])
+        assert not (tmp_path / "PWNED").exists(), (args, (tmp_path / "PWNED").read_text())
