@@ -9,7 +9,10 @@
   predecessor), with its gain over cosine;
 * :func:`schedule_advice`: all three, as the CLI and the dashboard show them.
 
-All of them evaluate the law's own ``curve`` function; nothing here knows which law it is.
+All of them evaluate the law's own ``curve`` function; nothing here knows which law it is. Every final
+loss carries ``final_loss_interval`` and every difference between schedules of the same length its
+``*_interval``: how far the law has been right on real curves it did not see
+(:mod:`scalingviz.calibration`; the intervals' basis is in ``interval_basis``).
 
 >>> from scalingviz.presets import get_preset
 >>> rows = compare_schedules(get_preset("luo2025-100m"), 24_000, cooldowns=(0.2,))
@@ -25,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .calibration import difference_interval, final_loss_interval, schedule_calibration
 from .errors import InputError
 from .presets import Preset, get_preset
 from .schedules import Schedule
@@ -75,8 +79,15 @@ def compare_schedules(law: str | Preset, steps: int, *, peak_lr: float | None = 
         longer = int(round(steps * extend))
         specs.append(Schedule("wsd", longer, floor=fl, cooldown=cooldowns[len(cooldowns) // 2], decay_shape=decay_shape,
                               **base))
-    return [{"schedule": s.describe(), "spec": s.to_dict(), "steps": s.steps, "final_loss": final_loss(p, s)}
+    rows = [{"schedule": s.describe(), "spec": s.to_dict(), "steps": s.steps, "final_loss": final_loss(p, s)}
             for s in specs]
+    cosine = next(r["final_loss"] for r in rows if r["spec"]["kind"] == "cosine")
+    for r in rows:
+        r["final_loss_interval"] = final_loss_interval(r["final_loss"])
+        if r["steps"] == steps and r["spec"]["kind"] != "cosine":
+            r["vs_cosine"] = r["final_loss"] - cosine
+            r["vs_cosine_interval"] = difference_interval(r["vs_cosine"])
+    return rows
 
 
 def best_cooldown(law: str | Preset, steps: int, *, peak_lr: float | None = None, warmup: int | None = None,
@@ -112,6 +123,21 @@ def _knot_schedule(u: NDArray, steps: int, peak: float, warmup: int) -> NDArray:
     return out
 
 
+def _knot_gradient(u: NDArray, steps: int, warmup: int, eta: NDArray, grad_eta: NDArray) -> NDArray:
+    """d(final loss)/du for :func:`_knot_schedule`'s knots, from the gradient with respect to every step's rate:
+    eta_t = exp(l_t), l_t interpolated between knot log-rates le_m = ln(peak) + sum_{i<m} u_i (warmup fixed)."""
+    K = u.size
+    t = np.arange(steps, dtype=float)
+    z = np.linspace(0.0, 1.0, K + 1)
+    pos = warmup + (steps - 1 - warmup) * (1 - (1 - z) ** 2)
+    seg = np.clip(np.searchsorted(pos, t, side="right") - 1, 0, K - 1)
+    w = np.clip((t - pos[seg]) / (pos[seg + 1] - pos[seg]), 0.0, 1.0)
+    h = grad_eta * eta
+    h[:warmup] = 0.0  # the warmup does not depend on the knots
+    d_le = np.bincount(seg, weights=h * (1 - w), minlength=K + 1) + np.bincount(seg + 1, weights=h * w, minlength=K + 1)
+    return np.cumsum(d_le[::-1])[::-1][1:]
+
+
 def optimal_schedule(law: str | Preset, steps: int, *, peak_lr: float | None = None, warmup: int | None = None,
                      floor: float | None = None, knots: int = KNOTS) -> dict[str, Any]:
     """The non-increasing schedule (after warmup, starting at the peak) with the lowest final loss.
@@ -127,22 +153,36 @@ def optimal_schedule(law: str | Preset, steps: int, *, peak_lr: float | None = N
     if not 2 <= knots <= 200:
         raise InputError(f"knots: {knots!r} is out of range; expected 2 to 200")
 
+    schedule_grad = p.form.schedule_gradient  # a law that gives d(final loss)/d(every rate), or None
+
     def f(u: NDArray) -> float:
         return final_loss(p, _knot_schedule(u, steps, peak, wu))
+
+    def f_and_grad(u: NDArray) -> tuple[float, NDArray]:
+        eta = _knot_schedule(u, steps, peak, wu)
+        loss, g = schedule_grad(eta, **p.values)
+        return loss, _knot_gradient(u, steps, wu, eta, g)
 
     cos = Schedule("cosine", steps, peak, wu, fl)
     starts = [np.full(knots, math.log(fl / peak) / knots), np.r_[np.zeros(knots // 2),
                                                                   np.full(knots - knots // 2, math.log(fl / peak) / (knots - knots // 2))]]
     best = None
     for u0 in starts:
-        res = minimize(f, u0, method="L-BFGS-B", bounds=[(-12.0, 0.0)] * knots,
-                       options={"maxiter": 300, "eps": 1e-4})
+        if schedule_grad is not None:  # one evaluation per step of the optimiser
+            res = minimize(f_and_grad, u0, jac=True, method="L-BFGS-B", bounds=[(-12.0, 0.0)] * knots,
+                           options={"maxiter": 300})
+        else:  # finite differences over the knots
+            res = minimize(f, u0, method="L-BFGS-B", bounds=[(-12.0, 0.0)] * knots,
+                           options={"maxiter": 300, "eps": 1e-4})
         if best is None or res.fun < best.fun:
             best = res
     lr = _knot_schedule(best.x, steps, peak, wu)
+    best_loss = final_loss(p, lr)  # reported by the law's own curve, as every other number here
     cos_loss = final_loss(p, cos)
-    return {"lr": lr, "final_loss": float(best.fun), "cosine_final_loss": cos_loss,
-            "gain_vs_cosine": cos_loss - float(best.fun), "knots": knots, "iterations": int(best.nit),
+    lo, hi = difference_interval(best_loss - cos_loss)
+    return {"lr": lr, "final_loss": best_loss, "final_loss_interval": final_loss_interval(best_loss),
+            "cosine_final_loss": cos_loss, "gain_vs_cosine": cos_loss - best_loss,
+            "gain_vs_cosine_interval": [-hi, -lo], "knots": knots, "iterations": int(best.nit),
             "min_lr": float(lr[-1]), "status": "converged" if best.success else str(best.message)}
 
 
@@ -155,12 +195,14 @@ def schedule_advice(law: str | Preset, steps: int, *, peak_lr: float | None = No
         raise InputError(f"steps: {steps!r} is out of range; expected a whole number of steps, 2 to 10,000,000")
     steps = int(steps)
     peak, wu, fl = _setup(p, peak_lr, warmup, floor)
-    out: dict[str, Any] = {
-        "law": p.name, "steps": steps, "peak_lr": peak, "warmup": wu, "floor": fl,
-        "table": compare_schedules(p, steps, peak_lr=peak, warmup=wu, floor=fl, cooldowns=cooldowns,
-                                   decay_shape=decay_shape, extend=extend),
-        "best_cooldown": best_cooldown(p, steps, peak_lr=peak, warmup=wu, floor=fl, decay_shape=decay_shape),
-    }
+    table = compare_schedules(p, steps, peak_lr=peak, warmup=wu, floor=fl, cooldowns=cooldowns,
+                              decay_shape=decay_shape, extend=extend)
+    best = best_cooldown(p, steps, peak_lr=peak, warmup=wu, floor=fl, decay_shape=decay_shape)
+    cosine = next(r["final_loss"] for r in table if r["spec"]["kind"] == "cosine")
+    best.update(final_loss_interval=final_loss_interval(best["final_loss"]), vs_cosine=best["final_loss"] - cosine,
+                vs_cosine_interval=difference_interval(best["final_loss"] - cosine))
+    out: dict[str, Any] = {"law": p.name, "steps": steps, "peak_lr": peak, "warmup": wu, "floor": fl, "table": table,
+                           "best_cooldown": best, "interval_basis": schedule_calibration()["text"]}
     if optimise:
         o = optimal_schedule(p, steps, peak_lr=peak, warmup=wu, floor=fl)
         out["optimal"] = {k: v for k, v in o.items() if k != "lr"}

@@ -623,10 +623,12 @@ def render_plan(report) -> str:
         lines.append(_table(rows))
     if report.schedule is not None:
         sc = report.schedule
-        lines.append(f"\nSchedule under {sc['law']} (at {sc['steps_basis']})")
-        rows = [("plan", f"{sc['schedule']}: final loss {sc['final_loss']:.4f}")]
-        rows += [("alternative", f"{a['schedule']}: {a['final_loss']:.4f} ({a['vs_plan']:+.4f})") for a in sc["alternatives"]]
+        lines.append(f"\nSchedule under {sc['law']} (at {sc['steps_basis']}; peak LR: {sc['peak_lr_basis']})")
+        rows = [("plan", f"{sc['schedule']}: final loss {sc['final_loss']:.4f} {_iv(sc['final_loss_interval'])}")]
+        rows += [("alternative", f"{a['schedule']}: {a['final_loss']:.4f} ({a['vs_plan']:+.4f} "
+                                 f"{_iv(a['vs_plan_interval'], '+.4f')} vs the plan)") for a in sc["alternatives"]]
         rows.append(("note", sc["note"]))
+        rows.append(("intervals", sc["interval_basis"]))
         lines.append(_table(rows))
     if report.warnings:
         lines.append("\nWarnings")
@@ -776,6 +778,11 @@ def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True, lr
     return out
 
 
+def _iv(interval: Sequence[float], fmt: str = ".4f") -> str:
+    """An interval as text: ``[low, high]``."""
+    return f"[{interval[0]:{fmt}}, {interval[1]:{fmt}}]"
+
+
 def _cmd_curve(args: argparse.Namespace) -> None:
     from .schedules import from_log
 
@@ -783,10 +790,15 @@ def _cmd_curve(args: argparse.Namespace) -> None:
     if args.lr_csv:
         if args.schedule:
             raise UsageError("give the schedule once: --schedule with its flags, or --lr-csv FILE, not both")
+        from .schedules import unlogged_assumption
+
         log = _read_curve(args.lr_csv, need_loss=False)
         step = log["step"].astype(int)
         lr = from_log(step, log["lr"], warmup=args.warmup)
         schedule, query = {"from": args.lr_csv, "rows": int(step.size)}, step
+        assumed = unlogged_assumption(int(step[0]), float(log["lr"][0]), args.warmup)
+        if assumed:
+            schedule["assumed"] = assumed
     else:
         if not args.schedule:
             raise UsageError("give a schedule: --schedule {constant,cosine,linear,wsd,two-stage} --steps T, or --lr-csv FILE")
@@ -799,19 +811,41 @@ def _cmd_curve(args: argparse.Namespace) -> None:
         schedule = {**sched.to_dict(), "describe": sched.describe()}
     query = query[query >= 1]
     loss = np.asarray(law.curve(query, lr), dtype=float)
+    from .calibration import difference_interval, final_loss_interval, schedule_calibration
+
+    final = float(loss[-1])
     payload = {"law": law.name, "schedule": schedule, "step": query.tolist(), "lr": lr[query].tolist(),
-               "loss": loss.tolist(), "final_loss": float(loss[-1]),
+               "loss": loss.tolist(), "final_loss": final, "final_loss_interval": final_loss_interval(final),
                "warnings": _range_warnings(law, S=float(query[-1]))}
+    if args.compare:
+        if args.lr_csv:
+            raise UsageError("--compare: compares schedules given with --schedule, not a logged --lr-csv")
+        compare = []
+        for kind in args.compare:
+            other = _schedule_from_args(argparse.Namespace(**{**vars(args), "schedule": kind}), law)
+            other_final = float(law.curve(other.steps - 1, other.lrs()))
+            diff = final - other_final
+            compare.append({"schedule": other.describe(), "final_loss": other_final,
+                            "final_loss_interval": final_loss_interval(other_final), "difference": diff,
+                            "difference_interval": difference_interval(diff)})
+        payload["compare"] = compare
+    payload["interval_basis"] = schedule_calibration()["text"]
 
     def render(d: dict[str, Any]) -> str:
         desc = d["schedule"].get("describe") or f"from {d['schedule']['from']}"
-        rows = [("law", f"{law.title} ({law.name})"), ("schedule", desc),
-                ("final loss", f"{d['final_loss']:.4f} nats/token at step {d['step'][-1]:,}")]
+        rows = [("law", f"{law.title} ({law.name})"), ("schedule", desc)]
+        if d["schedule"].get("assumed"):
+            rows.append(("assumed", d["schedule"]["assumed"]))
+        rows.append(("final loss", f"{d['final_loss']:.4f} {_iv(d['final_loss_interval'])} nats/token at step "
+                                   f"{d['step'][-1]:,}"))
+        for c in d.get("compare", []):
+            rows.append(("vs " + c["schedule"], f"{c['final_loss']:.4f} {_iv(c['final_loss_interval'])}; this schedule "
+                                                 f"minus it {c['difference']:+.4f} {_iv(c['difference_interval'], '+.4f')}"))
         first = int(np.searchsorted(d["step"], d["schedule"].get("warmup", 0) or 0))  # the law holds after warmup
         marks = np.unique(np.linspace(min(first, len(d["step"]) - 1), len(d["step"]) - 1, 6).astype(int))
         for i in marks:
             rows.append((f"step {d['step'][i]:,}", f"loss {d['loss'][i]:.4f}   lr {d['lr'][i]:.3g}"))
-        return _table(rows) + _warn_lines(d["warnings"])
+        return _table(rows) + f"\n  intervals: {d['interval_basis']}" + _warn_lines(d["warnings"])
 
     _emit(payload, args.json, render)
 
@@ -830,22 +864,29 @@ def _cmd_fit_curve(args: argparse.Namespace) -> None:
                       floor=args.floor, cooldown=args.cooldown, decay_shape=args.decay_shape, switch=args.switch,
                       lr2=args.lr2).lrs()
     curves = {f: _read_curve(f, args.warmup, lr=lr) for f in args.files}
-    res = fit.fit_curve(curves, form)
+    res = fit.fit_curve(curves, form, weight=args.weight)
     preds = res.score({f: _read_curve(f, args.warmup, lr=lr) for f in args.predict or []})
+    from .calibration import schedule_calibration
+
     payload = {"form": res.form, "formula": res.law_form.formula, "params": res.params, "status": res.status,
-               "message": res.message, "objective": res.objective, "fit": res.fit, "predictions": preds}
+               "message": res.message, "objective": res.objective, "weight": res.weight, "intervals": res.intervals,
+               "fit": res.fit, "predictions": preds, "interval_basis": schedule_calibration()["text"]}
 
     def render(d: dict[str, Any]) -> str:
         rows = [("form", f"{d['form']}: {d['formula']}"), ("status", f"{d['status']} ({d['message']})"),
-                ("objective", f"{d['objective']:.6g} (sum of Huber losses on log loss, delta 1e-3)")]
-        rows += [(k, f"{v:.6g}") for k, v in d["params"].items()]
+                ("objective", f"{d['objective']:.6g} (sum of Huber losses on log loss, delta 1e-3"
+                              + (", the last 20% of each curve weighted 10x)" if d["weight"] == "final" else ")"))]
+        rows += [(k, f"{v:.6g}" + (f"   ~95% [{d['intervals'][k][0]:.4g}, {d['intervals'][k][1]:.4g}]"
+                                   if k in d["intervals"] else "")) for k, v in d["params"].items()]
         for title, block in (("fitted", d["fit"]), ("predicted", d["predictions"])):
             for f, m in block.items():
-                extra = (f", final {m['final_loss_pred']:.4f} vs {m['final_loss_obs']:.4f} observed"
-                         if "final_loss_pred" in m else "")
+                extra = (f", final {m['final_loss_pred']:.4f} {_iv(m['final_loss_interval'])} vs "
+                         f"{m['final_loss_obs']:.4f} observed" if "final_loss_pred" in m else "")
                 rows.append((f"{title} {f}", f"R^2 {m['r2']:.4f}, mean |error| {100 * m['mean_rel_err']:.3f}%, "
                                              f"max {100 * m['max_rel_err']:.3f}%{extra}"))
-        return _table(rows)
+                if m.get("assumed"):
+                    rows.append(("  assumed", m["assumed"]))
+        return _table(rows) + (f"\n  final-loss intervals: {d['interval_basis']}" if d["predictions"] else "")
 
     _emit(payload, args.json, render)
 
@@ -867,16 +908,20 @@ def _cmd_schedule_advice(args: argparse.Namespace) -> None:
         lines = [f"Law: {law.title} ({law.name}); {d['steps']:,} steps, peak LR {d['peak_lr']:g}, warmup "
                  f"{d['warmup']:,}, floor {d['floor']:g}", "", "Final loss [nats/token]"]
         best = min(r["final_loss"] for r in d["table"] if r["steps"] == d["steps"])
-        rows = [(r["schedule"], f"{r['final_loss']:.4f}" + ("  <- best of these" if r["final_loss"] == best else ""))
-                for r in d["table"]]
+        rows = [(r["schedule"], f"{r['final_loss']:.4f} {_iv(r['final_loss_interval'])}"
+                 + (f"   vs cosine {r['vs_cosine']:+.4f} {_iv(r['vs_cosine_interval'], '+.4f')}" if "vs_cosine" in r else "")
+                 + ("  <- best of these" if r["final_loss"] == best else "")) for r in d["table"]]
         lines.append(_table(rows))
         b = d["best_cooldown"]
         lines.append(f"\nBest WSD cooldown: the last {100 * b['cooldown']:.3g}% of the steps ({b['decay_shape']}), "
-                     f"final loss {b['final_loss']:.4f}")
+                     f"final loss {b['final_loss']:.4f}, vs cosine {b['vs_cosine']:+.4f} "
+                     f"{_iv(b['vs_cosine_interval'], '+.4f')}")
         if "optimal" in d:
             o = d["optimal"]
             lines.append(f"Optimised non-increasing schedule: final loss {o['final_loss']:.4f}, "
-                         f"{o['gain_vs_cosine']:.4f} below cosine ({o['cosine_final_loss']:.4f})")
+                         f"{o['gain_vs_cosine']:.4f} {_iv(o['gain_vs_cosine_interval'])} below cosine "
+                         f"({o['cosine_final_loss']:.4f})")
+        lines.append(f"\nIntervals: {d['interval_basis']}")
         return "\n".join(lines) + "".join(f"\n  ! {w}" for w in d["warnings"])
 
     _emit(out, args.json, render)
@@ -1056,7 +1101,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--steps", type=_positive("--steps", "a number of steps"), help="total optimizer steps")
         sp.add_argument("--peak-lr", type=_positive("--peak-lr", "a learning rate"),
                         help="peak learning rate (default: the law's setup)")
-        sp.add_argument("--warmup", type=int, help="linear warmup steps from 0 (default: the law's setup)")
+        sp.add_argument("--warmup", type=int, help="linear warmup steps from 0 (default: the law's setup; for a "
+                                                   "logged schedule: none, the first logged rate from step 0)")
         sp.add_argument("--floor", type=_positive("--floor", "a learning rate"), help="final learning rate")
         sp.add_argument("--cooldown", type=float, default=0.2, help="wsd: fraction of steps spent decaying (0.2)")
         sp.add_argument("--decay-shape", choices=DECAY_SHAPES, default="linear", help="wsd: cooldown shape")
@@ -1068,6 +1114,11 @@ def build_parser() -> argparse.ArgumentParser:
     schedule_flags(sp)
     sp.add_argument("--lr-csv", metavar="FILE", help="a logged schedule (columns step, lr) instead of --schedule")
     sp.add_argument("--every", type=int, help="report every K steps (default: about 200 points)")
+    from .schedules import KINDS
+
+    sp.add_argument("--compare", nargs="+", metavar="KIND", choices=KINDS,
+                    help="also the final loss of these schedule kinds at the same steps, with each difference and "
+                         "its interval")
     common(sp)
     sp.set_defaults(func=_cmd_curve)
 
@@ -1076,6 +1127,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--form", default="luo2025", help="a curve form (default luo2025, the Multi-Power Law)")
     schedule_flags(sp)  # --warmup: steps of warmup before the first logged step (default: from step 0)
     sp.add_argument("--predict", nargs="+", metavar="FILE", help="curves to predict with the fit and score")
+    sp.add_argument("--weight", choices=["uniform", "final"], default="uniform",
+                    help="final: the last 20%% of each curve's logged steps count 10x (the end of the run, where "
+                         "schedule advice is read)")
     common(sp)
     sp.set_defaults(func=_cmd_fit_curve)
 

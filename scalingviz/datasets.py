@@ -434,17 +434,25 @@ def multipower_schedule(name: str):
                      f"{', '.join(MULTIPOWER_FIT_SET + MULTIPOWER_TEST_SET)}")
 
 
-def multipower_curves(size: str = "25M") -> dict[str, dict[str, Any]]:
-    """Luo et al. 2025's nine loss curves of the 25M or 100M model, shipped in ``data/``.
+def multipower_curves(size: str = "25M", folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """Luo et al. 2025's nine loss curves of the 25M or 100M model (shipped in ``data/``), or of any size
+    from a ``folder`` holding the nine CSV files. The 400M model's curves are public in the origin
+    repository (``loss_curve_repo/csv_400`` of thu-yao-01-luo/MultiPowerLaw at 8da9f19, MIT) but not shipped
+    here; ``data/make_schedule_calibration.py`` reads a local copy of them.
 
     Returns ``{name: {"step", "loss", "lr" (the full per-step schedule), "schedule"}}``. As in the
     origin's loader, the logged point at step 24,000 is dropped where a file has one.
     """
     sizes = {"25M": "csv_25", "100M": "csv_100"}
-    if size not in sizes:
-        raise InputError(f"size: {size!r} is not shipped; valid: {', '.join(sizes)} (the 400M curves are not public "
-                         "in the origin repository's data folder)")
-    folder = load("multipower_luo2025").folder / sizes[size]
+    if folder is not None:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputError(f"folder: {str(folder)!r} is not a folder; give one holding the nine curve CSV files")
+    elif size not in sizes:
+        raise InputError(f"size: {size!r} is not shipped; valid: {', '.join(sizes)} (the 400M curves are in the "
+                         "origin repository, loss_curve_repo/csv_400 at 8da9f19, MIT: pass folder= to read a copy)")
+    else:
+        folder = load("multipower_luo2025").folder / sizes[size]
     out = {}
     for name in MULTIPOWER_FIT_SET + MULTIPOWER_TEST_SET:
         d = np.genfromtxt(folder / f"{name}.csv", delimiter=",", skip_header=1)

@@ -185,8 +185,10 @@ class _Problem:
     """
 
     def __init__(self, form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray],
-                 lnL: NDArray, delta: float, fn: Callable | None = None, grad_fn: Callable | None = None):
+                 lnL: NDArray, delta: float, fn: Callable | None = None, grad_fn: Callable | None = None,
+                 weights: NDArray | None = None):
         self.form, self.names, self.fixed, self.X, self.lnL, self.delta = form, names, fixed, X, lnL, delta
+        self.w = 1.0 if weights is None else np.asarray(weights, dtype=float)
         self.fn = fn or form.functions[form.fit_target]
         self.grad_fn = grad_fn if fn is not None else form.gradient.get(form.fit_target)
         self.log = np.array([n not in form.linear for n in names])
@@ -218,7 +220,7 @@ class _Problem:
     def objective_many(self, thetas: NDArray) -> NDArray:
         with np.errstate(all="ignore"):
             r = np.log(self.predict_many(thetas)) - self.lnL
-            v = _huber(r, self.delta).sum(axis=1)
+            v = (self.w * _huber(r, self.delta)).sum(axis=1)
         return np.where(np.isfinite(v), v, np.inf)
 
     def jacobian(self, theta: NDArray, pred: NDArray, c: dict[str, float] | None = None) -> NDArray:
@@ -250,10 +252,10 @@ class _Problem:
                 r = np.log(pred) - self.lnL
         except ArithmeticError:
             return np.inf, np.zeros_like(theta)
-        v = float(np.sum(_huber(r, self.delta)))
+        v = float(np.sum(self.w * _huber(r, self.delta)))
         if not np.isfinite(v):
             return np.inf, np.zeros_like(theta)
-        g = np.clip(r, -self.delta, self.delta)  # derivative of Huber
+        g = self.w * np.clip(r, -self.delta, self.delta)  # derivative of Huber (weighted)
         grad = self.jacobian(theta, pred, c).T @ g
         if not np.all(np.isfinite(grad)):
             return np.inf, np.zeros_like(theta)
@@ -1385,14 +1387,18 @@ def _curve_table(name: str, c: Any) -> dict[str, NDArray]:
         raise InputError(f"curve {name!r}: no lr; give the per-step schedule (scalingviz.schedules) or a logged lr "
                          "column")
     lr = np.asarray(c["lr"], dtype=float).ravel()
+    assumed = ""
     if lr.size == step.size and lr.size < step.max() + 1:  # a logged lr column: rebuild the per-step schedule
+        from .schedules import unlogged_assumption
+
+        assumed = unlogged_assumption(int(step[0]), float(lr[0]), c.get("warmup"))
         lr = from_log(step, lr, steps=int(step.max()) + 1, warmup=c.get("warmup"))
     if np.any(step != np.round(step)) or np.any(np.diff(step) <= 0) or step.min() < 1 or step.max() >= lr.size:
         raise InputError(f"curve {name!r}: steps must be whole, increasing and within the schedule (1 to "
                          f"{lr.size - 1})")
     if not np.all(np.isfinite(lr)) or np.any(lr < 0):
         raise InputError(f"curve {name!r}: the schedule has a negative or non-finite learning rate")
-    return {"step": step.astype(int), "loss": loss, "lr": lr}
+    return {"step": step.astype(int), "loss": loss, "lr": lr, "assumed": assumed}
 
 
 @dataclass(frozen=True)
@@ -1411,6 +1417,11 @@ class CurveFit(_Constants):
     fixed: dict[str, float] = field(default_factory=dict)
     law_form: LawForm | None = field(default=None, repr=False, compare=False)
     condition: float = float("nan")
+    #: Per curve rebuilt from a log that starts late, what was assumed about its unlogged steps.
+    assumed: dict[str, str] = field(default_factory=dict)
+    #: Approximate 95% intervals of the fitted constants (:func:`_curve_identification`).
+    intervals: dict[str, list[float]] = field(default_factory=dict)
+    weight: str = "uniform"
 
     def predict(self, step: Any, lr: Any) -> NDArray:
         """Predicted loss at ``step`` of a run with per-step learning rates ``lr``."""
@@ -1422,8 +1433,13 @@ class CurveFit(_Constants):
         for name, c in curves.items():
             t = _curve_table(name, c)
             p = self.predict(t["step"], t["lr"])
+            from .calibration import final_loss_interval
+
             out[name] = {**curve_metrics(p, t["loss"]), "final_loss_pred": float(p[-1]),
+                         "final_loss_interval": final_loss_interval(float(p[-1])),
                          "final_loss_obs": float(t["loss"][-1])}
+            if t["assumed"]:
+                out[name]["assumed"] = t["assumed"]
         return out
 
     def to_preset(self, name: str = "my-curve-fit", title: str | None = None, setup: Mapping[str, float] | None = None):
@@ -1438,8 +1454,27 @@ class CurveFit(_Constants):
         return replace(p, setup=dict(setup or {}))
 
 
+def _curve_weights(tables: list[dict[str, NDArray]], weight: str) -> NDArray | None:
+    """Per-point weights of a curve fit: ``uniform`` (None), or ``final``: the last 20% of each curve's
+    logged steps count 10 times (the end of the run, where schedule advice is read)."""
+    if weight == "uniform":
+        return None
+    if weight != "final":
+        raise InputError(f"weight: {weight!r} is not valid; valid: {', '.join(CURVE_WEIGHTS)}")
+    parts = []
+    for t in tables:
+        s = t["step"].astype(float)
+        parts.append(np.where(s >= s[0] + 0.8 * (s[-1] - s[0]), 10.0, 1.0))
+    return np.concatenate(parts)
+
+
+#: Weightings of :func:`fit_curve`'s points.
+CURVE_WEIGHTS = ("uniform", "final")
+
+
 def _curve_problem(form: LawForm, tables: list[dict[str, NDArray]], names: tuple[str, ...],
-                   fixed: dict[str, float], delta: float, rows: NDArray | None = None) -> _Problem:
+                   fixed: dict[str, float], delta: float, rows: NDArray | None = None,
+                   weights: NDArray | None = None) -> _Problem:
     """The objective over several curves: every curve's points, stacked (``rows`` selects a resample).
     It calls the form's own ``curve`` function and, where the form has one, its analytic gradient."""
     n = sum(t["step"].size for t in tables)
@@ -1456,7 +1491,51 @@ def _curve_problem(form: LawForm, tables: list[dict[str, NDArray]], names: tuple
         parts = [fn_grad(t["step"], t["lr"], **c) for t in tables]
         return {k: np.concatenate([g[k] for g in parts])[r] for k in parts[0]}
 
-    return _Problem(form, names, fixed, [rows], lnL, delta, fn=fn, grad_fn=grad if fn_grad is not None else None)
+    w = None if weights is None else np.asarray(weights, dtype=float)[rows]
+    return _Problem(form, names, fixed, [rows], lnL, delta, fn=fn, grad_fn=grad if fn_grad is not None else None,
+                    weights=w)
+
+
+def _curve_identification(problem: _Problem, theta: NDArray, sizes: list[int]) -> tuple[dict[str, list[float]], list[str]]:
+    """Approximate 95% intervals of a curve fit's constants, and the constants they do not pin down.
+
+    Gauss-Newton: cov = s^2 (J^T J)^-1 on log loss, with s^2 the residuals' variance inflated by
+    (1 + rho) / (1 - rho) for their lag-1 autocorrelation rho within each curve (neighbouring logged points
+    of a loss curve are not independent). A positive constant whose interval spans more than a decade, or
+    an exponent whose interval reaches 0, is not identified by these curves."""
+    with np.errstate(all="ignore"):
+        pred = problem.predict(theta)
+        r = np.log(pred) - problem.lnL
+        J = problem.jacobian(theta, pred)
+    if not (np.all(np.isfinite(J)) and np.all(np.isfinite(r))):
+        return {}, []
+    num = den = 0.0
+    start = 0
+    for m in sizes:
+        e = r[start:start + m] - r[start:start + m].mean()
+        num, den, start = num + float(np.sum(e[1:] * e[:-1])), den + float(np.sum(e * e)), start + m
+    rho = min(max(num / den, 0.0), 0.99) if den > 0 else 0.0
+    k = theta.size
+    s2 = float(np.sum(r**2)) / max(r.size - k, 1) * (1 + rho) / (1 - rho)
+    se = np.sqrt(np.clip(np.diag(np.linalg.pinv(J.T @ J)) * s2, 0, None))
+    out, problems = {}, []
+    for j, name in enumerate(problem.names):
+        lo, hi = theta[j] - 1.96 * se[j], theta[j] + 1.96 * se[j]
+        if problem.log[j]:
+            out[name] = [float(np.exp(lo)), float(np.exp(hi))]
+            if hi - lo > math.log(10):
+                problems.append(f"{name} = {math.exp(theta[j]):.3g}: its 95% interval [{math.exp(lo):.3g}, "
+                                f"{math.exp(hi):.3g}] spans {math.exp(hi - lo):.3g}x")
+        else:
+            out[name] = [float(lo), float(hi)]
+            if lo <= 0 < theta[j] or (lo > 0 and hi / lo > 10):
+                problems.append(f"{name} = {theta[j]:.3g}: its 95% interval [{lo:.3g}, {hi:.3g}] "
+                                + ("reaches 0" if lo <= 0 else f"spans {hi / lo:.3g}x"))
+    if problems:
+        problems = ["not identified by these curves: " + "; ".join(problems)
+                    + f" (Gauss-Newton, the residuals' lag-1 autocorrelation {rho:.2f} accounted for); pin them "
+                    "(fixed=) or fit more schedules, and read schedule gaps with their intervals"]
+    return out, problems
 
 
 def fit_curve(
@@ -1469,6 +1548,7 @@ def fit_curve(
     fixed: dict[str, float] | None = None,
     seed: int = 0,
     maxiter: int = 2000,
+    weight: str = "uniform",
 ) -> CurveFit:
     """Fit a schedule-aware curve law (Luo et al.'s Multi-Power Law by default) to one model's loss curves.
 
@@ -1483,6 +1563,12 @@ def fit_curve(
         (its constants start the search).
     delta : float
         Huber threshold on log loss (1e-3, as Luo et al.).
+    weight : {"uniform", "final"}
+        ``final`` counts the last 20% of each curve's logged steps 10 times: the fit then serves the end of
+        the run, where schedule advice is read (:data:`CURVE_WEIGHTS`).
+
+    The status is ``degenerate`` when a constant is not pinned down by the curves (its approximate 95%
+    interval, in ``intervals``, spans more than a decade or reaches 0), naming the constants.
 
     The objective is the summed Huber loss on log loss over every point, as the paper's; starts
     follow the paper's initialisation (L0 near the lowest loss, A and alpha from a power law in the
@@ -1504,7 +1590,8 @@ def fit_curve(
     n = sum(t["step"].size for t in tables)
     if n < len(names) + 1:
         raise InputError(f"curves: {n} points for {len(names)} constants; give more points")
-    problem = _curve_problem(law_form, tables, names, fixed, delta)
+    weights = _curve_weights(tables, weight)
+    problem = _curve_problem(law_form, tables, names, fixed, delta, weights=weights)
     all_bounds = {**law_form.bounds, **(bounds or {})}
 
     def candidates() -> list[dict[str, float]]:
@@ -1522,8 +1609,13 @@ def fit_curve(
                                               f"{law_form.name} on {len(tables)} curves", screen_iter=40)
     c = problem.constants(th)
     params = {k: c[k] for k in names}
+    intervals, unidentified = _curve_identification(problem, th, [t["step"].size for t in tables])
+    if unidentified:
+        message = "; ".join(unidentified) if status == "converged" else f"{message}; {'; '.join(unidentified)}"
+        status = "degenerate"
     result = CurveFit(law_form.name, params, obj, status, message, n, {}, th, delta, fixed, law_form,
-                      condition_number(problem, th))
+                      condition_number(problem, th), {str(k): t["assumed"] for k, t in zip(curves, tables, strict=True)
+                                                      if t["assumed"]}, intervals, weight)
     return replace(result, fit=result.score(dict(zip(map(str, curves), tables, strict=True))))
 
 
@@ -1538,7 +1630,8 @@ def bootstrap_curve(curves: Mapping[str, Any], fit: CurveFit, *, n: int = 100, s
     idx = np.random.default_rng(seed).integers(0, total, (n, total))
     out, failed = [], 0
     for rows in idx:
-        problem = _curve_problem(fit.law_form, tables, names, fit.fixed, fit.delta, rows=rows)
+        problem = _curve_problem(fit.law_form, tables, names, fit.fixed, fit.delta, rows=rows,
+                                 weights=_curve_weights(tables, fit.weight))
         res, obj = _polish(problem, fit.theta, problem.theta_bounds(dict(fit.law_form.bounds)), 300)
         if np.isfinite(obj) and np.all(np.isfinite(res.x)):
             c = problem.constants(res.x)

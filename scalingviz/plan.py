@@ -181,6 +181,8 @@ class TrainingPlan:
                 raise InputError(f"batch_tokens: {bt:g} disagrees with batch_sequences x seq_len = {from_seqs:g}; "
                                  "give one of them, or make them agree")
             bt = from_seqs
+        if bt is not None and bt < 1:
+            raise InputError(f"batch_tokens: {bt!r} is out of range; expected at least 1 token per batch")
         s(self, "batch_tokens", bt)
         s(self, "batch_sequences", bs)
         D = _positive("D", self.D, "a token count such as 1.4T", allow_none=True)
@@ -195,11 +197,14 @@ class TrainingPlan:
             if not math.isclose(D, steps * bt, rel_tol=0.01):
                 raise InputError(f"D: {D:.4g} tokens disagrees with steps x batch = {steps * bt:.4g} tokens (more than 1%); "
                                  "give D or steps and batch, or make them agree")
-        if D > 1e17:
-            raise InputError(f"D: {self.D!r} is out of range; expected at most 1e17 tokens")
+        if not 1e3 <= D <= 1e17:  # bounded as N is: below 1k tokens every law is meaningless (and divides by ~0)
+            raise InputError(f"D: {self.D if self.D is not None else D!r} is out of range; expected 1k to 1e17 tokens")
         s(self, "D", D)
         if steps is None and bt is not None:
             steps = D / bt
+        if steps is not None and steps < 1:
+            raise InputError(f"steps: {steps:.3g} is out of range; expected at least 1 optimizer step (D / batch = "
+                             f"{D:.3g} / {bt:.3g})")
         s(self, "steps", steps)
         s(self, "lr", _positive("lr", self.lr, "a peak learning rate in (0, 10]", allow_none=True, upper=10.0))
         shape = [self.n_layer, self.d_model, self.n_vocab]
@@ -723,13 +728,21 @@ def _moe(plan: TrainingPlan, loss: dict[str, dict[str, Any]], warnings: list[dic
     return out
 
 
+#: The plan's peak LR is used by the schedule comparison when it lies within this factor of the peak the
+#: curve law was fitted at; beyond, the law cannot speak for it and its own peak is used (and said).
+SCHEDULE_LR_FACTOR = 3.0
+
+
 def _schedule(plan: TrainingPlan, warnings: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The plan's learning-rate schedule under the reference curve law, against WSD and cosine of
-    the same length. The curve law was fitted on one model's runs: it compares schedule shapes, at
-    the plan's steps when they are within its fitted range, else at its own fitted run length."""
+    the same length, at the plan's own peak LR where the law can speak for it. Every final loss and
+    difference carries the interval the law has earned on real curves (:mod:`scalingviz.calibration`).
+    The curve law was fitted on one model's runs: it compares schedule shapes, at the plan's steps when
+    they are within its fitted range, else at its own fitted run length."""
     if plan.schedule is None:
         return None
     from .advice import final_loss
+    from .calibration import difference_interval, final_loss_interval, schedule_calibration
     from .schedules import Schedule
 
     law = PRESETS[SCHEDULE_REFERENCE]
@@ -737,18 +750,34 @@ def _schedule(plan: TrainingPlan, warnings: list[dict[str, Any]]) -> dict[str, A
     s_max = law.fitted_range.S[1] if law.fitted_range.S else setup["steps"]
     own = plan.steps is not None and plan.steps <= s_max
     steps = int(round(plan.steps)) if own else int(setup["steps"])
-    base = dict(peak_lr=setup["peak_lr"], warmup=setup["warmup"], floor=setup["floor"])
+    fitted_peak = setup["peak_lr"]
+    if plan.lr is None:
+        peak, lr_basis = fitted_peak, f"the law's fitted peak {fitted_peak:g} (give lr to use the plan's)"
+    elif 1 / SCHEDULE_LR_FACTOR <= plan.lr / fitted_peak <= SCHEDULE_LR_FACTOR:
+        peak, lr_basis = plan.lr, (f"the plan's peak {plan.lr:.3g} (the law was fitted at {fitted_peak:g}; within "
+                                   f"{SCHEDULE_LR_FACTOR:g}x, the floor scaled with it)")
+    else:
+        peak = fitted_peak
+        lr_basis = (f"the law's fitted peak {fitted_peak:g}: it cannot speak for the plan's {plan.lr:.3g}, "
+                    f"{max(plan.lr / fitted_peak, fitted_peak / plan.lr):.3g}x away (more than {SCHEDULE_LR_FACTOR:g}x)")
+    base = dict(peak_lr=peak, warmup=setup["warmup"], floor=setup["floor"] * peak / fitted_peak)
     spec = {"cooldown": plan.cooldown} if plan.cooldown is not None else {}
     mine = Schedule(plan.schedule, steps, **base, **spec)
     alts = [Schedule("wsd", steps, **base, cooldown=0.2), Schedule("cosine", steps, **base)]
     L = final_loss(law, mine)
-    rows = [{"schedule": a.describe(), "final_loss": (La := final_loss(law, a)), "vs_plan": La - L} for a in alts
-            if a.describe() != mine.describe()]
+    rows = []
+    for a in alts:
+        if a.describe() == mine.describe():
+            continue
+        La = final_loss(law, a)
+        rows.append({"schedule": a.describe(), "final_loss": La, "final_loss_interval": final_loss_interval(La),
+                     "vs_plan": La - L, "vs_plan_interval": difference_interval(La - L)})
     basis = ("the plan's steps" if own else
              f"the law's fitted run length ({steps:,} steps; the plan's {plan.steps:,.0f} are beyond its fitted "
              f"{s_max:,.0f})" if plan.steps is not None else f"the law's fitted run length ({steps:,} steps; give a "
              "batch to use the plan's steps)")
     return {"law": law.name, "schedule": mine.describe(), "steps": steps, "steps_basis": basis,
-            "peak_lr": setup["peak_lr"], "final_loss": L, "alternatives": rows,
-            "note": f"{law.title}: a {law.setup.get('model', 'single-model')} fit; the differences between "
-                    "schedules carry over, the absolute loss does not"}
+            "peak_lr": peak, "peak_lr_basis": lr_basis, "final_loss": L, "final_loss_interval": final_loss_interval(L),
+            "alternatives": rows, "interval_basis": schedule_calibration()["text"],
+            "note": f"{law.title}: a {law.setup.get('model', 'single-model')} fit; compare the differences, each "
+                    "with its interval, not the absolute loss"}

@@ -12,8 +12,8 @@ a schedule of this module reproduces the Multi-Power Law paper's schedules exact
   the steps, shaped ``linear``, ``cosine``, ``exp`` (geometric, the paper's ``wsd``) or ``sqrt``
   (``1 - sqrt``);
 * ``two-stage``: the peak until step ``switch``, then ``lr2`` (the paper's ``wsdcon``);
-* :func:`from_log`: a logged (step, lr) table, interpolated between logged steps, with a linear
-  warmup from 0 before the first logged step.
+* :func:`from_log`: a logged (step, lr) table, interpolated between logged steps; before the first
+  logged step the first logged rate (or a linear warmup, when its length is given).
 
 >>> s = Schedule("wsd", steps=24_000, peak_lr=3e-4, warmup=2160, floor=3e-5, cooldown=1/6, decay_shape="exp")
 >>> lr = s.lrs()
@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 from .errors import InputError
 from .presets import DEEPSEEK_LR_DROPS
 
-__all__ = ["DECAY_SHAPES", "DEEPSEEK_DROPS", "KINDS", "Schedule", "from_log"]
+__all__ = ["DECAY_SHAPES", "DEEPSEEK_DROPS", "KINDS", "Schedule", "from_log", "unlogged_assumption"]
 
 KINDS = ("constant", "cosine", "linear", "wsd", "two-stage", "multi-step")
 #: The multi-step kind's default drops: DeepSeek LLM's (a published setting, kept in presets.py with its source).
@@ -230,10 +230,11 @@ def from_log(step: ArrayLike, lr: ArrayLike, *, steps: int | None = None, warmup
     """A per-step schedule from a logged (step, lr) table.
 
     The learning rate is interpolated linearly between logged steps and held after the last one
-    (to ``steps - 1``, default the last logged step). Before the first logged step s0 the run warmed
-    up: by default linearly from 0 at step 0 to the first logged rate at step s0 - 1
-    (``np.linspace(0, lr0, s0)``); with ``warmup=W`` the ramp takes the W steps before s0 and the
-    rate is 0 before them.
+    (to ``steps - 1``, default the last logged step). The steps before the first logged step s0 are
+    not in the log: by default (and with ``warmup=0``) the run is taken to have been at the first
+    logged rate from step 0 (no warmup is invented, and the rate is never 0); with ``warmup=W``
+    (0 < W <= s0) it ramped linearly from 0 over its first W steps, then held the first logged rate
+    until s0. :func:`unlogged_assumption` says which, in words.
     """
     st = np.asarray(step, dtype=float).ravel()
     lr_ = np.asarray(lr, dtype=float).ravel()
@@ -256,12 +257,23 @@ def from_log(step: ArrayLike, lr: ArrayLike, *, steps: int | None = None, warmup
         raise InputError(f"steps: {steps!r} is out of range; expected from {s0 + 1} (past the first logged step) "
                          f"to {MAX_STEPS:,}")
     t = np.arange(T, dtype=float)
-    out = np.interp(t, st, lr_)
-    W = s0 if warmup is None else int(warmup)
+    out = np.interp(t, st, lr_)  # before s0 this holds the first logged rate
+    W = 0 if warmup is None else int(warmup)
     if not 0 <= W <= s0:
-        raise InputError(f"warmup: {warmup!r} is out of range; expected 0 to the first logged step ({s0})")
-    if s0 > 0:
-        out[:s0] = 0.0
-        if W:
-            out[s0 - W:s0] = np.linspace(0.0, lr_[0], W)
+        raise InputError(f"warmup: {warmup!r} is out of range; expected 0 (none) to the first logged step ({s0})")
+    if W:
+        out[:W] = lr_[0] * np.arange(W) / W
     return out
+
+
+def unlogged_assumption(first_step: int, first_lr: float, warmup: int | None = None) -> str:
+    """What :func:`from_log` assumed about the steps before a log's first row, in words ('' if none)."""
+    s0 = int(first_step)
+    if s0 <= 0:
+        return ""
+    W = int(warmup or 0)
+    if W:
+        return (f"steps 0 to {s0 - 1:,} are not in the log: taken as a linear warmup from 0 over the first {W:,} "
+                f"steps, then the first logged rate {first_lr:.3g}")
+    return (f"steps 0 to {s0 - 1:,} are not in the log: taken at the first logged rate {first_lr:.3g} from step 0 "
+            "(no warmup assumed; give the warmup if the run had one)")

@@ -35,6 +35,9 @@ CASES: list[tuple[str, object, str]] = [
     ("cli", ["plan", "--N", "7B", "--D", "1T", "--gpu", "TPU9"], "gpu"),
     ("cli", ["optimal", "--law", "hoffmann2022", "--C", "-1e24"], "--C"),
     ("cli", ["fit", "/nonexistent/runs.csv", "--law", "hoffmann2022"], "does not exist"),
+    # issue 23: D had no lower bound (a ZeroDivisionError traceback, a dead share link)
+    ("cli", ["plan", "--N", "7B", "--D", "1e-100", "--batch-tokens", "4M"], "D: '1e-100' is out of range; expected 1k to 1e17"),
+    ("cli", ["plan", "--N", "7B", "--D", "1e4", "--batch-tokens", "4M"], "steps: 0.0025 is out of range"),
     # -- API: ValueError with the same message --------------------------------------------------
     ("api", lambda: units.parse_quantity("7 X", "N"), "N: '7 X' has an unknown suffix 'X'"),
     ("api", lambda: units.parse_quantity("", "D"), "D: '' is not a number"),
@@ -46,6 +49,8 @@ CASES: list[tuple[str, object, str]] = [
     ("api", lambda: TrainingPlan(N="7B", D="1T", steps=10, batch_tokens="4M"), "disagrees with steps x batch"),
     ("api", lambda: TrainingPlan(N="7B", D="1T", gpu="TPU9"), "gpu"),
     ("api", lambda: TrainingPlan(N=10, D="1T"), "N: 10 is out of range; expected 1k to 1000T"),
+    ("api", lambda: TrainingPlan(N="7B", D=1e-300), "D: 1e-300 is out of range; expected 1k to 1e17 tokens"),
+    ("api", lambda: TrainingPlan(N="7B", D="1T", batch_tokens=0.5), "batch_tokens: 0.5 is out of range"),
     ("api", lambda: get_preset("hoffmann2022").replace(alpha=math.nan), "alpha: nan is not finite"),
     ("api", lambda: get_preset("hoffmann2022").replace(gamma=1), "unknown constant(s) gamma"),
     # -- CSV files ------------------------------------------------------------------------------

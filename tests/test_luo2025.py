@@ -71,10 +71,19 @@ def test_schedule_bad_input(kw, needle):
 
 
 def test_from_log():
+    # before the first logged step: the first logged rate from step 0 (no warmup invented, never 0) ...
     lr = from_log([100, 200, 300], [1e-3, 5e-4, 1e-4])
-    assert lr.size == 301 and lr[0] == 0 and lr[99] == pytest.approx(1e-3) and lr[150] == pytest.approx(7.5e-4)
+    assert lr.size == 301 and lr[0] == 1e-3 and lr[99] == pytest.approx(1e-3) and lr[150] == pytest.approx(7.5e-4)
+    assert np.array_equal(from_log([100, 200, 300], [1e-3, 5e-4, 1e-4], warmup=0), lr)  # warmup 0 is not "zero"
+    # ... or a linear warmup over the run's first W steps, then the first logged rate
     lr = from_log([100, 200], [1e-3, 1e-3], warmup=20, steps=400)
-    assert lr[79] == 0 and lr[80] == 0 and lr[99] == pytest.approx(1e-3) and lr[-1] == 1e-3 and lr.size == 400
+    assert lr[0] == 0 and lr[10] == pytest.approx(5e-4) and lr[20] == 1e-3 and lr[79] == 1e-3 and lr[-1] == 1e-3
+    assert lr.size == 400
+    from scalingviz.schedules import unlogged_assumption
+
+    assert "first logged rate 0.001 from step 0" in unlogged_assumption(100, 1e-3)
+    assert "linear warmup from 0 over the first 20" in unlogged_assumption(100, 1e-3, 20)
+    assert unlogged_assumption(0, 1e-3) == ""
     with pytest.raises(ValueError, match="row 3 has step 150 after 200; steps must increase"):
         from_log([100, 200, 150], [1, 1, 1])
     with pytest.raises(ValueError, match="lr: row 2 has -1.0; expected a learning rate > 0"):
@@ -143,7 +152,15 @@ def test_fit_protocol_on_both_sizes(curves):
     # Issue targets: mean R^2 >= 0.99 and mean relative error <= 0.3% over the nine curves.
     size, c = curves
     r = fit.fit_curve({k: c[k] for k in datasets.MULTIPOWER_FIT_SET}, "luo2025")
-    assert r.status == "converged"
+    # Three curves do not pin down the 25M model's annealing constants (issue 19): C's ~95% interval spans
+    # five decades, B's two, beta's reaches 0. The 100M model's three curves do pin them down.
+    if size == "25M":
+        assert r.status == "degenerate" and "not identified by these curves" in r.message
+        assert all(f"{k} = " in r.message for k in ("B", "C", "beta"))
+        assert r.intervals["C"][1] / r.intervals["C"][0] > 10
+    else:
+        assert r.status == "converged", r.message
+        assert all(hi / lo < 10 for k, (lo, hi) in r.intervals.items() if lo > 0)
     test = r.score({k: c[k] for k in datasets.MULTIPOWER_TEST_SET})
     every = [*r.fit.values(), *test.values()]
     assert np.mean([s["r2"] for s in every]) >= 0.99
@@ -234,7 +251,11 @@ def test_cli_fit_curve(capsys):
     d = run_json(capsys, "fit-curve", *files, "--predict", str(folder / "wsd_20000_24000.csv"))
     assert set(d) >= {"form", "params", "status", "fit", "predictions"}
     m_ = d["predictions"][str(folder / "wsd_20000_24000.csv")]
-    assert set(m_) == {"r2", "mean_rel_err", "max_rel_err", "final_loss_pred", "final_loss_obs"} and m_["r2"] > 0.99
+    assert set(m_) == {"r2", "mean_rel_err", "max_rel_err", "final_loss_pred", "final_loss_interval", "final_loss_obs",
+                       "assumed"}
+    assert m_["r2"] > 0.99
+    # the files log from step 2,176: the output says what was taken for the steps before
+    assert m_["assumed"].startswith("steps 0 to 2,175 are not in the log: taken at the first logged rate")
 
 
 @pytest.mark.parametrize(("argv", "needle"), [

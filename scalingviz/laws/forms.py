@@ -135,6 +135,9 @@ class LawForm:
     gradient : dict, optional
         ``{capability: fn}`` analytic gradients for fitting: ``fn`` takes the same arguments as
         the capability function and returns ``{constant: dL/dconstant}`` arrays.
+    schedule_gradient : callable, optional
+        A curve form's final loss and its gradient with respect to every step's learning rate,
+        ``fn(lr, **constants) -> (float, array)``, for optimising a schedule.
     fit_target : str
         The capability a fit to runs estimates (default ``"loss"``).
     linear : tuple of str
@@ -173,6 +176,7 @@ class LawForm:
         power: Callable | None = None,
         curve: Callable | None = None,
         gradient: Mapping[str, Callable] | None = None,
+        schedule_gradient: Callable | None = None,
         fit_target: str = "loss",
         linear: tuple[str, ...] = (),
         bounds: Mapping[str, tuple[float | None, float | None]] | None = None,
@@ -213,6 +217,9 @@ class LawForm:
         names += [c for c in extra_constants if c not in names]
         self.constants: tuple[str, ...] = tuple(names)
         self.gradient: Mapping[str, Callable] = MappingProxyType(dict(gradient or {}))
+        #: For a curve form: ``fn(lr, **constants) -> (final loss, d final loss / d lr)`` over every step's
+        #: rate, used to optimise a schedule (None: finite differences).
+        self.schedule_gradient: Callable | None = schedule_gradient
         if fit_target not in self.functions:
             fit_target = next((c for c in ("loss", "learning_curve", "power", "curve") if c in self.functions),
                               fit_target)

@@ -374,12 +374,17 @@ class PlanTab:
                       + table(("law", "loss at total N", "loss at active N"), rows))
         if report.schedule is not None:
             sc = report.schedule
-            rows = [("yours", html.escape(sc["schedule"]), f"<b>{sc['final_loss']:.4f}</b>")]
-            rows += [("alternative", html.escape(a["schedule"]), f"{a['final_loss']:.4f} ({a['vs_plan']:+.4f})")
+            lo, hi = sc["final_loss_interval"]
+            rows = [("yours", html.escape(sc["schedule"]), f"<b>{sc['final_loss']:.4f}</b> [{lo:.3f}, {hi:.3f}]",
+                     "&ndash;")]
+            rows += [("alternative", html.escape(a["schedule"]), f"{a['final_loss']:.4f}",
+                      f"{a['vs_plan']:+.4f} [{a['vs_plan_interval'][0]:+.4f}, {a['vs_plan_interval'][1]:+.4f}]")
                      for a in sc["alternatives"]]
             extra += (f"<div class='sv-plan-h'>Schedule <span class='sv-note'>{html.escape(sc['law'])} at "
-                      f"{html.escape(sc['steps_basis'])}; {html.escape(sc['note'])}</span></div>"
-                      + table(("", "schedule", "final loss"), rows))
+                      f"{html.escape(sc['steps_basis'])}, peak LR {html.escape(sc['peak_lr_basis'])}; "
+                      f"{html.escape(sc['note'])}</span></div>"
+                      + table(("", "schedule", "final loss", "vs yours"), rows)
+                      + f"<div class='sv-note'>Intervals: {html.escape(sc['interval_basis'])}</div>")
         warn = "".join(f"<div class='sv-warn'><b>{html.escape(w_['code'])}</b> {html.escape(w_['message'])}</div>"
                        for w_ in report.warnings)
         return (

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from .. import units
 from ..advice import best_cooldown
+from ..calibration import difference_interval, final_loss_interval, schedule_calibration
 from ..presets import get_preset, preset_names
 from ..schedules import DECAY_SHAPES, KINDS, Schedule
 from . import figures
@@ -254,14 +255,20 @@ class SchedulePanel:
                      "was fitted at: the constants hold for its own runs' setup</div>")
 
         def diff(x: float) -> str:
-            return "" if x == mine else f" ({x - mine:+.4f})"
+            if x == mine:
+                return ""
+            lo, hi = difference_interval(x - mine)
+            return f" ({x - mine:+.4f}, <span class='sv-note'>[{lo:+.3f}, {hi:+.3f}]</span>)"
 
+        lo, hi = final_loss_interval(mine)
         self.summary.value = (
             "<div class='sv-summary-box'><div class='sv-summary-title'>Final loss at step "
             f"{s.steps - 1:,}</div><table class='sv-table'>"
-            f"<tr><td>your schedule</td><td><b>{mine:.4f}</b> nats/token</td><td class='sv-note'>"
-            f"{html.escape(s.describe())}</td></tr>"
+            f"<tr><td>your schedule</td><td><b>{mine:.4f}</b> <span class='sv-note'>[{lo:.3f}, {hi:.3f}]</span> "
+            f"nats/token</td><td class='sv-note'>{html.escape(s.describe())}</td></tr>"
             f"<tr><td>cosine to the floor</td><td>{cos:.4f}{diff(cos)}</td><td></td></tr>"
             f"<tr><td>constant</td><td>{const:.4f}{diff(const)}</td><td></td></tr></table>"
+            f"<div class='sv-note sv-sched-intervals'>Differences (other minus yours) with the interval the law has "
+            f"earned: {html.escape(schedule_calibration()['text'])}.</div>"
             f"<div class='sv-note'>{html.escape(law.formula)}. {html.escape(str(law.citation))}. "
             f"Laws with a loss curve: {', '.join(preset_names('curve'))}.</div>{warn}</div>")
