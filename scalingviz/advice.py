@@ -194,6 +194,9 @@ def schedule_advice(law: str | Preset, steps: int, *, peak_lr: float | None = No
     if not (isinstance(steps, (int, np.integer)) or float(steps).is_integer()) or not 2 <= int(steps) <= 10_000_000:
         raise InputError(f"steps: {steps!r} is out of range; expected a whole number of steps, 2 to 10,000,000")
     steps = int(steps)
+    if extend and extend != 1 and steps * extend > 10_000_000:
+        raise InputError(f"extend: {extend:g} x {steps:,} steps = {steps * extend:,.0f} is beyond the 10,000,000-step "
+                         "limit; give a smaller extend (1: no longer run) or fewer steps")
     peak, wu, fl = _setup(p, peak_lr, warmup, floor)
     table = compare_schedules(p, steps, peak_lr=peak, warmup=wu, floor=fl, cooldowns=cooldowns,
                               decay_shape=decay_shape, extend=extend)

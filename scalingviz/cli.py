@@ -72,6 +72,8 @@ _fmt = units.format_number
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
+    if not rows:
+        return "  -"
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"  {k:<{width}}  {v}" for k, v in rows)
 
@@ -199,6 +201,9 @@ def _cmd_predict(args: argparse.Namespace) -> None:
                 "give D or S and B, or make them agree within 1%"
             )
         D = D_sb
+    if getattr(args, "U", None) is not None and D is not None and args.U > D * (1 + 1e-9):
+        raise UsageError(f"--U: {units.format_quantity(args.U)} is more than --D ({units.format_quantity(D)}): a run "
+                         "cannot see more unique tokens than it trains on; expected 0 < U <= D")
     payload: dict[str, Any] = {"law": preset.name, "formula": preset.formula, "N": N, "D": D}
     if args.S is not None and preset.has("trajectory"):
         L = preset.trajectory(N, args.S, B)
@@ -711,6 +716,9 @@ def _cmd_fit_hparams(args: argparse.Namespace) -> None:
     res = fit.fit_hparams(num["N"], num["D"], num["lr"], B, num["loss"], threshold=args.threshold, n_boot=args.bootstrap)
     # User-facing default: the published law the refit is compared with (Step Law, whose procedure this is).
     pub = get_preset(args.compare or "li2025")
+    if set(fit.HparamFit.NAMES) - set(pub.values):
+        raise UsageError(f"--compare: {pub.name} has no learning-rate and batch law of Step Law's form; laws that do: "
+                         + ", ".join(n for n in preset_names("lr") if set(fit.HparamFit.NAMES) <= set(PRESETS[n].values)))
     payload = {"params": res.coef, "ci": res.ci, "n_kept": res.n_kept, "n_cells": res.n_cells,
                "threshold": args.threshold, "batch_unit": "tokens", "published": {"law": pub.name,
                                                                                  "params": dict(pub.values)}}
@@ -723,7 +731,8 @@ def _cmd_fit_hparams(args: argparse.Namespace) -> None:
                                   f"{p['lr_coef']:g} N^{p['lr_exp_N']:g} D^{p['lr_exp_D']:g} ({pub.name})"),
                 ("batch [tokens]", f"refit {c['bs_coef']:.4g} D^{c['bs_exp_D']:.4g}; published {p['bs_coef']:g} "
                                    f"D^{p['bs_exp_D']:g}")]
-        rows += [(k, f"{v:.4g}   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]") for k, v in c.items()]
+        rows += [(k, f"{v:.4g}" + (f"   95% CI [{d['ci'][k][0]:.4g}, {d['ci'][k][1]:.4g}]" if k in d["ci"] else ""))
+                 for k, v in c.items()]
         return _table(rows)
 
     _emit(payload, args.json, render)
@@ -770,12 +779,59 @@ def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True, lr
     if missing:
         raise UsageError(f"{path}: missing column(s) {', '.join(missing)}; columns are {', '.join(map(repr, t))}; "
                          "a curve file has step, lr and loss (or give the schedule with --schedule)")
-    out = {k: datasets._check_numeric(f"{path}: {k}", t[k]) if k != "step" else np.asarray(t[k], dtype=float)
-           for k in ("step", "lr", "loss") if k in t}
+    try:
+        what = {"step": "a whole optimizer step", "lr": "a learning rate", "loss": "a loss [nats/token]"}
+        out = {k: datasets._check_numeric(k, t[k], positive=k != "step", what=what[k]) for k in ("step", "lr", "loss")
+               if k in t}
+    except InputError as exc:
+        raise UsageError(f"{path}: {exc}") from None
     if "lr" not in out:
         out["lr"] = lr
     out["warmup"] = warmup
     return out
+
+
+def _fractions(flag: str, text: str) -> tuple[float, ...]:
+    """Comma-separated fractions in (0, 1), e.g. ``0.1,0.2``."""
+    out = []
+    for part in text.split(","):
+        try:
+            v = float(part)
+        except ValueError:
+            raise UsageError(f"{flag}: {part.strip()!r} is not a number; expected fractions in (0, 1) separated by "
+                             "commas, e.g. 0.1,0.2") from None
+        if not 0 < v < 1:
+            raise UsageError(f"{flag}: {part.strip()!r} is out of range; expected fractions in (0, 1), e.g. 0.1,0.2")
+        out.append(v)
+    return tuple(out)
+
+
+def _factor(flag: str, low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number; expected {low:g} to {high:g}") from None
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range; expected {low:g} to {high:g}")
+        return v
+
+    parse.__name__ = flag
+    return parse
+
+
+def _count(flag: str, low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            v = float(units.parse_quantity(text, flag))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; expected {low:,} to {high:,}") from None
+        if v != int(v) or not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range; expected a whole number from {low:,} to {high:,}")
+        return int(v)
+
+    parse.__name__ = flag
+    return parse
 
 
 def _iv(interval: Sequence[float], fmt: str = ".4f") -> str:
@@ -898,7 +954,7 @@ def _cmd_schedule_advice(args: argparse.Namespace) -> None:
     steps = args.steps if args.steps is not None else law.setup.get("steps")
     if steps is None:
         raise UsageError("--steps: missing; give the run's total optimizer steps")
-    cooldowns = tuple(float(x) for x in args.cooldowns.split(",")) if args.cooldowns else (0.1, 0.2, 0.3)
+    cooldowns = _fractions("--cooldowns", args.cooldowns) if args.cooldowns else (0.1, 0.2, 0.3)
     out = schedule_advice(law, steps, peak_lr=args.peak_lr, warmup=args.warmup, floor=args.floor,
                           cooldowns=cooldowns, decay_shape=args.decay_shape, extend=args.extend,
                           optimise=not args.no_optimise)
@@ -958,7 +1014,8 @@ def build_parser() -> argparse.ArgumentParser:
     dp = dsub.add_parser("fetch", help="download data sets from their pinned origin into the cache (sha256-checked)")
     dp.add_argument("names", nargs="*", metavar="NAME", help="data set names (see `scalingviz data list`)")
     dp.add_argument("--all", action="store_true", help="every data set")
-    dp.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    dp.add_argument("--timeout", type=_factor("--timeout", 0.1, 3600.0), default=30.0,
+                    help="seconds per request, 0.1 to 3600 (default 30)")
     dp.set_defaults(func=_cmd_data_fetch)
 
     sp = sub.add_parser("presets", help="list the published laws with citations")
@@ -1007,7 +1064,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="form by the preset that uses it: hoffmann2022 (Chinchilla), kaplan2020 (L(N,D)), su2024 (L(N,S)), "
                          "or power_N, power_offset_N, ...")
     sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a schema column, e.g. --col N='Model Size'")
-    sp.add_argument("--bootstrap", type=int, default=0, metavar="K", help="bootstrap resamples for 95%% CIs")
+    sp.add_argument("--bootstrap", type=_count("--bootstrap", 0, 100_000), default=0, metavar="K",
+                    help="bootstrap resamples for 95%% CIs, 0 (none) to 100,000")
     sp.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     sp.add_argument("--jobs", type=int, default=0, help="worker processes for the bootstrap (default: all cores)")
     sp.add_argument("--holdout-above-C", type=_positive("--holdout-above-C", "a compute threshold"), metavar="X",
@@ -1047,8 +1105,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a column, e.g. --col B=bs")
     sp.add_argument("--batch-in", choices=["tokens", "sequences"], default="tokens", help="unit of the B column")
     sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length"), help="tokens per sequence")
-    sp.add_argument("--threshold", type=float, default=0.0025, help="keep runs within this of their cell's best (0.0025)")
-    sp.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the CIs (1000)")
+    sp.add_argument("--threshold", type=_factor("--threshold", 0.0, 0.5), default=0.0025,
+                    help="keep runs within this fraction of their cell's best loss, 0 to 0.5 (0.0025)")
+    sp.add_argument("--bootstrap", type=_count("--bootstrap", 0, 100_000), default=1000,
+                    help="bootstrap resamples for the CIs, 0 (none) to 100,000 (1000)")
     sp.add_argument("--compare", type=_law_name, help="a published law to compare with (default li2025)")
     common(sp)
     sp.set_defaults(func=_cmd_fit_hparams)
@@ -1137,7 +1197,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--law", help="a law with a loss curve (default luo2025-100m)")
     schedule_flags(sp, with_kind=False)
     sp.add_argument("--cooldowns", help="comma-separated WSD cooldown fractions to compare (default 0.1,0.2,0.3)")
-    sp.add_argument("--extend", type=float, default=3.0, help="also a run this many times longer (default 3)")
+    sp.add_argument("--extend", type=_factor("--extend", 1.0, 100.0), default=3.0,
+                    help="also a run this many times longer, 1 to 100 (default 3; 1: none)")
     sp.add_argument("--no-optimise", action="store_true", help="skip the optimised schedule (a few seconds)")
     common(sp)
     sp.set_defaults(func=_cmd_schedule_advice)

@@ -113,8 +113,10 @@ class RunsTable:
         return out
 
 
-def _check_numeric(name: str, values: Any) -> NDArray:
-    """Floats from a column, with an error naming the first non-numeric, non-finite or non-positive row."""
+def _check_numeric(name: str, values: Any, *, positive: bool = True, what: str | None = None) -> NDArray:
+    """Floats from a column, with an error naming the first non-numeric, non-finite or (with ``positive``)
+    non-positive row; ``what`` describes the column (default from :data:`NUMERIC`)."""
+    what = what or NUMERIC.get(name, name)
     arr = np.asarray(values, dtype=object).ravel()
     out = np.empty(arr.size, dtype=float)
     for i, v in enumerate(arr):
@@ -124,16 +126,17 @@ def _check_numeric(name: str, values: Any) -> NDArray:
             hint = ""
             if isinstance(v, str) and any(d in v for d in ",;\t"):
                 hint = " (it contains a delimiter: do the header and the rows use different delimiters?)"
-            raise InputError(f"column {name!r}, row {i + 1}: {v!r} is not a number; expected {NUMERIC.get(name, name)}{hint}") from None
+            raise InputError(f"column {name!r}, row {i + 1}: {v!r} is not a number; expected {what}{hint}") from None
         out[i] = x
     bad = ~np.isfinite(out)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not finite; expected a finite {NUMERIC.get(name, name)}")
-    bad = out <= 0
+        raise InputError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not finite; expected a finite {what}")
+    bad = out <= 0 if positive else out < 0
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not positive; expected {NUMERIC.get(name, name)} > 0")
+        raise InputError(f"column {name!r}, row {i + 1}: {arr[i]!r} is not positive; expected {what} "
+                         f"{'> 0' if positive else '>= 0'}")
     return out
 
 

@@ -413,6 +413,9 @@ def fit_law(
     fixed = _check_fixed(form, fixed)
     used = form.constants_of(target)
     names = tuple(c for c in used if c not in fixed)
+    if not names:
+        raise InputError(f"fixed: every constant of {form.name} is pinned ({', '.join(used)}); nothing is left to fit: "
+                         "leave at least one free")
     fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
     fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
     if isinstance(runs, dict):
@@ -916,6 +919,8 @@ class HparamFit:
 
     @property
     def ci(self) -> dict[str, tuple[float, float]]:
+        if not len(self.samples):  # fitted without a bootstrap
+            return {}
         q = np.percentile(self.samples, [2.5, 97.5], axis=0)
         return {k: (float(q[0, i]), float(q[1, i])) for i, k in enumerate(self.NAMES)}
 
@@ -938,8 +943,13 @@ def fit_hparams(N: Any, D: Any, lr: Any, B: Any, loss: Any, *, threshold: float 
     """Step Law's procedure: keep runs within ``threshold`` (0.25%) of their (N, D) cell's best loss,
     regress ln lr on (ln N, ln D) and ln B on ln D, and bootstrap the regression.
 
-    B must be in **tokens** (multiply sequences by the sequence length first).
+    B must be in **tokens** (multiply sequences by the sequence length first). ``n_boot = 0``: no
+    bootstrap (``ci`` is empty).
     """
+    if not (isinstance(threshold, (int, float)) and 0 <= threshold < 1):
+        raise InputError(f"threshold: {threshold!r} is out of range; expected a fraction in [0, 1), e.g. 0.0025")
+    if not (isinstance(n_boot, (int, np.integer)) and 0 <= n_boot <= MAX_BOOTSTRAP):
+        raise InputError(f"n_boot: {n_boot!r} is out of range; expected 0 to {MAX_BOOTSTRAP:,} resamples")
     arrs = [_positive_array(k, v) for k, v in (("N", N), ("D", D), ("lr", lr), ("B", B), ("loss", loss))]
     N, D, lr, B, loss = arrs
     cells = np.unique(np.stack([N, D], 1), axis=0)
@@ -1003,6 +1013,9 @@ class IsoflopFit:
                 "ci": self.ci, "status": self.status, "message": self.message, "outliers": self.outliers,
                 "sensitivity": self.sensitivity, "caveat": ISOFLOP_CAVEAT}
 
+
+#: The most bootstrap resamples any fit takes (the CLI's and the dashboard's cap).
+MAX_BOOTSTRAP = 100_000
 
 #: Approach 2 methods, and who used which.
 ISOFLOP_METHODS = {

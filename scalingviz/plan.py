@@ -223,19 +223,21 @@ class TrainingPlan:
             if not 0 <= emb < N:
                 raise InputError(f"N_embedding: {self.N_embedding!r} is out of range; expected 0 <= N_embedding < N")
         s(self, "N_embedding", emb)
-        n_gpus = _positive("n_gpus", self.n_gpus, "a number of accelerators")
+        n_gpus = _positive("n_gpus", self.n_gpus, "a number of accelerators, 1 to 10,000,000", upper=1e7)
         if n_gpus != int(n_gpus):
             raise InputError(f"n_gpus: {self.n_gpus!r} is not a whole number")
         s(self, "n_gpus", int(n_gpus))
         if self.peak_flops is not None:
-            s(self, "peak_flops", _positive("peak_flops", self.peak_flops, "peak FLOP/s per accelerator"))
+            s(self, "peak_flops", _positive("peak_flops", self.peak_flops, "peak FLOP/s per accelerator, up to 1e18",
+                                            upper=1e18))
         elif self.gpu is not None:
             s(self, "peak_flops", compute.get_gpu(self.gpu).peak_flops)
         else:
             raise InputError("gpu: give a GPU name (" + ", ".join(compute.GPUS) + ") or peak_flops")
         s(self, "mfu", _positive("mfu", self.mfu, "a model FLOP utilisation in (0, 1]", upper=1.0))
         s(self, "price_per_gpu_hour", _positive("price_per_gpu_hour", self.price_per_gpu_hour,
-                                                "a price per accelerator-hour", allow_none=True))
+                                                "a price per accelerator-hour in (0, 10,000]", allow_none=True,
+                                                upper=1e4))
         if self.laws is not None:
             laws = tuple(self.laws)
             for name in laws:
@@ -255,8 +257,8 @@ class TrainingPlan:
         s(self, "inference_mfu", _positive("inference_mfu", self.inference_mfu,
                                            "a model FLOP utilisation in (0, 1]", allow_none=True, upper=1.0))
         s(self, "inference_price_per_gpu_hour", _positive(
-            "inference_price_per_gpu_hour", self.inference_price_per_gpu_hour, "a price per accelerator-hour",
-            allow_none=True))
+            "inference_price_per_gpu_hour", self.inference_price_per_gpu_hour,
+            "a price per accelerator-hour in (0, 10,000]", allow_none=True, upper=1e4))
         U = _positive("unique_tokens", self.unique_tokens, f"0 < unique_tokens <= D ({D:.4g} tokens)", allow_none=True)
         if U is not None and U > D * (1 + 1e-9):
             raise InputError(f"unique_tokens: {self.unique_tokens!r} is out of range; expected 0 < unique_tokens <= D "
@@ -296,12 +298,17 @@ class TrainingPlan:
 
             if self.schedule not in KINDS:
                 raise InputError(f"schedule: {self.schedule!r} is not a schedule kind; valid: {', '.join(KINDS)}")
+            if self.schedule == "two-stage":  # needs a switch step and a second rate, which a plan does not take
+                raise InputError("schedule: 'two-stage' needs the step of the drop and the second rate, which a plan "
+                                 "does not take; compare it with scalingviz curve --schedule two-stage --switch S --lr2 "
+                                 f"LR; valid here: {', '.join(k for k in KINDS if k != 'two-stage')}")
         if self.cooldown is not None:
             c = units.parse_quantity(self.cooldown, "cooldown")
             if not 0 < c < 1:
                 raise InputError(f"cooldown: {self.cooldown!r} is out of range; expected a fraction of the steps in (0, 1)")
-            if self.schedule not in (None, "wsd"):
-                raise InputError(f"cooldown: applies to the wsd schedule, not {self.schedule!r}")
+            if self.schedule != "wsd":
+                raise InputError(f"cooldown: applies to the wsd schedule; give schedule wsd (it was "
+                                 f"{self.schedule!r}), or leave the cooldown out")
             s(self, "cooldown", c)
 
     # -- derived ----------------------------------------------------------------------------

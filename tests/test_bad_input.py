@@ -22,6 +22,9 @@ from scalingviz import datasets, get_preset, units
 from scalingviz.cli import main
 from scalingviz.plan import TrainingPlan
 
+_SYNTH = str(__import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "synthetic_chinchilla.csv")
+_PINS = ["--fix", "E=1.7", "--fix", "A=400", "--fix", "B=400", "--fix", "alpha=0.3", "--fix", "beta=0.3"]
+
 CASES: list[tuple[str, object, str]] = [
     # -- CLI: exit 2, one line ------------------------------------------------------------------
     ("cli", ["predict", "--law", "kaplan2020", "--N", "0", "--D", "1e10"], "--N: '0' is out of range"),
@@ -38,6 +41,20 @@ CASES: list[tuple[str, object, str]] = [
     # issue 23: D had no lower bound (a ZeroDivisionError traceback, a dead share link)
     ("cli", ["plan", "--N", "7B", "--D", "1e-100", "--batch-tokens", "4M"], "D: '1e-100' is out of range; expected 1k to 1e17"),
     ("cli", ["plan", "--N", "7B", "--D", "1e4", "--batch-tokens", "4M"], "steps: 0.0025 is out of range"),
+    # issue 23's CLI catalogue: each was a traceback or a silent wrong answer
+    ("cli", ["schedule-advice", "--cooldowns", "a,b"], "--cooldowns: 'a' is not a number"),
+    ("cli", ["schedule-advice", "--extend", "nan"], "--extend: 'nan' is out of range; expected 1 to 100"),
+    ("cli", ["schedule-advice", "--extend", "inf"], "--extend: 'inf' is out of range"),
+    ("cli", ["schedule-advice", "--steps", "1e7", "--no-optimise"], "extend: 3 x 10,000,000 steps = 30,000,000"),
+    ("cli", ["plan", "--N", "7B", "--D", "1T", "--schedule", "two-stage"], "schedule: 'two-stage' needs the step"),
+    ("cli", ["plan", "--N", "7B", "--D", "1T", "--cooldown", "0.2"], "cooldown: applies to the wsd schedule"),
+    ("cli", ["predict", "--law", "muennighoff2023", "--N", "1B", "--U", "2T", "--D", "1T"], "--U: 2T is more than --D"),
+    ("cli", ["data", "fetch", "steplaw", "--timeout", "-1"], "--timeout: '-1' is out of range"),
+    ("cli", ["data", "fetch", "steplaw", "--timeout", "nan"], "--timeout: 'nan' is out of range"),
+    ("cli", ["plan", "--N", "7B", "--D", "1T", "--gpus", "1e30"], "n_gpus: '1e30' is out of range"),
+    ("cli", ["plan", "--N", "7B", "--D", "1T", "--price", "1e300"], "price_per_gpu_hour: '1e300' is out of range"),
+    ("cli", ["fit", _SYNTH, "--law", "hoffmann2022", *_PINS], "every constant of chinchilla is pinned"),
+    ("cli", ["fit", _SYNTH, "--law", "hoffmann2022", "--bootstrap", "1e7"], "--bootstrap: '1e7' is out of range"),
     # -- API: ValueError with the same message --------------------------------------------------
     ("api", lambda: units.parse_quantity("7 X", "N"), "N: '7 X' has an unknown suffix 'X'"),
     ("api", lambda: units.parse_quantity("", "D"), "D: '' is not a number"),
@@ -228,3 +245,38 @@ def test_uploads_are_parsed_in_memory(tmp_path, monkeypatch):
     tab.n_boot.value = 0
     assert tab.run_fit()
     assert written == [] and list(tmp_path.iterdir()) == []
+
+
+def test_fit_hparams_bad_options_are_one_line(tmp_path, capsys):
+    # issue 23: --bootstrap 0 / -1 and --compare with a law of another form were tracebacks, --threshold nan a
+    # fit from zero runs
+    rows = ["N,D,lr,B,loss"]
+    for n in (1e8, 3e8):
+        for d in (1e9, 1e10):
+            for lr in (1e-4, 3e-4, 1e-3):
+                for b in (1e5, 1e6):
+                    rows.append(f"{n},{d},{lr},{b},{3.0 + abs(np.log(lr / 3e-4)) * 0.01 + abs(np.log(b / 3e5)) * 0.01}")
+    f = tmp_path / "grid.csv"
+    f.write_text("\n".join(rows))
+    assert main(["fit-hparams", str(f), "--bootstrap", "0"]) == 0  # no bootstrap, no CI column
+    assert "95% CI" not in capsys.readouterr().out
+    for argv, needle in ((["--bootstrap", "-1"], "--bootstrap: '-1' is out of range"),
+                         (["--compare", "hoffmann2022"], "hoffmann2022 has no learning-rate and batch law"),
+                         (["--threshold", "nan"], "--threshold: 'nan' is out of range")):
+        assert main(["fit-hparams", str(f), *argv]) == 2, argv
+        assert needle in capsys.readouterr().err
+
+
+def test_a_plan_with_only_a_curve_law_is_a_report_not_a_traceback(capsys):
+    assert main(["plan", "--N", "7B", "--D", "1T", "--laws", "luo2025-100m"]) == 0  # was max() of an empty sequence
+    assert "Predicted loss" in capsys.readouterr().out
+
+
+def test_text_in_a_curve_files_step_column_is_one_line(tmp_path, capsys):
+    # issue 23: a non-numeric step in fit-curve and curve --lr-csv was a ValueError traceback
+    f = tmp_path / "bad.csv"
+    f.write_text("step,lr,loss\n100,1e-3,3.5\nabc,1e-3,3.4\n" + "".join(f"{300 + 100 * i},1e-3,{3.3 - 0.01 * i}\n"
+                                                                    for i in range(12)))
+    for argv in (["fit-curve", str(f)], ["curve", "--lr-csv", str(f)]):
+        assert main(argv) == 2, argv
+        assert "column 'step', row 2: 'abc' is not a number; expected a whole optimizer step" in capsys.readouterr().err
