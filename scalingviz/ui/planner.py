@@ -17,7 +17,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import compute, units
-from ..plan import INFERENCE_REFERENCE, LR_FACTOR, LR_REFERENCE, REPEATED_DATA_EPOCHS, PlanReport, TrainingPlan, check
+from ..plan import (
+    INFERENCE_REFERENCE,
+    LR_FACTOR,
+    LR_REFERENCE,
+    REPEATED_DATA_EPOCHS,
+    VOTE_EXTRAPOLATION_LIMIT,
+    PlanReport,
+    TrainingPlan,
+    check,
+)
 from ..presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS
 from ..uncertainty import prediction_band
 from . import figures
@@ -263,7 +272,7 @@ class PlanTab:
         inf = v.get("inference")
         if v["verdict"] == "right-sized":
             badges.append(_badge(f"right-sized for {units.format_number(p.inference_tokens)} inference tokens "
-                                 "(every law)", "good"))
+                                 "(the laws agree)", "good"))
         elif inf and v["verdict"] == "uncertain":
             lo, hi = inf["range"]
             badges.append(_badge(f"laws disagree: {100 * max(lo, 0):.2g}% to {100 * hi:.2g}% to gain for "
@@ -342,7 +351,9 @@ class PlanTab:
         comp_rows.append(("FLOP basis", html.escape(c["flop_basis"]), "", ""))
         extra = ""
         if report.inference_optimal:
-            inf_rows = [(html.escape(n), _q(o["N"]), _q(o["D"], "tokens"), f"{o['tokens_per_param']:.3g}",
+            voters = set(v.get("inference", {}).get("voters", report.inference_optimal))
+            inf_rows = [(html.escape(n) + ("" if n in voters else " *"), _q(o["N"]), _q(o["D"], "tokens"),
+                         f"{o['tokens_per_param']:.3g}",
                          f"{o['total_flop']:.3g}", f"{100 * o['saving_vs_plan']:.2g}%",
                          f"{100 * o['saving_vs_chinchilla']:.2g}% ({_q(o['chinchilla_N'])})")
                         for n, o in report.inference_optimal.items()]
@@ -353,6 +364,9 @@ class PlanTab:
                       + table(("law", "N*", "D*", "tokens/param", "total FLOP", "plan spends more by",
                                "compute-optimal spends more by"), inf_rows))
             if v.get("inference"):
+                if voters != set(report.inference_optimal):
+                    extra += (f"<div class='sv-note'>* used more than {VOTE_EXTRAPOLATION_LIMIT:g}x outside the range it "
+                              "was fitted on: reported, but it does not vote on the verdict.</div>")
                 extra += f"<div class='sv-note'>{html.escape(v['inference']['message'])}.</div>"
         if report.repeated_data is not None:
             r = report.repeated_data
