@@ -942,6 +942,8 @@ def _cmd_fit_curve(args: argparse.Namespace) -> None:
                                              f"max {100 * m['max_rel_err']:.3f}%{extra}"))
                 if m.get("assumed"):
                     rows.append(("  assumed", m["assumed"]))
+                if m.get("binned"):
+                    rows.append(("  binned", m["binned"]))
         return _table(rows) + (f"\n  final-loss intervals: {d['interval_basis']}" if d["predictions"] else "")
 
     _emit(payload, args.json, render)

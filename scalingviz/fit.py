@@ -218,6 +218,10 @@ class _Problem:
         return np.stack([self.predict(t) for t in thetas])
 
     def objective_many(self, thetas: NDArray) -> NDArray:
+        # bounded memory: at most CHUNK_ELEMENTS predictions (thetas x rows) at a time, whatever the table's size
+        step = max(1, CHUNK_ELEMENTS // max(self.lnL.size, 1))
+        if thetas.shape[0] > step:
+            return np.concatenate([self.objective_many(thetas[i:i + step]) for i in range(0, thetas.shape[0], step)])
         with np.errstate(all="ignore"):
             r = np.log(self.predict_many(thetas)) - self.lnL
             v = (self.w * _huber(r, self.delta)).sum(axis=1)
@@ -261,6 +265,13 @@ class _Problem:
             return np.inf, np.zeros_like(theta)
         return scale * v, scale * grad
 
+    def subset(self, rows: NDArray) -> _Problem:
+        """The same objective on some rows only (screening starts on a subsample of a big table)."""
+        w = self.w if np.ndim(self.w) == 0 else self.w[rows]
+        out = _Problem(self.form, self.names, self.fixed, [x[rows] for x in self.X], self.lnL[rows], self.delta,
+                       fn=self.fn, grad_fn=self.grad_fn, weights=None if np.ndim(w) == 0 else w)
+        return out
+
     def to_theta(self, values: dict[str, float]) -> NDArray:
         v = np.array([float(values[n]) for n in self.names])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -275,6 +286,15 @@ class _Problem:
                 hi = math.log(hi) if hi is not None and hi > 0 else None
             out.append((lo, hi))
         return out
+
+
+#: Predictions (starts x rows) evaluated at once when screening starts: 2^21 doubles, 16 MB per array.
+CHUNK_ELEMENTS = 1 << 21
+#: Tables with more rows than this screen their starting candidates on a random subsample of this many rows
+#: (the polish and every reported number use all rows).
+SCREEN_ROWS = 20_000
+#: The most rows a table of runs may have for a fit (a 1e6-row fit takes about a minute here).
+MAX_FIT_ROWS = 2_000_000
 
 
 def _polish(problem: _Problem, th0: NDArray, bounds, maxiter: int):
@@ -420,6 +440,9 @@ def fit_law(
     fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
     if isinstance(runs, dict):
         runs = runs_from_arrays(**runs, allow_duplicates=True)
+    if len(runs) > MAX_FIT_ROWS:
+        raise InputError(f"runs: {len(runs):,} rows is more than a fit takes ({MAX_FIT_ROWS:,}); fit a subsample or "
+                         "aggregate repeated runs first")
     variables = form.variables(target)
     require_points(runs, len(names), tuple(v for v in variables if v != "C"), form.name)
     if loss not in ("huber", "squared"):
@@ -470,7 +493,11 @@ def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]
         if not cands:
             raise FitError(f"no starting values for {what}; give starts=[{{...}}]")
         T = np.clip(np.array([problem.to_theta({**c}) for c in cands]), lows, highs)
-        scores = problem.objective_many(T)
+        screen = problem
+        if problem.lnL.size > SCREEN_ROWS and len(problem.X) and np.ndim(problem.X[0]) == 1:
+            rows = np.random.default_rng(seed).choice(problem.lnL.size, SCREEN_ROWS, replace=False)
+            screen = problem.subset(np.sort(rows))
+        scores = screen.objective_many(T)
         order = np.argsort(scores, kind="stable")
         th_starts = [T[i] for i in order[:n_keep] if np.isfinite(scores[i])]
     else:
@@ -582,7 +609,11 @@ def _candidates(form: LawForm, problem: _Problem, runs: RunsTable, preset_values
     fill = dict(problem.fixed)
     if form.starts is not None:
         cols = dict(zip(form.variables(form.fit_target), problem.X, strict=True))
-        cands += [{**fill, **c} for c in form.starts(cols, runs.loss)]
+        L = runs.loss
+        if L.size > SCREEN_ROWS:  # the starts' exact linear solves on a subsample of a big table
+            rows = np.sort(np.random.default_rng(seed).choice(L.size, SCREEN_ROWS, replace=False))
+            cols, L = {k: v[rows] for k, v in cols.items()}, L[rows]
+        cands += [{**fill, **c} for c in form.starts(cols, L)]
     if preset_values:
         cands.append({**fill, **preset_values})
     if not cands:
@@ -1400,7 +1431,7 @@ def _curve_table(name: str, c: Any) -> dict[str, NDArray]:
         raise InputError(f"curve {name!r}: no lr; give the per-step schedule (scalingviz.schedules) or a logged lr "
                          "column")
     lr = np.asarray(c["lr"], dtype=float).ravel()
-    assumed = ""
+    assumed = c.get("assumed") or ""  # a table already rebuilt keeps what was assumed
     if lr.size == step.size and lr.size < step.max() + 1:  # a logged lr column: rebuild the per-step schedule
         from .schedules import unlogged_assumption
 
@@ -1411,7 +1442,18 @@ def _curve_table(name: str, c: Any) -> dict[str, NDArray]:
                          f"{lr.size - 1})")
     if not np.all(np.isfinite(lr)) or np.any(lr < 0):
         raise InputError(f"curve {name!r}: the schedule has a negative or non-finite learning rate")
-    return {"step": step.astype(int), "loss": loss, "lr": lr, "assumed": assumed}
+    if lr.size > 10_000_000:
+        raise InputError(f"curve {name!r}: {lr.size:,} steps is beyond the 10,000,000-step limit")
+    binned = c.get("binned") or ""
+    if step.size > MAX_CURVE_POINTS:  # bounded cost: means of consecutive logged points (the schedule stays per step)
+        k = math.ceil(step.size / MAX_CURVE_POINTS)
+        m = step.size // k * k
+        s_b, l_b = step[:m].reshape(-1, k).mean(axis=1), loss[:m].reshape(-1, k).mean(axis=1)
+        if m < step.size:
+            s_b, l_b = np.r_[s_b, step[m:].mean()], np.r_[l_b, loss[m:].mean()]
+        binned = f"{step.size:,} logged points binned to {s_b.size:,} (means of {k} consecutive points)"
+        step, loss = np.round(s_b), l_b
+    return {"step": step.astype(int), "loss": loss, "lr": lr, "assumed": assumed, "binned": binned}
 
 
 @dataclass(frozen=True)
@@ -1453,6 +1495,8 @@ class CurveFit(_Constants):
                          "final_loss_obs": float(t["loss"][-1])}
             if t["assumed"]:
                 out[name]["assumed"] = t["assumed"]
+            if t["binned"]:
+                out[name]["binned"] = t["binned"]
         return out
 
     def to_preset(self, name: str = "my-curve-fit", title: str | None = None, setup: Mapping[str, float] | None = None):
@@ -1480,6 +1524,10 @@ def _curve_weights(tables: list[dict[str, NDArray]], weight: str) -> NDArray | N
         parts.append(np.where(s >= s[0] + 0.8 * (s[-1] - s[0]), 10.0, 1.0))
     return np.concatenate(parts)
 
+
+#: Curves with more logged points than this are fitted and scored on means of consecutive points (Luo et
+#: al.'s longest, 72,000 steps logged every 128, have 546).
+MAX_CURVE_POINTS = 600
 
 #: Weightings of :func:`fit_curve`'s points.
 CURVE_WEIGHTS = ("uniform", "final")

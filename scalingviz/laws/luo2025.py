@@ -38,6 +38,8 @@ __all__ = ["CHUNK", "FORM", "Curve", "loss_curve", "loss_curve_direct", "loss_cu
 
 #: Steps per chunk of :func:`loss_curve`'s sum.
 CHUNK = 128
+#: At most this many (query step x chunk) elements per array: longer queries are evaluated in blocks.
+QUERY_ELEMENTS = 1 << 22
 
 
 def _prepare(step: ArrayLike, lr: ArrayLike) -> tuple[NDArray, NDArray, NDArray]:
@@ -194,9 +196,17 @@ def loss_curve(step: ArrayLike, lr: ArrayLike, *, L0: float, A: float, alpha: fl
     Chunked sum (:class:`Curve`); it agrees with :func:`loss_curve_direct` within 3e-4 nats (1e-4 relative) after
     the warmup, and 3e-5 relative inside it, on the paper's schedules (tested).
     """
+    consts = dict(L0=L0, A=A, alpha=alpha, B=B, C=C, beta=beta, gamma=gamma)
+    q = np.asarray(step)
+    block = max(1, QUERY_ELEMENTS // max(1, (np.asarray(lr).size - 1) // CHUNK + CHUNK))
+    if q.size > block:  # bounded memory: the query steps in blocks (each block's arrays are queries x chunks)
+        flat = q.ravel()
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            parts = [Curve(flat[i:i + block], lr).evaluate(**consts) for i in range(0, flat.size, block)]
+        return _out(np.concatenate([np.ravel(p) for p in parts]).reshape(q.shape))
     c = prepared(step, lr)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return _out(c.evaluate(L0=L0, A=A, alpha=alpha, B=B, C=C, beta=beta, gamma=gamma))
+        return _out(c.evaluate(**consts))
 
 
 def loss_curve_gradient(step: ArrayLike, lr: ArrayLike, *, L0: float, A: float, alpha: float, B: float, C: float,
