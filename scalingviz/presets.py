@@ -623,9 +623,10 @@ HOFFMANN2022_TEX = HOFFMANN2022.with_alternatives(
 #: et al.'s Eq. 10 with the exponents to three decimals. Read second-hand (formulas.md 11.1, several notes
 #: agree); checked by reproducing the paper's own Fig. 1 example, quoted in its caption: a 13B model with 2T
 #: inference tokens is beaten by a 7B model on more data, saving 1.7e22 FLOP (17%)
-#: (tests/test_inference.py::test_sardana_figure_1).
-_SARDANA_SRC = ("Sardana et al. 2024, Sec. 2 (Chinchilla's Eq. 10 constants as the paper uses them; second-hand, "
-                "checked by reproducing its Fig. 1: 13B -> 7B, 17% less compute for 2T inference tokens)")
+#: (tests/test_inference_verdict.py::test_sardana_figure_1).
+_SARDANA_SRC = ("Sardana et al. 2024: Chinchilla's Eq. 10 constants as the paper uses them (read second-hand, "
+                "formulas.md 11.1; checked by reproducing its Fig. 1 caption: 13B -> 7B, 17% or 1.7e22 FLOP less "
+                "compute for 2T inference tokens)")
 SARDANA2024 = Preset(
     name="sardana2024",
     title="Sardana et al. 2024 (Chinchilla as used)",
