@@ -627,15 +627,11 @@ HOFFMANN2022_TEX = HOFFMANN2022.with_alternatives(
 _SARDANA_SRC = ("Sardana et al. 2024: Chinchilla's Eq. 10 constants as the paper uses them (read second-hand, "
                 "formulas.md 11.1; checked by reproducing its Fig. 1 caption: 13B -> 7B, 17% or 1.7e22 FLOP less "
                 "compute for 2T inference tokens)")
-SARDANA2024 = Preset(
+SARDANA2024 = _dc_replace(
+    HOFFMANN2022,
     name="sardana2024",
     title="Sardana et al. 2024 (Chinchilla as used)",
-    form="chinchilla",
     citation=_SARDANA,
-    N_convention="total",
-    loss_unit="nats/token, MassiveText",
-    formula="L(N,D) = E + A/N^alpha + B/D^beta",
-    fitted_range=_CHINCHILLA_RANGE,
     params={
         "E": _P(1.69, "nats/token", _SARDANA_SRC),
         "A": _P(406.4, "nats/token x params^alpha", _SARDANA_SRC),
@@ -643,7 +639,6 @@ SARDANA2024 = Preset(
         "alpha": _P(0.336, "-", _SARDANA_SRC),
         "beta": _P(0.283, "-", _SARDANA_SRC),
     },
-    fitted_on=("epoch_chinchilla",),  # Hoffmann et al.'s runs, as for hoffmann2022
     notes="Hoffmann et al.'s Eq. 10 with alpha = 0.336 and beta = 0.283 (printed there as 0.34 and 0.28), the "
     "constants behind Sardana et al.'s worked examples of the inference-aware optimum. Use it to reproduce "
     "those examples by name (scalingviz plan --laws sardana2024 ...).",
