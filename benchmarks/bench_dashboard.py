@@ -1,6 +1,6 @@
 """Dashboard benchmark, measured in headless Chromium against a live `scalingviz dashboard`.
 
-Run:  python benchmarks/bench_dashboard.py [--ref DIR]     (needs Debian's chromium)
+Run:  python benchmarks/bench_dashboard.py [--ref DIR] [--first-visits-only]     (needs Debian's chromium)
 
 * first visit, fresh browser profile: time from navigation until all five Explorer figures hold
   data, bytes over HTTP (wire) and over the kernel's websocket, requests refused for leaving the
@@ -79,7 +79,8 @@ def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
     """The first-visit table: this checkout (and ``ref``), ``n`` fresh-profile visits each, interleaved."""
     from contextlib import ExitStack
 
-    names = ["`scalingviz dashboard`", "as on Binder (Jupyter server + Voila extension, no preheated kernel)"]
+    names = ["`scalingviz dashboard`", "the Binder badge's page (prefix configured by binder/postBuild, `jupyter lab` "
+             "from the repository root; Voila's server extension, no preheated kernel)"]
     names += [f"reference: `scalingviz dashboard` of {ref}"] if ref else []
     runs = {k: [] for k in names}
     with ExitStack() as stack, sync_playwright() as p:
@@ -91,7 +92,7 @@ def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
             first_visit(b, url)
         for _ in range(n):
             for name, url in urls.items():
-                time.sleep(12)  # the preheated kernel pool refills 8 s after a visit; a visitor finds it ready
+                time.sleep(20)  # 20 s apart: the preheated kernel pool (refilled 8 s after a visit) is ready
                 runs[name].append(first_visit(b, url))
         b.close()
     print("| first visit, fresh profile (median of 3) | all five figures drawn | HTTP | websocket | total | "
@@ -112,9 +113,12 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--ref", help="another checkout to measure first visits against (e.g. a git worktree)")
+    ap.add_argument("--first-visits-only", action="store_true", help="only the first-visit table")
     args = ap.parse_args()
     chromium = chromium_or_exit()
     first_visits(chromium, args.ref)
+    if args.first_visits_only:
+        return
     with dashboard() as url, sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=ARGS)
         opens = []

@@ -23,7 +23,7 @@ ALL_DRAWN = """(figs) => figs.every(s => { const g = document.querySelector(s + 
 
 def first_visit(browser, url: str, *, timeout_ms: int = 120_000) -> dict:
     """Open ``url`` in a new context; returns seconds to all five figures drawn, HTTP and websocket
-    bytes, the requests for a plotly bundle, console errors and refused off-host requests."""
+    bytes, the requests for a plotly bundle, console errors, refused off-host requests and the page's HTML."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 1400})
     host = urlparse(url).netloc
     refused: list[str] = []
@@ -71,6 +71,7 @@ def first_visit(browser, url: str, *, timeout_ms: int = 120_000) -> dict:
     page.wait_for_function(ALL_DRAWN, arg=FIGS, timeout=timeout_ms)
     seconds = time.perf_counter() - t0
     page.wait_for_timeout(1500)  # late requests and messages of the first visit
+    html = page.content()
     ctx.close()
     return {"seconds": seconds, "http_bytes": tally["http"], "ws_bytes": tally["ws_in"] + tally["ws_out"],
-            "requests": tally["requests"], "plotly_requests": plotly, "console_errors": errors, "refused": refused}
+            "requests": tally["requests"], "plotly_requests": plotly, "console_errors": errors, "refused": refused, "html": html}

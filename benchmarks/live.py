@@ -12,7 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -68,29 +68,26 @@ def _wait(url: str) -> None:
 
 @contextmanager
 def binder_server() -> Iterator[str]:
-    """The page as Binder serves it: a Jupyter server with Voila's server extension, configured by
-    ``scalingviz dashboard --configure-jupyter`` (here into a temporary prefix, put on the Jupyter
-    paths by environment variables). Yields the dashboard's URL (``voila/render/...``)."""
-    import json
+    """The README badge's page as Binder serves it (``tests/binder_rehearsal.py``, the same path as the
+    Binder page test): a fresh prefix configured by ``binder/postBuild``, ``jupyter lab`` from the
+    repository root. Yields the badge page's URL. The data fetch uses ``$SCALINGVIZ_EXTERNAL_DATA``
+    (or ``../shared/data``) as a local origin when present, and is left out otherwise."""
     import tempfile
+    from pathlib import Path
 
-    from scalingviz.ui.assets import SERVER_CONFIG, prepare
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo / "tests"))
+    import binder_rehearsal as br
+    from origin_server import mirror, serve
 
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with tempfile.TemporaryDirectory() as tmp:
-        prepare(os.path.join(tmp, "share"))
-        os.makedirs(os.path.join(tmp, "config"))
-        with open(os.path.join(tmp, "config", "jupyter_server_config.json"), "w") as fh:
-            json.dump({**SERVER_CONFIG, "IdentityProvider": {"token": ""}}, fh)
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=os.path.join(tmp, "config"), JUPYTER_PATH=os.path.join(tmp, "share"))
-        port = free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "jupyter_server", f"--port={port}", "--no-browser",
-                                 "--ServerApp.port_retries=0", f"--ServerApp.root_dir={repo}", "--allow-root"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
-        base = f"http://127.0.0.1:{port}/"
-        try:
-            _wait(base + "api/status")
-            yield base + "voila/render/notebooks/dashboard.ipynb"
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
+    shared = Path(os.environ.get("SCALINGVIZ_EXTERNAL_DATA") or repo.parent / "shared" / "data")
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        root = Path(tmp)
+        _venv, env = br.make_prefix(root)
+        origin = stack.enter_context(serve(mirror(shared, root / "origin"))).url if shared.is_dir() else None
+        r = br.run_postbuild(root, env, origin)
+        if r.returncode != 0:
+            raise RuntimeError("binder/postBuild failed:\n" + r.stderr[-3000:])
+        stack.close()
+        with br.jupyter_server(env, root / "jupyter.log") as url:
+            yield url

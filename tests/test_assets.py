@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from scalingviz.errors import InputError
+
 pytest.importorskip("ipywidgets")
 pytest.importorskip("voila")
 
@@ -123,10 +125,45 @@ def test_preheated_page_waits_and_rebuilds_for_a_share_link(monkeypatch):
 def test_configure_environment_writes_assets_and_server_config(tmp_path):
     import json
 
+    # An earlier scalingviz wrote its settings into the `.d` folder, which carries only extension switches.
+    old = tmp_path / "etc" / "jupyter" / "jupyter_server_config.d" / "scalingviz.json"
+    old.parent.mkdir(parents=True)
+    old.write_text("{}")
+    # Settings of other tools in the same file are kept; ours win where they overlap.
+    (tmp_path / "etc" / "jupyter" / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"tornado_settings": {"headers": {"X-Test": "1"}, "compress_response": False}},
+         "VoilaConfiguration": {"extension_denylist": ["x"]}, "Other": {"a": 1}}))
     root, conf = assets.configure_environment(tmp_path)
     assert root == tmp_path / "share" / "jupyter"
     assert (root / "labextensions" / assets.ASSETS / "static" / assets.bundle_name()).is_file()
-    assert conf == tmp_path / "etc" / "jupyter" / "jupyter_server_config.d" / "scalingviz.json"
+    assert conf == tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
+    assert not old.exists()
     cfg = json.loads(conf.read_text())
     assert cfg["VoilaConfiguration"]["template"] == assets.TEMPLATE
+    assert cfg["VoilaConfiguration"]["extension_allowlist"] == assets.EXTENSIONS
+    assert "extension_denylist" not in cfg["VoilaConfiguration"]  # it would override nothing, but confuse
     assert cfg["ServerApp"]["tornado_settings"]["compress_response"] is True
+    assert cfg["ServerApp"]["tornado_settings"]["headers"] == {"X-Test": "1"} and cfg["Other"] == {"a": 1}
+
+
+def test_configure_environment_refuses_a_broken_config_file(tmp_path):
+    conf = tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("{not json")
+    with pytest.raises(InputError, match="jupyter_server_config.json is not valid JSON"):
+        assets.configure_environment(tmp_path)
+    assert conf.read_text() == "{not json"  # left as it was
+
+
+def test_the_server_reads_the_settings_where_they_are_written(tmp_path):
+    # `jupyter --paths` config of a prefix: what a Jupyter server of that environment loads.
+    import subprocess
+    import sys
+
+    assets.configure_environment(tmp_path)
+    code = ("from jupyter_server.serverapp import ServerApp; a = ServerApp(); a.load_config_file(); "
+            "print(a.config.VoilaConfiguration.template, a.config.ServerApp.tornado_settings['compress_response'])")
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("JUPYTER")}
+    env["JUPYTER_CONFIG_PATH"] = str(tmp_path / "etc" / "jupyter")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.split() == [assets.TEMPLATE, "True"], out.stderr[-2000:]

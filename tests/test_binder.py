@@ -8,12 +8,10 @@ origin paths; nothing else is reachable (the notebooks run with the origin point
 """
 
 import json
-import os
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
+import binder_rehearsal as br
 import pytest
 from origin_server import mirror, serve
 
@@ -31,16 +29,8 @@ pytestmark = [pytest.mark.realdata, pytest.mark.binder]
 def binder_env(tmp_path_factory):
     pytest.importorskip("nbclient")
     root = tmp_path_factory.mktemp("binder")
-    venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
-    py = venv / "bin" / "python"
-    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "_parent_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("SCALINGVIZ_EXTERNAL_DATA", "VIRTUAL_ENV", "PYTHONPATH")}
-    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", VIRTUAL_ENV=str(venv),
-               SCALINGVIZ_CACHE=str(root / "cache"), JUPYTER_PATH="", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    return {"root": root, "venv": venv, "py": py, "env": env}
+    venv, env = br.make_prefix(root)
+    return {"root": root, "venv": venv, "py": venv / "bin" / "python", "env": env}
 
 
 def _run_notebooks(binder_env, work: Path, notebooks) -> dict:
@@ -68,8 +58,7 @@ def test_offline_without_the_data_the_notebooks_say_so_and_nothing_else_fails(bi
 def test_postbuild_fetches_everything_then_every_notebook_runs_with_real_data(binder_env, shared_data):
     root, env = binder_env["root"], binder_env["env"]
     with serve(mirror(shared_data, root / "origin")) as origin:
-        r = subprocess.run(["bash", str(REPO / "binder" / "postBuild")], cwd=REPO, capture_output=True, text=True,
-                           env=dict(env, SCALINGVIZ_DATA_ORIGIN=origin.url), timeout=900)
+        r = br.run_postbuild(root, env, origin.url)
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
         fetched = {ds.name for ds in catalog.CATALOG.values() if not ds.shipped}
         assert {p.split("/")[2] for p in origin.requests} <= {ds.repo.split("/")[1] for ds in catalog.CATALOG.values()}
@@ -80,7 +69,7 @@ def test_postbuild_fetches_everything_then_every_notebook_runs_with_real_data(bi
     assert {s for n, s in status.items() if n in fetched} == {"cached"}, status
     assert set(status.values()) == {"cached", "shipped"}
     # The Jupyter server of the environment serves the dashboard as `scalingviz dashboard` does.
-    conf = binder_env["venv"] / "etc" / "jupyter" / "jupyter_server_config.d" / "scalingviz.json"
+    conf = binder_env["venv"] / "etc" / "jupyter" / "jupyter_server_config.json"
     assert json.loads(conf.read_text())["VoilaConfiguration"]["template"] == "scalingviz"
     assert list((binder_env["venv"] / "share" / "jupyter" / "labextensions" / "scalingviz-assets" / "static").glob(
         "plotly-widget-*.js"))

@@ -28,8 +28,9 @@ import os
 from pathlib import Path
 
 from .._cache import atomic_write, cache_dir, writable_dir
+from ..errors import InputError
 
-__all__ = ["ASSETS", "SERVER_CONFIG", "TEMPLATE", "bundle_name", "configure_environment", "prepare", "served_esm"]
+__all__ = ["ASSETS", "EXTENSIONS", "SERVER_CONFIG", "SERVER_CONFIG_FILE", "TEMPLATE", "bundle_name", "configure_environment", "prepare", "served_esm"]
 
 #: The folder under ``labextensions`` that holds the served bundle (not an extension: no package.json).
 ASSETS = "scalingviz-assets"
@@ -115,25 +116,57 @@ def served_esm() -> str | None:
     return _LOADER.format(assets=ASSETS, name=bundle_name())
 
 
+#: The page's JupyterLab extensions: Voila's widget manager for ipywidgets 8, the widgets' own models
+#: and views, and anywidget (plotly's FigureWidget is an anywidget). Every other installed extension
+#: (plotly's 4.8 MB mime renderer, jupyterlab_pygments, any a user adds) is left out of the page.
+EXTENSIONS = ["@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager", "anywidget"]
+
 #: Jupyter server settings for Voila's server extension (``/voila/render/...``, the Binder link),
-#: matching ``scalingviz dashboard``: compressed responses, this template, no MathJax or plotly mime
-#: renderer, sources stripped, no file serving. (The server extension has no preheated kernels.)
+#: matching ``scalingviz dashboard``: compressed responses, this template, only :data:`EXTENSIONS`,
+#: no MathJax, sources stripped, no file serving. (The server extension has no preheated kernels.)
 SERVER_CONFIG = {
     # No mathjax_url: Voila's page would then load MathJax from a CDN (the dashboard typesets no math).
     "ServerApp": {"tornado_settings": {"compress_response": True, "mathjax_url": None, "mathjax_config": None}},
     "VoilaConfiguration": {"template": TEMPLATE, "theme": "light", "strip_sources": True,
-                           "extension_denylist": ["jupyterlab-plotly"], "file_allowlist": []},
+                           "extension_allowlist": EXTENSIONS, "file_allowlist": []},
 }
+
+#: Where :func:`configure_environment` writes :data:`SERVER_CONFIG`, under the prefix: the file every
+#: Jupyter server of the environment reads (``jupyter --paths``, "config"). The ``.d`` folder next to
+#: it carries only server-extension switches; settings written there are ignored (scalingviz < 0.2
+#: wrote them there, so that file is removed).
+SERVER_CONFIG_FILE = Path("etc", "jupyter", "jupyter_server_config.json")
+_OLD_CONFIG_FILE = Path("etc", "jupyter", "jupyter_server_config.d", "scalingviz.json")
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def configure_environment(prefix: Path | None = None) -> list[Path]:
     """Prepare the assets in ``<prefix>/share/jupyter`` (default: this Python's ``sys.prefix``) and
-    write :data:`SERVER_CONFIG` to ``<prefix>/etc/jupyter/jupyter_server_config.d/scalingviz.json``,
-    where every Jupyter server of that environment reads it. Returns the two paths."""
+    merge :data:`SERVER_CONFIG` into ``<prefix>/etc/jupyter/jupyter_server_config.json``, which every
+    Jupyter server of that environment reads (other settings in that file are kept). Returns the two
+    paths."""
     import sys
 
     prefix = Path(prefix if prefix is not None else sys.prefix)
     root = prepare(prefix / "share" / "jupyter")
-    conf = writable_dir(prefix / "etc" / "jupyter" / "jupyter_server_config.d") / "scalingviz.json"
-    atomic_write(conf, [json.dumps(SERVER_CONFIG, indent=2).encode()])
+    conf = prefix / SERVER_CONFIG_FILE
+    writable_dir(conf.parent)
+    current: dict = {}
+    if conf.is_file():
+        try:
+            current = json.loads(conf.read_text())
+        except ValueError as exc:
+            raise InputError(f"{conf} is not valid JSON ({exc}); fix or remove it, then configure again") from None
+        if not isinstance(current, dict):
+            raise InputError(f"{conf} holds a JSON {type(current).__name__}, not an object; fix or remove it")
+    merged = _merge(current, SERVER_CONFIG)
+    merged["VoilaConfiguration"].pop("extension_denylist", None)
+    atomic_write(conf, [json.dumps(merged, indent=2).encode()])
+    (prefix / _OLD_CONFIG_FILE).unlink(missing_ok=True)
     return [root, conf]

@@ -10,6 +10,7 @@ once per page (:mod:`scalingviz.ui.assets`), kernel culling, a fixed port and so
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -18,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
-from .assets import TEMPLATE, configure_environment, prepare
+from .assets import EXTENSIONS, TEMPLATE, configure_environment, prepare
 
 __all__ = ["dashboard_notebook", "main", "voila_command", "voila_environment"]
 
@@ -49,8 +50,8 @@ def voila_command(port: int, no_browser: bool, notebook: str | None = None) -> l
            "--VoilaConfiguration.file_allowlist=[]", "--preheat_kernel=True", "--pool_size=1",
            # Refill the pool once the visitor's page is drawn, not while it is (two cores are shared).
            "--VoilaKernelManager.fill_delay=8",
-           # The dashboard draws through FigureWidget only; plotly's mime-renderer extension is 4.8 MB.
-           '--VoilaConfiguration.extension_denylist=["jupyterlab-plotly"]']
+           # Only the widget manager and anywidget (plotly's mime renderer alone is 4.8 MB).
+           "--VoilaConfiguration.extension_allowlist=" + json.dumps(EXTENSIONS)]
     if no_browser:
         cmd.append("--no-browser")
     return cmd

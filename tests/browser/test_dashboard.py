@@ -249,15 +249,3 @@ def test_first_visit_is_light_offline_and_loads_plotly_once(sv_browser, dashboar
     assert len(r["plotly_requests"]) == 1, r["plotly_requests"]
     assert r["ws_bytes"] < 2e6, r["ws_bytes"]  # no bundle in the widgets' state
     assert r["http_bytes"] + r["ws_bytes"] <= 10e6, r  # issue 12's page-weight target
-
-
-def test_the_binder_page_is_light_and_offline_too(sv_browser):
-    # As Binder serves it: a Jupyter server with Voila's extension, configured as binder/postBuild does.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    from first_visit import first_visit
-    from live import binder_server
-
-    with binder_server() as url:
-        r = first_visit(sv_browser, url)
-    assert r["refused"] == [] and r["console_errors"] == [], r  # no MathJax or icon font from a CDN
-    assert len(r["plotly_requests"]) == 1 and r["ws_bytes"] < 2e6, r

@@ -1,0 +1,73 @@
+"""The README badge's page, served as Binder serves it (``tests/binder_rehearsal.py``): a fresh prefix
+configured by ``binder/postBuild`` itself, ``jupyter lab`` from the repository root with nothing on its
+command line but what Binder's spawner passes, the badge's urlpath opened in a fresh browser profile.
+
+It must be the light page ``scalingviz dashboard`` serves: scalingviz's template with plotly's bundle
+served once, compressed, at most 5 MB, nothing from another host, no console error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ (binder_rehearsal, origin_server)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))  # first_visit
+
+import binder_rehearsal as br  # noqa: E402
+from first_visit import first_visit  # noqa: E402
+
+from scalingviz.ui import assets  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.binder]
+
+MAX_BYTES = 5e6
+
+
+@pytest.fixture(scope="module")
+def badge_page(tmp_path_factory, chromium_path):
+    pytest.importorskip("jupyterlab")
+    root = tmp_path_factory.mktemp("binder-page")
+    venv, env = br.make_prefix(root)
+    with ExitStack() as stack:
+        shared = os.environ.get("SCALINGVIZ_EXTERNAL_DATA")  # set by the root conftest.py when ../shared exists
+        origin = None
+        if shared and Path(shared).is_dir():  # the data fetch too, from a local stand-in for the origins
+            from origin_server import mirror, serve
+
+            origin = stack.enter_context(serve(mirror(Path(shared), root / "origin"))).url
+        r = br.run_postbuild(root, env, origin)
+        assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    with br.jupyter_server(env, root / "jupyter.log") as url:
+        yield {"url": url, "venv": venv, "log": root / "jupyter.log"}
+
+
+def test_postbuild_writes_the_settings_where_the_server_reads_them(badge_page):
+    conf = badge_page["venv"] / assets.SERVER_CONFIG_FILE
+    cfg = json.loads(conf.read_text())
+    assert cfg["VoilaConfiguration"]["template"] == assets.TEMPLATE
+    assert cfg["VoilaConfiguration"]["extension_allowlist"] == assets.EXTENSIONS
+    assert cfg["ServerApp"]["tornado_settings"]["compress_response"] is True
+
+
+def test_the_badge_page_is_the_light_page(badge_page, sv_browser):
+    url = badge_page["url"]
+    assert url.endswith("/voila/render/notebooks/dashboard.ipynb") and br.BASE_URL in url
+    first_visit(sv_browser, url)  # the server's first page start-up (imports), not what is measured
+    visit = first_visit(sv_browser, url)
+    assert visit["refused"] == [], visit["refused"]  # nothing from another host (no CDN font, no MathJax)
+    assert visit["console_errors"] == [], visit["console_errors"]
+    assert visit["http_bytes"] + visit["ws_bytes"] <= MAX_BYTES, visit
+    # plotly's bundle once per page, from scalingviz's served assets (the template preloads it)
+    assert len(visit["plotly_requests"]) == 1 and assets.ASSETS in visit["plotly_requests"][0], visit["plotly_requests"]
+    assert br.BASE_URL + "voila/labextensions/" in visit["plotly_requests"][0]
+    # scalingviz's template, not Voila's default `lab`: the modulepreload of the bundle is in the HTML
+    html = visit["html"]
+    assert f'rel="modulepreload" href="{br.BASE_URL}voila/labextensions/{assets.ASSETS}/static/' in html
+    # plotly's 4.8 MB mime-renderer extension is not on the page
+    assert "jupyterlab-plotly" not in html
