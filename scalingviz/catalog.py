@@ -32,7 +32,7 @@ from typing import Any
 from ._cache import atomic_write, cache_dir
 from .errors import InputError
 
-__all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "LocalDataSet", "fetch", "get", "load",
+__all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "LocalDataSet", "fetch", "get", "input_file", "load",
            "origin", "status"]
 
 #: Where fetched files come from: ``{ORIGIN}/{owner}/{repo}/{commit}/{path}``. ``$SCALINGVIZ_DATA_ORIGIN``
@@ -287,6 +287,21 @@ def get(name: str) -> DataSet:
     if name not in CATALOG:
         raise InputError(f"data set: {name!r} is not known; known: {', '.join(CATALOG)}")
     return CATALOG[name]
+
+
+def input_file(ref: str | os.PathLike, *, timeout: float = 30.0) -> Path:
+    """The file a user names: a path on this machine, or a data set's file named ``NAME/FILE`` (e.g.
+    ``epoch_chinchilla/svg_extracted_data.csv``), shipped or fetched and cached on first use.
+
+    A path that exists wins over a data set of the same name; anything else is returned as it is, for
+    the reader to report. An unreachable data set raises :class:`DataUnavailable`.
+    """
+    path = Path(ref)
+    if path.exists() or len(path.parts) != 2 or path.parts[0] not in CATALOG:
+        return path
+    ds = CATALOG[path.parts[0]]
+    ds.file(path.parts[1])  # an unknown file of a known set: say which files it has
+    return load(ds.name, timeout=timeout).path(path.parts[1])
 
 
 def origin() -> str:

@@ -167,17 +167,34 @@ def _cmd_data_fetch(args: argparse.Namespace) -> None:
         raise UsageError("data fetch: name a data set (see `scalingviz data list`) or give --all")
     for name in names:
         catalog.get(name)  # an unknown name fails before anything is downloaded
-    failed = []
+    done, failed = [], []
     for name in names:
         try:
             folder = catalog.fetch(name, timeout=args.timeout)
         except catalog.DataUnavailable as exc:
-            failed.append(str(exc))
-            print(f"scalingviz: {exc}", file=sys.stderr)
+            failed.append({"name": name, "error": str(exc)})
+            if not args.json:
+                print(f"scalingviz: {exc}", file=sys.stderr)
             continue
-        print(f"{name:<30} {catalog.status(name):<13} {folder}")
+        done.append({"name": name, "status": catalog.status(name), "location": str(folder)})
+        if not args.json:
+            print(f"{name:<30} {done[-1]['status']:<13} {folder}")
+    if args.json:
+        _emit({"fetched": done, "failed": failed}, True, str)
     if failed:
-        raise UsageError(f"data fetch: {len(failed)} of {len(names)} data sets could not be fetched (see above)")
+        raise UsageError(f"data fetch: {len(failed)} of {len(names)} data sets could not be fetched"
+                         + ("" if args.json else " (see above)"))
+
+
+def _cmd_data_path(args: argparse.Namespace) -> None:
+    from . import catalog
+
+    name, _, file = args.ref.partition("/")
+    ds = catalog.get(name)
+    files = [ds.file(file).name] if file else [f.name for f in ds.files]
+    local = catalog.load(name, timeout=args.timeout)
+    payload = {"name": name, "status": catalog.status(name), "files": {f: str(local.path(f)) for f in files}}
+    _emit(payload, args.json, lambda d: "\n".join(d["files"].values()))
 
 
 def _cmd_predict(args: argparse.Namespace) -> None:
@@ -367,7 +384,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     filters: dict[str, list[str]] = {}
     for col, value in _parse_cols(args.filter).items() if args.filter else ():
         filters.setdefault(col, []).append(value)
-    runs = datasets.read_runs(args.file, _parse_cols(args.col), filters=filters)
+    runs = datasets.read_runs(_input(args.file), _parse_cols(args.col), filters=filters)
     runs = runs.select(minimum=_limits(args.min, "--min"), maximum=_limits(args.max, "--max"),
                        drop_highest_loss=args.drop_highest_loss)
     payload: dict[str, Any] = {"law": args.law, "form": form.name, "formula": form.formula}
@@ -476,7 +493,7 @@ def _cmd_fit_batch(args: argparse.Namespace) -> None:
     from . import datasets, fit
 
     cols = _parse_cols(args.col)
-    raw = datasets.read_table(args.file)
+    raw = datasets.read_table(_input(args.file))
     need = {k: cols.get(k, k) for k in ("loss", "B", "S")}
     missing = [f"{k} (column {v!r})" for k, v in need.items() if v not in raw]
     if missing:
@@ -586,7 +603,7 @@ def render_plan(report) -> str:
     if "flop_exact" in c:
         rows.append(("exact", f"{c['flop_exact']:.3g} FLOP ({c['flop_per_token_exact']:.3g} FLOP/token, "
                               f"{c['exact_over_6ND']:.3g}x 6N)"))
-    rows.append(("wall-clock", f"{c['time_hours']:.4g} h = {c['time_hours'] / 24:.3g} days on {p.n_gpus} GPUs at "
+    rows.append(("wall-clock", f"{c['time_hours']:.4g} h = {c['time_hours'] / 24:.3g} days on {p.n_gpus:,} GPU{'s' if p.n_gpus != 1 else ''} at "
                                f"{p.peak_flops:.3g} FLOP/s x MFU {p.mfu:g} ({c['time_from']})"))
     rows.append(("GPU-hours", f"{c['gpu_hours']:,.0f}"))
     rows.append(("cost", "-" if c["cost"] is None else f"{c['cost']:,.0f} (at {p.price_per_gpu_hour:g} per GPU-hour)"))
@@ -645,7 +662,7 @@ def _cmd_fit_isoflop(args: argparse.Namespace) -> None:
     from . import datasets, fit
 
     cols = _parse_cols(args.col)
-    raw = datasets.read_table(args.file)
+    raw = datasets.read_table(_input(args.file))
     name = {k: cols.get(k, k) for k in ("C", "N", "D", "loss")}
     missing = [k for k in ("C", "loss") if name[k] not in raw]
     if name["N"] not in raw and name["D"] not in raw:
@@ -701,7 +718,7 @@ def _cmd_fit_hparams(args: argparse.Namespace) -> None:
     from . import datasets, fit
 
     cols = _parse_cols(args.col)
-    raw = datasets.read_table(args.file)
+    raw = datasets.read_table(_input(args.file))
     name = {k: cols.get(k, k) for k in ("N", "D", "lr", "B", "loss")}
     missing = [f"{k} (column {v!r})" for k, v in name.items() if v not in raw]
     if missing:
@@ -769,11 +786,18 @@ def _schedule_from_args(args: argparse.Namespace, law: Preset):
                     cooldown=args.cooldown, decay_shape=args.decay_shape, switch=args.switch, lr2=args.lr2)
 
 
+def _input(path: str):
+    """A file argument: a path, or a data set's file as ``NAME/FILE`` (``scalingviz data list``)."""
+    from . import catalog
+
+    return catalog.input_file(path)
+
+
 def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True, lr: Any = None) -> dict[str, Any]:
     """A curve file's columns; ``lr`` (a per-step schedule from --schedule) stands in for a missing lr column."""
     from . import datasets
 
-    t = datasets.read_table(path)
+    t = datasets.read_table(_input(path))
     need = ("step", "lr", "loss") if need_loss else ("step", "lr")
     missing = [c for c in need if c not in t and not (c == "lr" and lr is not None)]
     if missing:
@@ -857,7 +881,9 @@ def _cmd_curve(args: argparse.Namespace) -> None:
             schedule["assumed"] = assumed
     else:
         if not args.schedule:
-            raise UsageError("give a schedule: --schedule {constant,cosine,linear,wsd,two-stage} --steps T, or --lr-csv FILE")
+            from .schedules import KINDS
+
+            raise UsageError(f"give a schedule: --schedule {{{','.join(KINDS)}}} --steps T, or --lr-csv FILE")
         sched = _schedule_from_args(args, law)
         lr = sched.lrs()
         every = args.every or max(1, sched.steps // 200)
@@ -989,7 +1015,9 @@ def _cmd_schedule_advice(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="scalingviz", description=__doc__.splitlines()[0] if __doc__ else None)
+    p = _Parser(prog="scalingviz", description="See, check and use the scaling laws of language-model training. "
+                "Counts accept 7B, 1.4T or 2e19; C is in FLOP; batch sizes are in tokens; bad input exits with "
+                "status 2 and one line naming the flag, the value and the valid range.")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     sub.required = True
 
@@ -1018,7 +1046,15 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("--all", action="store_true", help="every data set")
     dp.add_argument("--timeout", type=_factor("--timeout", 0.1, 3600.0), default=30.0,
                     help="seconds per request, 0.1 to 3600 (default 30)")
+    common(dp)
     dp.set_defaults(func=_cmd_data_fetch)
+    dp = dsub.add_parser("path", help="where a data set's files are on this machine (fetched first if needed); "
+                                      "any command that reads a file also takes NAME/FILE")
+    dp.add_argument("ref", metavar="NAME[/FILE]", help="a data set, or one of its files (see `scalingviz data list`)")
+    dp.add_argument("--timeout", type=_factor("--timeout", 0.1, 3600.0), default=30.0,
+                    help="seconds per request, 0.1 to 3600 (default 30)")
+    common(dp)
+    dp.set_defaults(func=_cmd_data_path)
 
     sp = sub.add_parser("presets", help="list the published laws with citations")
     common(sp)
@@ -1031,8 +1067,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--D", type=_positive("--D", "a token count"), help="training tokens, e.g. 1.4T")
     sp.add_argument("--S", type=_positive("--S", "a step count"), help="optimizer steps")
     sp.add_argument("--B", type=_positive("--B", "a batch size in tokens"), help="batch size [tokens]")
-    sp.add_argument("--batch-sequences", type=_positive("--batch-sequences", "a batch size in sequences"))
-    sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length in tokens"))
+    sp.add_argument("--batch-sequences", type=_positive("--batch-sequences", "a batch size in sequences"),
+                    help="batch size [sequences], with --seq-len (instead of --B in tokens)")
+    sp.add_argument("--seq-len", type=_positive("--seq-len", "a sequence length in tokens"),
+                    help="sequence length [tokens], to convert --batch-sequences to tokens")
     sp.add_argument("--U", type=_positive("--U", "a unique-token count"), help="unique tokens (laws with repeated data)")
     common(sp)
     sp.set_defaults(func=_cmd_predict)

@@ -198,3 +198,22 @@ def test_fit_batch_bad_file(capsys, tmp_path):
     p.write_text("loss,B\n3,100\n")
     code, _, err = run(capsys, "fit-batch", str(p))
     assert code == 2 and "missing S (column 'S')" in err
+
+
+def test_every_command_but_dashboard_takes_json():
+    # The README says so; `data fetch --json` and `data path --json` included.
+    import argparse
+
+    from scalingviz.cli import build_parser
+
+    def leaves(parser, prefix=()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sp in action.choices.items():
+                    yield from leaves(sp, (*prefix, name))
+                return
+        yield prefix, parser
+
+    found = {" ".join(path): any("--json" in a.option_strings for a in p._actions) for path, p in leaves(build_parser())}
+    assert len(found) > 15
+    assert {k for k, v in found.items() if not v} == {"dashboard"}, found
