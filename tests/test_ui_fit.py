@@ -261,3 +261,17 @@ def test_data_constrained_pins_and_honest_status_in_the_fit_tab():
     assert tab.stages.single_epoch is None and tab.stages.params["E"] == v["E"]
     assert tab.result.status == "degenerate" and "R_D_star is not identified" in tab.results.value
     assert "stage 1 skipped" in tab.results.value and "Profile:" in tab.results.value
+
+
+def test_a_new_file_clears_the_previous_fit():
+    # The results and figures of a fit belong to its file: loading another leaves none on screen.
+    d = Dashboard()
+    d.tabs.selected_index = 3  # the Fit tab is built when first opened
+    tab = d.fitter
+    assert tab.load_bytes((DATA_DIR / "synthetic_chinchilla.csv").read_bytes(), "s.csv")
+    tab.n_boot.value = 0
+    assert tab.run_fit()
+    assert tab.results.value and tab.figs.children and not tab.reg_button.disabled
+    assert tab.load_bytes(b"N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n", "other.csv")
+    assert tab.results.value == "" and tab.figs.children == () and tab.result is None
+    assert tab.reg_button.disabled

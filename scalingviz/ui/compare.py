@@ -60,10 +60,14 @@ class Compare:
         self.table.add_class("sv-compare-table")
         # First state drawn into plain figures, then wrapped (see Explorer).
         self.fig_loss = go.Figure(layout=layout("Loss against N", "N [params, each law's convention]",
-                                                 "loss [nats/token]", height=400))
+                                                 "loss [nats/token]", height=500))
         self.fig_opt = go.Figure(layout=layout("Compute-optimal N (solid) and D (dashed)", "compute C [FLOP]",
-                                                "N_opt [params], D_opt [tokens]", ylog=True, height=400))
-        self.fig_opt.layout.legend.update(x=0.01, xanchor="left", font=dict(size=9.5))
+                                                "N_opt [params], D_opt [tokens]", ylog=True, height=500))
+        # The legend below the plot: inside, six laws covered the lines they name.
+        self.fig_opt.layout.legend.update(orientation="v", x=0, xanchor="left", y=-0.2, yanchor="top", font=dict(size=9.5),
+                                          bgcolor="rgba(0,0,0,0)", borderwidth=0, traceorder="normal")
+        self.fig_opt.layout.margin.update(t=62, b=10)
+        self.fig_opt.layout.title.update(y=0.975)
         self.fig_opt.layout.yaxis.range = [5, 17]
         self.fig_hp = go.Figure(layout=layout(
             "Peak LR (solid) and batch (dashed) on the Chinchilla frontier", "compute C [FLOP]", "peak learning rate",
@@ -90,7 +94,19 @@ class Compare:
                               "compute-optimal figure, N* and D* in the table)</small>"),
                        self.inference_on, self.inference.widget],
                       layout=w.Layout(width="330px", min_width="320px", padding="0 12px 0 0"))
-        grid = w.GridBox([self.fig_loss, self.fig_opt, self.fig_hp, self.table],
+        # How to read the figures, beside the third; the table spans both columns below (at one column's
+        # width its nine columns did not fit).
+        self.key = w.HTML(
+            "<div class='sv-note sv-compare-key'><b>Reading these figures</b><ul>"
+            "<li>Each law keeps one colour in every figure and row.</li>"
+            "<li>Compute-optimal: solid N<sub>opt</sub>, dashed D<sub>opt</sub>; with <i>count inference</i>, dotted "
+            "N*: the model reaching the same loss at the least training + inference compute (Sardana et al. 2024). "
+            "The grey line marks the C of the slider.</li>"
+            "<li>Losses are on each law's own data set and tokenizer, and N in its own convention (total or "
+            "non-embedding): compare shapes and allocations, not loss levels.</li></ul></div>",
+            layout=w.Layout(width=f"{FIG_WIDTH}px"))
+        self.table.layout = w.Layout(grid_column="1 / span 2", width=f"{2 * FIG_WIDTH + 16}px")
+        grid = w.GridBox([self.fig_loss, self.fig_opt, self.fig_hp, self.key, self.table],
                          layout=w.Layout(grid_template_columns=f"repeat(2, {FIG_WIDTH + 2}px)", grid_gap="8px 12px"))
         self.widget = w.HBox([left, grid], layout=w.Layout(width="100%", align_items="flex-start"))
 
@@ -180,7 +196,8 @@ class Compare:
                 else:
                     self.fig_opt.data[3 * i + 2].update(x=[], y=[])
             self.fig_opt.layout.title.text = ("Compute-optimal N (solid) and D (dashed)" + (
-                f"; dotted: N* with {units.format_number(D_inf)} served" if D_inf is not None else ""))
+                f"<br><span style='font-size:11px'>dotted: N*, least training + inference compute with "
+                f"{units.format_number(D_inf)} tokens served</span>" if D_inf is not None else ""))
             self.fig_opt.data[-1].update(x=[C, C], y=[1e6, 1e16])
         with self.fig_hp.batch_update():
             fr = PRESETS[HP_FRONTIER].compute_optimal(Cg)

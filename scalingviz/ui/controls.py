@@ -97,13 +97,14 @@ class QuantityControl:
         self.text = w.Text(value="", continuous_update=False,
                            layout=w.Layout(width="84px"), tooltip="type e.g. 7B, 1.4T or 2e19")
         self.label = w.HTML(f'<b title="{html.escape(description)}">{html.escape(name)}</b>',
-                            layout=w.Layout(width="28px" if len(name) <= 3 else f"{8 * len(name) + 6}px",
-                                            min_width="28px"))
+                            # min_width = width: the row must not squeeze a long name under its slider
+                            layout=w.Layout(width=(lw := "28px" if len(name) <= 3 else f"{8 * len(name) + 6}px"),
+                                            min_width=lw))
         self.unit_label = w.HTML(f'<span class="sv-unit">{html.escape(unit)}</span>', layout=w.Layout(width="86px"))
-        self.error = w.HTML("", layout=w.Layout(width="100%"))
+        # No width: 100%: with a widget's 2 px margins the row would stick out of its box by 4 px.
+        self.error = w.HTML("")
         self.error.add_class("sv-error")
-        row = w.HBox([self.label, self.slider, self.text, self.unit_label],
-                     layout=w.Layout(align_items="center", width="100%"))
+        row = w.HBox([self.label, self.slider, self.text, self.unit_label], layout=w.Layout(align_items="center"))
         self.widget = w.VBox([row, self.error], layout=w.Layout(width="100%", margin="0 0 2px 0"))
         self.widget.add_class(css)
         self.widget.add_class("sv-control")

@@ -163,6 +163,7 @@ class Explorer:
         self.fig_trajectory = figures.trajectory_figure()
         self.fig_overfit = figures.overfit_figure()
         self.fig_frontier = figures.frontier_figure()
+        self.fig_overfit.layout.height = self.fig_frontier.layout.height  # one row of the grid
         self._logN = np.linspace(3, 13, 81)
         self._logD = np.linspace(6, 15, 73)
         self.fig_landscape = figures.landscape_figure(self._logN, self._logD)
@@ -613,7 +614,7 @@ class Explorer:
                 else:  # no batch law in this one: Step Law's B(D) along the frontier, labelled so
                     hp = preset_for("batch")
                     B_opt = hp.hparams(N=o["N_opt"], D=o["D_opt"], C=Cg)["batch_tokens"]
-                    b_name = f"B<sub>opt</sub>: {hp.title} B(D<sub>opt</sub>)"
+                    b_name = f"B<sub>opt</sub> = B(D<sub>opt</sub>), {hp.name}"  # short: the legend has two columns
                 S_opt = o.get("S_opt", o["D_opt"] / B_opt)
                 for k, y in (("N", o["N_opt"]), ("D", o["D_opt"]), ("B", B_opt), ("S", S_opt)):
                     f.data[T.index(k + suffix)].update(x=Cg, y=y)

@@ -236,6 +236,7 @@ class FitTab:
             self.file_error.value = error_html(str(exc).replace("uploaded file", name))
             return False
         self.raw, self.source_name, self.columns = raw, name, list(table)
+        self._clear_results()  # the previous file's fit is not this file's
         self._set_curve_mode(is_curve_table(self.columns))
         if not self._curve_mode:
             self._set_mapping(mapping)
@@ -250,6 +251,14 @@ class FitTab:
                               f"<div style='overflow-x:auto; max-width: 480px'><table class='sv-table'>"
                               f"<tr>{head}</tr>{body}</table></div>")
         return True
+
+    def _clear_results(self) -> None:
+        self.results.value = ""
+        old, self.figs.children = self.figs.children, []
+        for fig in old:
+            close_tree(fig)
+        self.result, self.boot, self.heldout, self.isoflop = None, None, None, None
+        self.reg_button.disabled = True
 
     def _set_curve_mode(self, curve: bool) -> None:
         """A (step, lr, loss) table is a loss curve: curve laws, no column mapping, no bootstrap."""
@@ -524,13 +533,13 @@ class FitTab:
                                    marker=dict(size=7 if name == "your fit" else 5, color=color,
                                                opacity=1 if name == "your fit" else 0.55)))
         lay = figures.layout("Your runs against the fit and the published laws", "predicted loss [nats/token]",
-                              "observed loss", xlog=False, height=330, width=380)
+                              "observed loss", xlog=False, height=330, width=350)
         lay["legend"].update(x=0.01, xanchor="left", font=dict(size=10))
         overlay_fig = go.Figure(data=data, layout=lay)
         res = 100 * (obs / preds["your fit"] - 1)
         held = self.held_mask
         lay2 = figures.layout("Residuals of the fit", "compute C = 6ND [FLOP]", "observed / predicted − 1 [%]",
-                               height=330, width=400, showlegend=bool(held.any()))
+                               height=330, width=372, showlegend=bool(held.any()))
         lay2["legend"].update(x=0.01, xanchor="left", y=0.99, font=dict(size=10))  # the right edge can be clipped by the tab
         resid_fig = go.Figure(data=[
             go.Scatter(x=[float(runs.C.min()), float(runs.C.max())], y=[0, 0], mode="lines", showlegend=False,

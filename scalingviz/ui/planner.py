@@ -344,7 +344,7 @@ class PlanTab:
             comp_rows.append(("exact", f"{c['flop_exact']:.3g} FLOP", f"{c['flop_per_token_exact']:.3g} FLOP/token",
                               f"{c['exact_over_6ND']:.3g}x 6N"))
         comp_rows.append(("wall-clock", f"{c['time_hours']:.4g} h = {c['time_hours'] / 24:.3g} days",
-                          f"{p.n_gpus} GPUs at {p.peak_flops:.3g} FLOP/s, MFU {p.mfu:g}", html.escape(c["time_from"])))
+                          f"{p.n_gpus:,} GPU{'s' if p.n_gpus != 1 else ''} at {p.peak_flops:.3g} FLOP/s, MFU {p.mfu:g}", html.escape(c["time_from"])))
         comp_rows.append(("GPU-hours, cost", f"{c['gpu_hours']:,.0f} GPU-hours",
                           "&ndash;" if c["cost"] is None else f"{c['cost']:,.0f}",
                           "" if c["cost"] is None else f"at {p.price_per_gpu_hour:g} per GPU-hour"))

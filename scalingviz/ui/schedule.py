@@ -73,8 +73,9 @@ class SchedulePanel:
         setup = get_preset(law).setup
         self.on_change: list[Callable[[], None]] = []
         self._busy = False
+        # A narrow description, so the longest law name (about 300 px) is not cut off in the box.
         self._law = w.Dropdown(options=laws, value=law, description="Law", layout=w.Layout(width="340px"),
-                               style=dict(description_width="70px"))
+                               style=dict(description_width="30px"))
         self._law.add_class("sv-sched-law")
         self._kind = w.Dropdown(options=list(KINDS), value=v.get("kind", "wsd"), description="Schedule",
                                 layout=w.Layout(width="330px"), style=dict(description_width="70px"))
