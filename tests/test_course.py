@@ -57,3 +57,27 @@ def test_course_notebooks_are_complete():
         assert "from scalingviz.ui" in text, p.name  # a live widget
         assert "check(" in text or "score_prediction(" in text, p.name  # exercises with feedback
         assert "widgets" not in nb["metadata"], f"{p.name} stores widget state"
+
+
+def test_no_notebook_saves_plotly_s_bundle_with_its_figures():
+    # A LiveFigure outside Voila carries plotly's 5 MB bundle in its widget state, saved once per figure
+    # when a teacher saves the executed notebook (5-31 MB each). Course figures are StaticFigures.
+    for nb in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9]*.ipynb")):
+        assert "LiveFigure(" not in nb.read_text(), nb.name
+
+
+def test_an_executed_and_saved_course_notebook_stays_small(tmp_path):
+    nbclient = pytest.importorskip("nbclient")
+    import nbformat
+
+    # 10 shows two figures and no interactive widget (01, 02, 07 and 08 embed a dashboard tab, whose
+    # figures are widgets and carry plotly's bundle outside Voila: see notebooks/README.md).
+    src = Path(__file__).resolve().parents[1] / "notebooks" / "10_inference.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(src.parent)}}).execute()
+    out = tmp_path / src.name
+    nbformat.write(nb, out)
+    figures = [o for c in nb.cells for o in c.get("outputs", []) if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert len(figures) >= 2  # the figures are there, as plotly JSON
+    assert out.stat().st_size < 300_000, out.stat().st_size  # it was about 10 MB with two LiveFigures
