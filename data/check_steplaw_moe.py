@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scalingviz import datasets, get_preset
+from scalingviz import catalog, datasets, get_preset
 
 HERE = Path(__file__).resolve().parent
 
@@ -54,7 +54,8 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    res = main()
+    with catalog.data_or_exit("check_steplaw_moe.py"):
+        res = main()
     print("| model | N active / total | D | best LR | / Step Law (N active) | / Step Law (N total) | best batch "
           "[tokens] | / Step Law |")
     print("|---|---|---|---|---|---|---|---|")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scalingviz import datasets, fit
+from scalingviz import catalog, datasets, fit
 
 HERE = Path(__file__).resolve().parent
 B = 1048576.0
@@ -64,7 +64,8 @@ def main() -> dict:
 
 
 if __name__ == "__main__":
-    o = main()
+    with catalog.data_or_exit("make_su2024.py"):
+        o = main()
     print(json.dumps({k: o[k] for k in ("constants",)}, indent=1))
     print({k: (v["median_abs_pct_error"], v["max_abs_pct_error"]) for k, v in o["step3_prediction"].items()
            if isinstance(v, dict)})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scalingviz import datasets, fit
+from scalingviz import catalog, datasets, fit
 
 HERE = Path(__file__).resolve().parent
 
@@ -41,5 +41,6 @@ def li2025() -> None:
 
 
 if __name__ == "__main__":
-    besiroglu()
-    li2025()
+    with catalog.data_or_exit("make_uncertainty.py"):
+        besiroglu()
+        li2025()

@@ -24,7 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from typing import Any
 from ._cache import atomic_write, cache_dir
 from .errors import InputError
 
-__all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "LocalDataSet", "fetch", "get", "input_file", "load",
+__all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "LocalDataSet", "fetch", "data_or_exit", "get", "input_file", "load",
            "origin", "status"]
 
 #: Where fetched files come from: ``{ORIGIN}/{owner}/{repo}/{commit}/{path}``. ``$SCALINGVIZ_DATA_ORIGIN``
@@ -302,6 +304,17 @@ def input_file(ref: str | os.PathLike, *, timeout: float = 30.0) -> Path:
     ds = CATALOG[path.parts[0]]
     ds.file(path.parts[1])  # an unknown file of a known set: say which files it has
     return load(ds.name, timeout=timeout).path(path.parts[1])
+
+
+@contextmanager
+def data_or_exit(prog: str) -> Iterator[None]:
+    """For a script that reads data sets: a data set that is not on this machine and cannot be fetched
+    ends the script with one line on stderr (exit status 2), not a traceback."""
+    try:
+        yield
+    except DataUnavailable as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def origin() -> str:

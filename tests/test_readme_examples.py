@@ -82,3 +82,19 @@ if __name__ == "__main__":  # python tests/test_readme_examples.py --update
     if sys.argv[1:] != ["--update"]:
         sys.exit("usage: python tests/test_readme_examples.py --update")
     _update()
+
+
+def test_the_readme_s_scripts_end_offline_with_one_line(tmp_path):
+    # No local copy, an empty cache and an origin that refuses: a message naming the data set, no traceback.
+    import os
+
+    scripts = sorted(set(re.findall(r"python (data/[a-z0-9_]+\.py)", (REPO / "README.md").read_text())))
+    assert scripts, "the README names no script"
+    env = {k: v for k, v in os.environ.items() if k != "SCALINGVIZ_EXTERNAL_DATA"}
+    env.update(SCALINGVIZ_CACHE=str(tmp_path / "cache"), SCALINGVIZ_DATA_ORIGIN="http://127.0.0.1:9")
+    for script in scripts:
+        r = subprocess.run([sys.executable, script], cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
+        if r.returncode == 0:
+            continue  # it reads shipped data only
+        assert r.returncode == 2 and "Traceback" not in r.stderr, (script, r.stderr[-2000:])
+        assert len(r.stderr.strip().splitlines()) == 1 and "could not be downloaded" in r.stderr, (script, r.stderr)
