@@ -1,5 +1,6 @@
 """The course: exercise checks, the pilot-study exercise, and the notebooks' shape."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -81,3 +82,13 @@ def test_an_executed_and_saved_course_notebook_stays_small(tmp_path):
     figures = [o for c in nb.cells for o in c.get("outputs", []) if "application/vnd.plotly.v1+json" in o.get("data", {})]
     assert len(figures) >= 2  # the figures are there, as plotly JSON
     assert out.stat().st_size < 300_000, out.stat().st_size  # it was about 10 MB with two LiveFigures
+
+
+def test_a_solution_is_computed_once_per_process(monkeypatch):
+    calls = []
+    ex = course.EXERCISES["09b"]
+    monkeypatch.setitem(course.EXERCISES, "09b", dataclasses.replace(ex, solution=lambda: calls.append(1) or 3.0))
+    monkeypatch.setattr(course, "_SOLVED", {})
+    assert course.check("09b", 3.0, quiet=True) and course.check("09b", 3.001, quiet=True)
+    assert not course.check("09b", 4.0, quiet=True)
+    assert calls == [1]
