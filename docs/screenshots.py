@@ -75,6 +75,15 @@ def main() -> None:
                 page.screenshot(path=str(HERE / "img" / "fit.png"), full_page=True)
                 print("wrote", HERE / "img" / "fit.png")
                 continue
+            if name == "compare":  # with inference counted: the dotted N* and the table's N*, D* columns
+                page.locator(".lm-TabBar-tab").filter(has_text=tab).first.click()
+                page.locator(".sv-compare-inference-on input").check()
+                page.wait_for_function("() => document.querySelector('.sv-compare-table').innerText.includes('served')",
+                                       timeout=60_000)
+                time.sleep(2.5)
+                page.screenshot(path=str(HERE / "img" / "compare.png"), full_page=True)
+                print("wrote", HERE / "img" / "compare.png")
+                continue
             shoot(page, base, HERE / "img" / f"{name}.png", tab=tab)
         b.close()
 
