@@ -60,8 +60,8 @@ def main() -> None:
             page.wait_for_function(READY, timeout=120_000)
             if not page.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text=tab).count():
                 continue
+            page.locator(".lm-TabBar-tab").filter(has_text=tab).first.click()
             if name == "fit":  # show a finished fit: the published Epoch data, held out above 1e21 FLOP
-                page.locator(".lm-TabBar-tab").filter(has_text=tab).first.click()
                 page.get_by_text("Published data", exact=True).click()
                 page.locator(".sv-fit-load").click()
                 page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('rows')",
@@ -69,22 +69,14 @@ def main() -> None:
                 page.locator(".sv-fit-holdout input").fill("1e21")
                 page.locator(".sv-fit-holdout input").press("Enter")
                 page.locator(".sv-fit-run").click()
-                page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('resamples')",
-                                       timeout=120_000)
-                time.sleep(2.5)
-                page.screenshot(path=str(HERE / "img" / "fit.png"), full_page=True)
-                print("wrote", HERE / "img" / "fit.png")
-                continue
-            if name == "compare":  # with inference counted: the dotted N* and the table's N*, D* columns
-                page.locator(".lm-TabBar-tab").filter(has_text=tab).first.click()
+                done = "document.querySelector('.sv-fit-results').innerText.includes('resamples')"
+            else:  # Compare with inference counted: the dotted N* and the table's N*, D* columns
                 page.locator(".sv-compare-inference-on input").check()
-                page.wait_for_function("() => document.querySelector('.sv-compare-table').innerText.includes('served')",
-                                       timeout=60_000)
-                time.sleep(2.5)
-                page.screenshot(path=str(HERE / "img" / "compare.png"), full_page=True)
-                print("wrote", HERE / "img" / "compare.png")
-                continue
-            shoot(page, base, HERE / "img" / f"{name}.png", tab=tab)
+                done = "document.querySelector('.sv-compare-table').innerText.includes('served')"
+            page.wait_for_function(f"() => {done}", timeout=120_000)
+            time.sleep(2.5)
+            page.screenshot(path=str(HERE / "img" / f"{name}.png"), full_page=True)
+            print("wrote", HERE / "img" / f"{name}.png")
         b.close()
 
 
