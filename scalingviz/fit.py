@@ -1651,6 +1651,10 @@ def fit_curve(
     n = sum(t["step"].size for t in tables)
     if n < len(names) + 1:
         raise InputError(f"curves: {n} points for {len(names)} constants; give more points")
+    key = _curve_fit_key(law_form.name, preset_values, [str(k) for k in curves], tables,
+                         (delta, starts, bounds, fixed, seed, maxiter, weight))
+    if key is not None and key in _CURVE_FITS:
+        return _CURVE_FITS[key]
     weights = _curve_weights(tables, weight)
     problem = _curve_problem(law_form, tables, names, fixed, delta, weights=weights)
     all_bounds = {**law_form.bounds, **(bounds or {})}
@@ -1677,7 +1681,46 @@ def fit_curve(
     result = CurveFit(law_form.name, params, obj, status, message, n, {}, th, delta, fixed, law_form,
                       condition_number(problem, th), {str(k): t["assumed"] for k, t in zip(curves, tables, strict=True)
                                                       if t["assumed"]}, intervals, weight)
-    return replace(result, fit=result.score(dict(zip(map(str, curves), tables, strict=True))))
+    result = replace(result, fit=result.score(dict(zip(map(str, curves), tables, strict=True))))
+    if key is not None:
+        if len(_CURVE_FITS) >= 8:
+            _CURVE_FITS.pop(next(iter(_CURVE_FITS)))
+        _CURVE_FITS[key] = result
+    return result
+
+
+#: The last few curve fits, by a digest of everything they depend on: the same fit asked twice in one
+#: process (a notebook's exercise and its check, a tab and the CLI in one kernel) runs once. A fit is
+#: deterministic in its inputs (``seed``) and a :class:`CurveFit` is immutable.
+_CURVE_FITS: dict[bytes, CurveFit] = {}
+
+
+def _curve_fit_key(form: str, preset_values, names: list[str], tables: list[dict], options: tuple) -> bytes | None:
+    """A digest of a curve fit's inputs, or None when an option is not plain data (then no caching)."""
+    import hashlib
+
+    plain = (str, int, float, bool, type(None))
+
+    def ok(x) -> bool:
+        if isinstance(x, dict):
+            return all(isinstance(k, str) and ok(v) for k, v in x.items())
+        if isinstance(x, (list, tuple)):
+            return all(ok(v) for v in x)
+        return isinstance(x, plain)
+
+    if not ok(options) or not ok(preset_values or {}):
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((form, sorted((preset_values or {}).items()), names, options)).encode())
+    for t in tables:
+        for k in sorted(t):
+            v = t[k]
+            if isinstance(v, np.ndarray):
+                h.update(f"{k}:{v.dtype}:{v.shape}".encode())
+                h.update(np.ascontiguousarray(v).tobytes())
+            else:
+                h.update(f"{k}={v!r}".encode())
+    return h.digest()
 
 
 def bootstrap_curve(curves: Mapping[str, Any], fit: CurveFit, *, n: int = 100, seed: int = 0,

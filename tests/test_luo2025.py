@@ -292,3 +292,23 @@ def test_cli_fit_curve_missing_lr_column(capsys, tmp_path):
     out = run_json(capsys, "fit-curve", str(g), "--schedule", "wsd", "--steps", "24000", "--peak-lr", "3e-4",
                    "--warmup", "2160", "--floor", "3e-5", "--cooldown", str(1 / 6), "--decay-shape", "exp")
     assert out["fit"][str(g)]["r2"] > 0.99
+
+
+def test_the_same_curve_fit_asked_twice_runs_once(monkeypatch):
+    # A notebook's exercise and its check fit the same curves: the second is the first's result.
+    law = get_preset("luo2025-25m")
+    lrs = Schedule("wsd", 2000, 3e-4, 100, 3e-5, cooldown=0.2).lrs()
+    step = np.arange(50, 2000, 50)
+    loss = m.loss_curve(step, lrs, **law.values)
+    curves = {"wsd": {"step": step, "loss": loss, "lr": lrs}}
+    calls = []
+    real = fit._optimise
+    monkeypatch.setattr(fit, "_optimise", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(fit, "_CURVE_FITS", {})
+    first = fit.fit_curve(curves, starts=1, maxiter=50)
+    assert fit.fit_curve({"wsd": dict(curves["wsd"])}, starts=1, maxiter=50) is first and len(calls) == 1
+    # anything that changes the fit is a new fit: the losses, an option, the form's starting constants
+    fit.fit_curve({"wsd": {**curves["wsd"], "loss": loss * 1.001}}, starts=1, maxiter=50)
+    fit.fit_curve(curves, starts=1, maxiter=50, weight="final")
+    fit.fit_curve(curves, "luo2025-100m", starts=1, maxiter=50)
+    assert len(calls) == 4
