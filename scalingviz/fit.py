@@ -1651,7 +1651,7 @@ def fit_curve(
     n = sum(t["step"].size for t in tables)
     if n < len(names) + 1:
         raise InputError(f"curves: {n} points for {len(names)} constants; give more points")
-    key = _curve_fit_key(law_form.name, preset_values, [str(k) for k in curves], tables,
+    key = _curve_fit_key(f"{law_form.name}@{id(law_form)}", preset_values, [str(k) for k in curves], tables,
                          (delta, starts, bounds, fixed, seed, maxiter, weight))
     if key is not None and key in _CURVE_FITS:
         return _CURVE_FITS[key]
@@ -1690,7 +1690,8 @@ def fit_curve(
 
 
 #: The last few curve fits, by a digest of everything they depend on: the same fit asked twice in one
-#: process (a notebook's exercise and its check, a tab and the CLI in one kernel) runs once. A fit is
+#: process (a notebook's exercise and its check, a tab and the CLI in one kernel) runs once; a form
+#: registered again under the same name is another object, so another key. A fit is
 #: deterministic in its inputs (``seed``) and a :class:`CurveFit` is immutable.
 _CURVE_FITS: dict[bytes, CurveFit] = {}
 
