@@ -306,3 +306,27 @@ def test_rebuilt_widgets_are_closed_not_leaked():
     assert len(_instances) == n1
     gc.collect()
     assert old() is None  # not kept alive by anywidget's hot-reload hook
+
+
+def test_live_figure_keeps_the_browser_state_in_step_until_drawn():
+    # plotly writes _widget_data/_widget_layout (what a new view draws) only when built; an update sent
+    # before the browser listens was lost, and the page drew the stale state (issue 24).
+    import plotly.graph_objects as go
+
+    from scalingviz.ui.figures import LiveFigure
+
+    f = LiveFigure(go.Figure(go.Scatter(x=[1, 2], y=[3, 4])))
+    f.data[0].x = [10, 20, 30]
+    assert f._widget_data[0]["x"] == [10, 20, 30]
+    with f.batch_update():
+        f.data[0].y = [5, 6, 7]
+        f.layout.title.text = "moved"
+    assert f._widget_data[0]["y"] == [5, 6, 7] and f._widget_layout["title"]["text"] == "moved"
+    f.add_scatter(x=[1], y=[1])
+    assert len(f._widget_data) == 2
+    # once a view has drawn (plotly's view reports its layout), the browser keeps its own copy in step
+    assert not f.drawn
+    f._js2py_layoutDelta = {"layout_delta": {}, "layout_edit_id": f._last_layout_edit_id}
+    assert f.drawn
+    f.data[0].x = [1.0]
+    assert f._widget_data[0]["x"] == [10, 20, 30] and f._py2js_restyle["restyle_data"]["x"] == [[1.0]]

@@ -53,11 +53,15 @@ def test_best_cooldown_button():
     assert p.schedule.kind == "wsd" and 0.05 <= p.schedule.cooldown <= 0.2
 
 
+def test_a_page_without_schedule_settings_keeps_the_section_closed():
+    d = Dashboard("")
+    assert d.explorer.schedule_panel is None and d.explorer.schedule_section.selected_index is None
+    assert "sched_" not in share_query(d.state())
+
+
 def test_share_link_carries_the_schedule():
     d = Dashboard("sched_kind=wsd&sched_cooldown=0.3&sched_steps=48k&sched_law=luo2025-25m")
-    assert d.explorer.schedule_panel is None and "settings from the share link" in d.explorer.schedule_section.get_title(0)
-    assert "sched_cooldown=0.3" in share_query(d.state())  # kept before the section is opened
-    d.explorer.schedule_section.selected_index = 0  # the user opens it
+    assert d.explorer.schedule_section.selected_index == 0  # open, no click needed
     panel = d.explorer.schedule_panel
     assert panel.schedule.cooldown == 0.3 and panel.schedule.steps == 48000
     q = share_query(d.state())

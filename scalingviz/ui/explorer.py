@@ -158,8 +158,9 @@ class Explorer:
         self.advanced.observe(lambda _c: self.advanced_rows if self.advanced.selected_index == 0 else None,
                               "selected_index")
 
-        # Draw the first state into plain figures, then wrap them: updates sent to a FigureWidget
-        # before the browser has connected are lost (../shared/TOOLCHAIN.md), constructor data is not.
+        # Draw the first state into plain figures, then wrap them: the first state then travels once, as
+        # the widgets' state, and the markers start inside the figures (LiveFigure would also deliver
+        # updates made before the page draws, but as a message each).
         self.fig_trajectory = figures.trajectory_figure()
         self.fig_overfit = figures.overfit_figure()
         self.fig_frontier = figures.frontier_figure()
@@ -191,12 +192,8 @@ class Explorer:
         self.schedule_section.selected_index = None
         self.schedule_section.add_class("sv-schedule-section")
         self.schedule_section.observe(lambda _c: self._build_schedule(), "selected_index")
-        if schedule:
-            # Settings from the share link open with the section. It is not opened here: a FigureWidget built
-            # at page load inside a container opened at page load loses its updates in the browser (the Plan tab
-            # met the same; root cause not found), so it is built when the user opens it.
-            self.schedule_section.set_title(0, "Loss under your learning-rate schedule: settings from the share "
-                                               "link, open to see")
+        if schedule:  # a share link's settings: the section opens with them
+            self.schedule_section.selected_index = 0
         self.widget = self._layout()
 
     # -- layout ------------------------------------------------------------------------------

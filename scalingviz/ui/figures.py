@@ -7,6 +7,8 @@ is given by its ``TRACES`` tuple).
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -36,14 +38,23 @@ __all__ = [
 ]
 
 class LiveFigure(go.FigureWidget):
-    """A ``go.FigureWidget`` whose updates survive being sent in a burst.
+    """A ``go.FigureWidget`` whose updates reach the browser however early they are made.
 
-    plotly sends each update by setting a ``_py2js_*`` trait to the message and immediately back
-    to None. When one slider move updates several figures, the widget framework can coalesce the
-    pair, and the browser then sees only None and drops the update: the figures last in the
-    update order stopped following the sliders (seen in headless Chromium; compare
-    plotly/plotly.py#4933). The browser ignores None anyway and every message carries a new edit
-    id, so the reset to None is skipped here.
+    Two plotly behaviours lose updates, and both are handled here:
+
+    - **Updates before the figure is first drawn.** plotly writes the browser-side state
+      (``_widget_data``, ``_widget_layout``) only when the widget is built or displayed; every later
+      change goes as a one-off ``_py2js_*`` message. A message sent before the browser listens (the
+      page not yet connected, or the plotly bundle still loading) is applied by nobody, and the view
+      then draws the stale state. So until a view reports that it has drawn (its first
+      ``_js2py_layoutDelta`` or ``_js2py_traceDeltas``, sent after ``Plotly.newPlot``, when the
+      browser-side model keeps its own copy in step), each update also writes the current data and
+      layout to that state.
+    - **Updates in a burst.** plotly sends each update by setting a ``_py2js_*`` trait to the message
+      and immediately back to None. When one slider move updates several figures, the widget framework
+      can coalesce the pair, and the browser then sees only None and drops the update (compare
+      plotly/plotly.py#4933). The browser ignores None anyway and every message carries a new edit id,
+      so the reset to None is skipped here.
     """
 
     def __init__(self, *args, **kwargs):
@@ -54,11 +65,28 @@ class LiveFigure(go.FigureWidget):
         if esm is not None:
             object.__setattr__(self, "_esm", esm)
         super().__init__(*args, **kwargs)
+        self.observe(self._on_drawn, names=["_js2py_layoutDelta", "_js2py_traceDeltas"])
+
+    @property
+    def drawn(self) -> bool:
+        """Whether a browser view has drawn this figure (from then on the browser keeps its state)."""
+        return self.__dict__.get("_sv_drawn", False)
+
+    def _on_drawn(self, change) -> None:
+        if change["new"]:
+            self.__dict__["_sv_drawn"] = True
+
+    def _keep_in_step(self) -> None:
+        if not self.drawn:
+            self._widget_data = deepcopy(self._data)
+            self._widget_layout = deepcopy(self._layout_obj._props)
 
     def __setattr__(self, name, value):
         if value is None and name.startswith("_py2js_"):
             return
         super().__setattr__(name, value)
+        if name.startswith("_py2js_"):  # every update plotly sends ends here
+            self._keep_in_step()
 
 
 class StaticFigure:

@@ -116,10 +116,8 @@ class SchedulePanel:
         self._steps.on_change(lambda *_: self._on_change())
         self._law.observe(self._on_law, "value")
         self.schedule: Schedule | None = None
-        fig = schedule_figure()
-        self.fig = fig
-        self._update()
-        self.fig = figures.LiveFigure(fig)
+        self.fig = figures.LiveFigure(schedule_figure())
+        self._update()  # reaches the browser even when sent before the page has drawn it (LiveFigure)
         self.fig.add_class("sv-fig-schedule")
         self.fig.add_class("sv-fig")
         self._kind.observe(lambda _c: self._show_fields(), "value")

@@ -209,10 +209,9 @@ def test_fit_tab_upload_fit_register_and_bad_files(dash):
 
 
 def test_schedule_section_opens_moves_and_reports_bad_input(dash):
-    # Closed on a first visit (no figure, no plotly bundle for it); the share link's settings wait for it.
+    # A share link with schedule settings opens the section with them, no click needed: the figure is
+    # built and updated while the page loads, and the browser still draws its current data (LiveFigure).
     p = dash("sched_law=luo2025-25m&sched_kind=wsd&sched_cooldown=0.2")
-    assert p.page.locator(".sv-fig-schedule").count() == 0
-    p.page.get_by_text("settings from the share link").first.click()
     p.wait_for_data(".sv-fig-schedule")
     law = get_preset("luo2025-25m")
     from scalingviz.schedules import Schedule

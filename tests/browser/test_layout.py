@@ -78,7 +78,6 @@ def test_compare_with_inference_counted_fits(dash):
 def test_schedule_section_law_name_is_whole(dash):
     p = dash("sched_law=luo2025-100m&sched_kind=wsd")
     page = p.page
-    page.get_by_text("Loss under your learning-rate schedule").first.click()
     p.wait_for_data(".sv-fig-schedule")
     # the selected law's name, measured in the select's font, fits the box (less the arrow)
     room = page.evaluate("""() => { const s = document.querySelector('.sv-sched-law select');
