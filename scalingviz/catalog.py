@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ._cache import atomic_write, cache_dir
-from .errors import InputError
+from .errors import InputError, shown
 
 __all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "LocalDataSet", "fetch", "data_or_exit", "get", "input_file", "load",
            "origin", "status"]
@@ -286,8 +287,8 @@ CATALOG: dict[str, DataSet] = {d.name: d for d in (
 
 def get(name: str) -> DataSet:
     """A data set's entry; an unknown name raises, listing the known ones."""
-    if name not in CATALOG:
-        raise InputError(f"data set: {name!r} is not known; known: {', '.join(CATALOG)}")
+    if not isinstance(name, str) or name not in CATALOG:
+        raise InputError(f"data set: {shown(name)} is not known; known: {', '.join(CATALOG)}")
     return CATALOG[name]
 
 
@@ -299,7 +300,11 @@ def input_file(ref: str | os.PathLike, *, timeout: float = 30.0) -> Path:
     the reader to report. An unreachable data set raises :class:`DataUnavailable`.
     """
     path = Path(ref)
-    if path.exists() or len(path.parts) != 2 or path.parts[0] not in CATALOG:
+    try:
+        exists = path.exists()
+    except OSError:  # a name the system cannot hold (too long): the reader reports it
+        exists = False
+    if exists or len(path.parts) != 2 or path.parts[0] not in CATALOG:
         return path
     ds = CATALOG[path.parts[0]]
     ds.file(path.parts[1])  # an unknown file of a known set: say which files it has
@@ -354,8 +359,9 @@ def status(name: str) -> str:
     return "cached" if have == len(ds.files) else "partly cached" if have else "not fetched"
 
 
-def _download(ds: DataSet, f: DataFile, target: Path, timeout: float) -> None:
-    """One file, streamed through a temporary file; kept only if its size and sha256 match."""
+def _download(ds: DataSet, f: DataFile, target: Path, timeout: float, deadline: float, budget: float) -> None:
+    """One file, streamed through a temporary file; kept only if its size and sha256 match and it
+    arrived before ``deadline`` (``time.monotonic()``; ``budget`` seconds from the start of the fetch)."""
     import http.client
     import urllib.error
     import urllib.request
@@ -366,8 +372,12 @@ def _download(ds: DataSet, f: DataFile, target: Path, timeout: float) -> None:
     def chunks() -> Iterator[bytes]:
         digest, got = hashlib.sha256(), 0
         with urllib.request.urlopen(where, timeout=timeout) as resp:
-            while chunk := resp.read(_CHUNK):
+            while chunk := resp.read1(_CHUNK):  # one network read each: the deadline is checked between them
                 got += len(chunk)
+                if time.monotonic() > deadline:
+                    raise DataUnavailable(f"data set {ds.name}: {f.name} from {where} took longer than the "
+                                          f"{budget:g} s allowed ({got:,} of {f.size:,} bytes arrived). {retry} "
+                                          "A slow link can allow more with --deadline.")
                 if got > f.size:
                     raise DataUnavailable(f"data set {ds.name}: {f.name} from {where} is larger than its pinned "
                                           f"{f.size:,} bytes. {retry}")
@@ -392,13 +402,38 @@ def _download(ds: DataSet, f: DataFile, target: Path, timeout: float) -> None:
             f"SCALINGVIZ_EXTERNAL_DATA to a folder holding {ds.name}/{f.name}.") from None
 
 
-def fetch(name: str, *, timeout: float = 30.0) -> Path:
+#: A download's temporary file not written for this long (seconds) was left by a killed process.
+_STALE_PART = 3600.0
+#: The longest a fetch of one data set may take, all files together (seconds; ``deadline=``).
+DEADLINE = 600.0
+
+
+def _sweep_partials(folder: Path, older_than: float) -> None:
+    """Remove the temporary files of downloads that ended without cleaning up (a killed process):
+    ``.<file>.*.part`` not written for ``older_than`` seconds (a live download writes every chunk)."""
+    if not folder.is_dir():
+        return
+    now = time.time()
+    for part in folder.glob(".*.part"):
+        try:
+            if now - part.stat().st_mtime > older_than:
+                part.unlink()
+        except OSError:  # another process removed it first
+            pass
+
+
+def fetch(name: str, *, timeout: float = 30.0, deadline: float = DEADLINE) -> Path:
     """The folder holding every file of data set ``name``, downloading what the cache lacks.
 
-    Shipped sets and local copies are returned as they are. Raises :class:`DataUnavailable` with one
-    line naming the data set and the URL when a file cannot be had (offline, HTTP error, truncated,
-    wrong checksum); nothing half-written is left behind, so the next call retries.
+    ``timeout`` bounds each network wait (seconds); ``deadline`` the whole fetch. Shipped sets and
+    local copies are returned as they are. Raises :class:`DataUnavailable` with one line naming the
+    data set and the URL when a file cannot be had (offline, HTTP error, truncated, wrong checksum,
+    past the deadline); nothing half-written is left behind, so the next call retries, and temporary
+    files that a killed download left are removed.
     """
+    for arg, value, hi in (("timeout", timeout, 3600.0), ("deadline", deadline, 86400.0)):
+        if not (isinstance(value, (int, float)) and 0.1 <= value <= hi):
+            raise InputError(f"{arg}: {value!r} is out of range; give seconds from 0.1 to {hi:g}")
     ds = get(name)
     if ds.shipped:
         return _shipped(ds)
@@ -406,6 +441,8 @@ def fetch(name: str, *, timeout: float = 30.0) -> Path:
     if local is not None:
         return local
     folder = _cached(ds)
+    _sweep_partials(folder, older_than=_STALE_PART)
+    end = time.monotonic() + deadline
     for f in ds.files:
         target = folder / f.name
         if target.is_file() and str(target) not in _VERIFIED:
@@ -414,7 +451,7 @@ def fetch(name: str, *, timeout: float = 30.0) -> Path:
             else:
                 _VERIFIED.add(str(target))
         if not target.is_file():
-            _download(ds, f, target, timeout)
+            _download(ds, f, target, timeout, end, deadline)
             _VERIFIED.add(str(target))
     return folder
 
@@ -461,6 +498,6 @@ class LocalDataSet:
                          allow_duplicates=self.spec.runs.law.startswith("isoflop:"), filters=filters)
 
 
-def load(name: str, *, timeout: float = 30.0) -> LocalDataSet:
+def load(name: str, *, timeout: float = 30.0, deadline: float = DEADLINE) -> LocalDataSet:
     """A data set, ready to read: shipped, a local copy, cached, or downloaded now (see :func:`fetch`)."""
-    return LocalDataSet(get(name), fetch(name, timeout=timeout))
+    return LocalDataSet(get(name), fetch(name, timeout=timeout, deadline=deadline))

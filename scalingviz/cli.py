@@ -170,7 +170,7 @@ def _cmd_data_fetch(args: argparse.Namespace) -> None:
     done, failed = [], []
     for name in names:
         try:
-            folder = catalog.fetch(name, timeout=args.timeout)
+            folder = catalog.fetch(name, timeout=args.timeout, deadline=args.deadline)
         except catalog.DataUnavailable as exc:
             failed.append({"name": name, "error": str(exc)})
             if not args.json:
@@ -1046,6 +1046,8 @@ def build_parser() -> argparse.ArgumentParser:
     dp.add_argument("--all", action="store_true", help="every data set")
     dp.add_argument("--timeout", type=_factor("--timeout", 0.1, 3600.0), default=30.0,
                     help="seconds per request, 0.1 to 3600 (default 30)")
+    dp.add_argument("--deadline", type=_factor("--deadline", 0.1, 86400.0), default=600.0,
+                    help="seconds for each data set's whole download, 0.1 to 86400 (default 600)")
     common(dp)
     dp.set_defaults(func=_cmd_data_fetch)
     dp = dsub.add_parser("path", help="where a data set's files are on this machine (fetched first if needed); "

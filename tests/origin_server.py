@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from scalingviz import catalog
 class Origin:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, bytes, int | None]] = {}  # path -> (status, body, Content-Length)
+        self.drip = 0.0  # seconds between the bytes of a body (a slow link)
         self.root: Path | None = None
         self.requests: list[str] = []
         self.url = ""
@@ -42,7 +44,13 @@ def serve(root: Path | None = None) -> Iterator[Origin]:
             self.send_header("Content-Length", str(len(body) if length is None else length))
             self.end_headers()
             try:
-                self.wfile.write(body)
+                if origin.drip:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(origin.drip)
+                else:
+                    self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

@@ -126,6 +126,37 @@ def test_a_bad_download_says_why_keeps_nothing_and_the_next_call_retries(cache, 
         assert datasets.load("fake").path().read_bytes() == BODY  # retried
 
 
+def test_a_download_past_its_deadline_stops_keeps_nothing_and_says_so(cache, fake, monkeypatch):
+    with serve() as origin:
+        origin.put(f"{fake.repo}/{fake.commit}/data/runs.csv", BODY)
+        origin.drip = 0.05  # 45 bytes over about 2.3 s, each byte well within the per-read timeout
+        monkeypatch.setenv("SCALINGVIZ_DATA_ORIGIN", origin.url)
+        with pytest.raises(DataUnavailable, match=r"took longer than the 0\.5 s allowed .*--deadline") as err:
+            catalog.fetch("fake", timeout=5, deadline=0.5)
+        assert "\n" not in str(err.value) and _leftovers(cache) == []
+        origin.drip = 0.0
+        assert catalog.fetch("fake", deadline=0.5) == cache / "data" / "fake"
+    for bad in (0, -1, float("nan"), float("inf"), "10"):
+        with pytest.raises(ValueError, match=r"deadline: .* is out of range; give seconds from 0\.1 to 86400"):
+            catalog.fetch("fake", deadline=bad)
+
+
+def test_a_killed_downloads_temporary_file_is_removed_by_the_next_fetch(cache, fake, monkeypatch):
+    folder = cache / "data" / "fake"
+    folder.mkdir(parents=True)
+    stale, live = folder / ".runs.csv.abc123.part", folder / ".runs.csv.def456.part"
+    stale.write_bytes(b"half")
+    live.write_bytes(b"half")
+    old = stale.stat().st_mtime - 2 * catalog._STALE_PART
+    os.utime(stale, (old, old))
+    with serve() as origin:
+        origin.put(f"{fake.repo}/{fake.commit}/data/runs.csv", BODY)
+        monkeypatch.setenv("SCALINGVIZ_DATA_ORIGIN", origin.url)
+        catalog.fetch("fake")
+    # the stale one is gone; one still being written (recent) is another process's download
+    assert _leftovers(cache) == [live.name, "runs.csv"]
+
+
 def test_offline_message_names_the_data_set_and_the_url(cache, monkeypatch):
     monkeypatch.setenv("SCALINGVIZ_DATA_ORIGIN", "http://127.0.0.1:9")  # the discard port: refused
     with pytest.raises(DataUnavailable) as err:
