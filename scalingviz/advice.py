@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .calibration import difference_interval, final_loss_interval, schedule_calibration
-from .errors import InputError
+from .errors import InputError, as_array, as_number, shown
 from .presets import Preset, get_preset
 from .schedules import Schedule
 
@@ -49,19 +49,29 @@ def _law(law: str | Preset) -> Preset:
     return p
 
 
+def _steps(steps: Any) -> int:
+    """The run's optimizer steps: a whole number from 2 to 10,000,000, else an :class:`InputError`."""
+    x = as_number("steps", steps, 2, 10_000_000, what=" (a whole number of steps)")
+    if not x.is_integer():
+        raise InputError(f"steps: {shown(steps)} is out of range; expected a whole number of steps, 2 to 10,000,000")
+    return int(x)
+
+
 def _setup(law: Preset, peak_lr: float | None, warmup: int | None, floor: float | None) -> tuple[float, int, float]:
     """The schedule's peak, warmup and floor: given, else the law's own setup (its fitted schedule)."""
     s = law.setup
-    peak = float(peak_lr if peak_lr is not None else s.get("peak_lr", 3e-4))
-    wu = int(warmup if warmup is not None else s.get("warmup", 0))
-    fl = float(floor if floor is not None else s.get("floor", peak / 10))
+    peak = as_number("peak_lr", peak_lr if peak_lr is not None else s.get("peak_lr", 3e-4), 1e-12, 1e3)
+    wu = int(as_number("warmup", warmup if warmup is not None else s.get("warmup", 0), 0, 10_000_000))
+    fl = as_number("floor", floor if floor is not None else s.get("floor", peak / 10), 0, peak)
     return peak, wu, fl
 
 
 def final_loss(law: str | Preset, schedule: Schedule | NDArray) -> float:
     """The law's loss at the last step of a schedule (a :class:`Schedule` or a per-step array)."""
     p = _law(law)
-    lr = schedule.lrs() if isinstance(schedule, Schedule) else np.asarray(schedule, dtype=float)
+    lr = schedule.lrs() if isinstance(schedule, Schedule) else as_array("schedule", schedule, zero=True).ravel()
+    if lr.size < 2:
+        raise InputError(f"schedule: {lr.size} learning rate(s); give a Schedule or one learning rate per step (2 or more)")
     return float(p.curve(lr.size - 1, lr))
 
 
@@ -71,6 +81,7 @@ def compare_schedules(law: str | Preset, steps: int, *, peak_lr: float | None = 
     """Final losses of WSD (each cooldown fraction), cosine and constant at ``steps``, and WSD at
     ``extend`` times the steps; each row has ``schedule`` (text), ``spec``, ``steps`` and ``final_loss``."""
     p = _law(law)
+    steps = _steps(steps)
     peak, wu, fl = _setup(p, peak_lr, warmup, floor)
     base = dict(peak_lr=peak, warmup=wu)
     specs = [Schedule("wsd", steps, floor=fl, cooldown=c, decay_shape=decay_shape, **base) for c in cooldowns]
@@ -96,6 +107,7 @@ def best_cooldown(law: str | Preset, steps: int, *, peak_lr: float | None = None
     from scipy.optimize import minimize_scalar
 
     p = _law(law)
+    steps = _steps(steps)
     peak, wu, fl = _setup(p, peak_lr, warmup, floor)
     hi = 1.0 - wu / steps - 1.0 / steps
 
@@ -149,6 +161,7 @@ def optimal_schedule(law: str | Preset, steps: int, *, peak_lr: float | None = N
     from scipy.optimize import minimize
 
     p = _law(law)
+    steps = _steps(steps)
     peak, wu, fl = _setup(p, peak_lr, warmup, floor)
     if not 2 <= knots <= 200:
         raise InputError(f"knots: {knots!r} is out of range; expected 2 to 200")
@@ -191,9 +204,7 @@ def schedule_advice(law: str | Preset, steps: int, *, peak_lr: float | None = No
                     decay_shape: str = "linear", extend: float = 3.0, optimise: bool = True) -> dict[str, Any]:
     """The what-if table, the best cooldown, and (with ``optimise``) the optimised schedule's gain."""
     p = _law(law)
-    if not (isinstance(steps, (int, np.integer)) or float(steps).is_integer()) or not 2 <= int(steps) <= 10_000_000:
-        raise InputError(f"steps: {steps!r} is out of range; expected a whole number of steps, 2 to 10,000,000")
-    steps = int(steps)
+    steps = _steps(steps)
     if extend and extend != 1 and steps * extend > 10_000_000:
         raise InputError(f"extend: {extend:g} x {steps:,} steps = {steps * extend:,.0f} is beyond the 10,000,000-step "
                          "limit; give a smaller extend (1: no longer run) or fewer steps")

@@ -22,6 +22,8 @@ counting the header) and the value. pandas is imported only when a file is read.
 from __future__ import annotations
 
 import io
+import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +35,9 @@ from numpy.typing import NDArray
 # The catalogue of real data sets and its loader live in scalingviz.catalog; re-exported here for the
 # course and the Fit tab (``datasets.load("epoch_chinchilla").runs()``).
 from .catalog import CATALOG, PACKAGE_DATA, DataUnavailable, LocalDataSet, load
-from .errors import InputError
+from .errors import InputError, shown
 
-__all__ = ["CATALOG", "MAX_BYTES", "NUMERIC", "PACKAGE_DATA", "DataUnavailable", "LocalDataSet", "RunsTable", "load",
+__all__ = ["CATALOG", "MAX_BYTES", "NUMERIC", "PACKAGE_DATA", "DataUnavailable", "LocalDataSet", "RunsTable", "as_runs", "load",
            "multipower_curves", "read_runs", "read_table", "require_points", "runs_from_arrays"]
 
 #: Largest file :func:`read_runs` accepts [bytes].
@@ -122,6 +124,8 @@ def _check_numeric(name: str, values: Any, *, positive: bool = True, what: str |
     for i, v in enumerate(arr):
         try:
             x = float(str(v).strip()) if isinstance(v, str) else float(v)
+        except OverflowError:  # an int beyond a float's range: reported below as not finite
+            x = math.inf
         except (TypeError, ValueError):
             hint = ""
             if isinstance(v, str) and any(d in v for d in ",;\t"):
@@ -140,8 +144,24 @@ def _check_numeric(name: str, values: Any, *, positive: bool = True, what: str |
     return out
 
 
+def as_runs(runs: Any, *, allow_duplicates: bool = False) -> RunsTable:
+    """``runs`` as a :class:`RunsTable`: one already, or a mapping of columns (see :func:`runs_from_arrays`);
+    anything else is an :class:`InputError` naming what is accepted."""
+    if isinstance(runs, RunsTable):
+        return runs
+    if not isinstance(runs, Mapping):
+        raise InputError(f"runs: {shown(runs)} is not a table of runs; give a RunsTable (read_runs) or a dict "
+                         "of columns such as {'N': [...], 'D': [...], 'loss': [...]}")
+    valid = ("N", "loss", "D", "C", "S", "B", "lr", "run", "U", "epochs")
+    unknown = [str(k) for k in runs if k not in valid]
+    if unknown:
+        raise InputError(f"runs: unknown column(s) {', '.join(map(shown, unknown))}; valid columns are "
+                         f"{', '.join(valid)} (map other names with columns=...)")
+    return runs_from_arrays(**runs, allow_duplicates=allow_duplicates)
+
+
 def runs_from_arrays(
-    *, N: Any, loss: Any, D: Any = None, C: Any = None, S: Any = None, B: Any = None, lr: Any = None, run: Any = None,
+    *, N: Any = None, loss: Any = None, D: Any = None, C: Any = None, S: Any = None, B: Any = None, lr: Any = None, run: Any = None,
     U: Any = None, epochs: Any = None, source: str = "", allow_duplicates: bool = False,
 ) -> RunsTable:
     """Validate columns given as sequences and build a :class:`RunsTable`.
@@ -299,15 +319,21 @@ def _read_frame(source: str | Path | bytes | io.IOBase, max_bytes: int = MAX_BYT
         raw = source.read()
         raw = raw.encode() if isinstance(raw, str) else raw
         name = getattr(source, "name", "stream")
-    else:
+    elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        if not path.is_file():
-            raise InputError(f"file: {str(path)!r} does not exist or is not a file")
+        try:
+            is_file = path.is_file()
+        except OSError:  # a name the system cannot hold (too long, a NUL byte)
+            is_file = False
+        if not is_file:
+            raise InputError(f"file: {shown(str(path))} does not exist or is not a file")
         size = path.stat().st_size
         if size > max_bytes:
             raise InputError(f"file: {path.name} is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
         raw = path.read_bytes()
         name = path.name
+    else:
+        raise InputError(f"file: {shown(source)} is not a path, bytes or a file object")
     if len(raw) > max_bytes:
         raise InputError(f"file: {name} is {len(raw) / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB")
     suffix = Path(name).suffix.lower()

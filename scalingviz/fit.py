@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .datasets import RunsTable, require_points, runs_from_arrays
-from .errors import InputError
+from .datasets import RunsTable, as_runs, require_points, runs_from_arrays
+from .errors import InputError, shown
 from .laws.forms import FORMS, LawForm, nnls_scales
 from .presets import Preset
 
@@ -151,8 +151,12 @@ def _check_fixed(form: LawForm, fixed: dict[str, float] | None) -> dict[str, flo
     for k, v in fixed.items():
         if k not in form.constants:
             raise InputError(f"fixed: {k!r} is not a constant of the {form.name} form; valid: {', '.join(form.constants)}")
-        if not (isinstance(v, (int, float)) and math.isfinite(float(v))):
-            raise InputError(f"fixed: {k}={v!r} is not a finite number")
+        try:
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
+        except OverflowError:
+            ok = False
+        if not ok:
+            raise InputError(f"fixed: {k}={shown(v)} is not a finite number")
     return fixed
 
 
@@ -438,8 +442,7 @@ def fit_law(
                          "leave at least one free")
     fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
     fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
-    if isinstance(runs, dict):
-        runs = runs_from_arrays(**runs, allow_duplicates=True)
+    runs = as_runs(runs, allow_duplicates=True)
     if len(runs) > MAX_FIT_ROWS:
         raise InputError(f"runs: {len(runs):,} rows is more than a fit takes ({MAX_FIT_ROWS:,}); fit a subsample or "
                          "aggregate repeated runs first")
@@ -461,6 +464,7 @@ def fit_law(
         if lo is not None and hi is not None and not lo <= hi:
             raise InputError(f"bounds: {name} ({lo}, {hi}) is empty; give low <= high")
         all_bounds[name] = (lo, hi)
+    starts = _check_starts(starts)
     n_keep = starts if isinstance(starts, int) else (6 if form.starts is not None or preset_values else 24)
     explicit = None if isinstance(starts, int) or starts is None else starts
     th, obj, status, message, n_starts = _optimise(
@@ -473,6 +477,46 @@ def fit_law(
     params = {n: c[n] for n in names}
     return FitResult(form.name, params, obj, status, message, len(runs), resid, th, n_starts, delta, rng_data,
                      fixed=fixed_all, law_form=form, condition=condition_number(problem, th))
+
+
+#: Most starting points a fit polishes.
+MAX_STARTS = 1000
+
+
+def _check_starts(starts: Any) -> Any:
+    """``starts`` as a fit takes it: None, a count from 1 to :data:`MAX_STARTS`, or a non-empty list of
+    starting points (dicts of constants or sequences of values); else an :class:`InputError`."""
+    if starts is None:
+        return None
+    if isinstance(starts, (int, np.integer)) and not isinstance(starts, bool):
+        if not 1 <= starts <= MAX_STARTS:
+            raise InputError(f"starts: {shown(starts)} is out of range; expected a count from 1 to {MAX_STARTS:,} "
+                             "or a list of starting points")
+        return int(starts)
+    if isinstance(starts, (list, tuple)) and starts and all(isinstance(x, (dict, list, tuple, np.ndarray))
+                                                           for x in starts):
+        return starts
+    raise InputError(f"starts: {shown(starts)} is not a count or a list of starting points (dicts of constants)")
+
+
+def _start_theta(problem: _Problem, start: Any) -> NDArray:
+    """One explicit starting point as the optimiser's theta; a bad one is an :class:`InputError`."""
+    try:
+        if isinstance(start, dict):
+            missing = [n for n in problem.names if n not in start]
+            if missing:
+                raise InputError(f"starts: a starting point lacks {', '.join(missing)}; give every fitted constant "
+                                 f"({', '.join(problem.names)})")
+            return problem.to_theta(start)
+        th = np.asarray(start, dtype=float).ravel()
+    except (TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"starts: {shown(start)} is not a starting point of numbers") from None
+    if th.size != len(problem.names):
+        raise InputError(f"starts: a starting point has {th.size} values; the fit has {len(problem.names)} "
+                         f"({', '.join(problem.names)})")
+    return th
 
 
 def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]],
@@ -501,7 +545,7 @@ def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]
         order = np.argsort(scores, kind="stable")
         th_starts = [T[i] for i in order[:n_keep] if np.isfinite(scores[i])]
     else:
-        th_starts = [problem.to_theta(s) if isinstance(s, dict) else np.asarray(s, float) for s in starts]
+        th_starts = [_start_theta(problem, s) for s in starts]
     rng = np.random.default_rng(seed)
     if th_starts:  # a jittered copy of the best start guards against a flat grid
         th_starts = list(th_starts) + [th_starts[0] * (1 + 0.05 * rng.standard_normal(th_starts[0].size))]
@@ -689,6 +733,10 @@ def _picklable(obj: Any) -> bool:
     return True
 
 
+#: Most resamples one bootstrap may ask for (each is a refit).
+MAX_RESAMPLES = 1_000_000
+
+
 def bootstrap(
     runs: RunsTable,
     law: LawForm | Preset | str = "chinchilla",
@@ -709,8 +757,9 @@ def bootstrap(
     notebook, is refitted here). ``progress(i, n)`` is called as refits complete. Refits that
     fail are counted in ``n_failed`` and left out of the samples.
     """
-    if not (isinstance(n, int) and n >= 1):
-        raise InputError(f"n: {n!r} is out of range; expected a number of resamples >= 1 (e.g. 1000)")
+    if isinstance(n, bool) or not (isinstance(n, int) and 1 <= n <= MAX_RESAMPLES):
+        raise InputError(f"n: {shown(n)} is out of range; expected a number of resamples from 1 to "
+                         f"{MAX_RESAMPLES:,} (e.g. 1000)")
     if not 0 < level < 1:
         raise InputError(f"level: {level!r} is out of range; expected a confidence level in (0, 1), e.g. 0.95")
     if fit is None:
@@ -1668,6 +1717,7 @@ def fit_curve(
             cands.append(preset_values)
         return [{k: v for k, v in c.items() if k in names} for c in cands]
 
+    starts = _check_starts(starts)
     explicit = None if isinstance(starts, int) or starts is None else starts
     th, obj, status, message, _n = _optimise(problem, candidates, explicit, all_bounds,
                                               starts if isinstance(starts, int) else 4, seed, maxiter,
@@ -1867,8 +1917,7 @@ def fit_data_constrained(runs: RunsTable | dict, form: LawForm | str = "datablat
     ``n_boot`` resamples the runs for a bootstrap interval of the stage-2 constants. ``profile`` computes
     the objective along R_D* and R_N* (see :class:`DataConstrainedFit`).
     """
-    if isinstance(runs, dict):
-        runs = runs_from_arrays(**runs)
+    runs = as_runs(runs)
     if runs.U is None:
         raise InputError("column 'U' is required for the data-constrained law: the unique tokens of each run "
                          "(D / epochs); map it with --col U=... or columns={'U': ...}")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import compute, units
-from .errors import InputError
+from .errors import InputError, shown
 from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, REPEATED_DATA_FREE_EPOCHS, Preset, get_preset
 from .uncertainty import prediction_band
 
@@ -239,6 +239,9 @@ class TrainingPlan:
                                                 "a price per accelerator-hour in (0, 10,000]", allow_none=True,
                                                 upper=1e4))
         if self.laws is not None:
+            if isinstance(self.laws, str) or not isinstance(self.laws, (list, tuple)):
+                raise InputError(f"laws: {shown(self.laws)} is not a list of law names; e.g. "
+                                 "laws=['hoffmann2022', 'besiroglu2024']")
             laws = tuple(self.laws)
             for name in laws:
                 get_preset(name)
@@ -296,8 +299,8 @@ class TrainingPlan:
         if self.schedule is not None:
             from .schedules import KINDS
 
-            if self.schedule not in KINDS:
-                raise InputError(f"schedule: {self.schedule!r} is not a schedule kind; valid: {', '.join(KINDS)}")
+            if not isinstance(self.schedule, str) or self.schedule not in KINDS:
+                raise InputError(f"schedule: {shown(self.schedule)} is not a schedule kind; valid: {', '.join(KINDS)}")
             if self.schedule == "two-stage":  # needs a switch step and a second rate, which a plan does not take
                 raise InputError("schedule: 'two-stage' needs the step of the drop and the second rate, which a plan "
                                  "does not take; compare it with scalingviz curve --schedule two-stage --switch S --lr2 "
@@ -431,6 +434,8 @@ def _extrapolation(warnings: list[dict[str, Any]], law: Preset, **values: float)
 
 def check(plan: TrainingPlan) -> PlanReport:
     """Check a plan against every applicable law. See the module docstring."""
+    if not isinstance(plan, TrainingPlan):
+        raise InputError(f"plan: {shown(plan)} is not a TrainingPlan; build one with TrainingPlan(N=..., D=..., ...)")
     warnings: list[dict[str, Any]] = []
     N, D = plan.N, plan.D
     C = plan.compute_flop

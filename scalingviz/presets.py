@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import InputError
+from .errors import InputError, as_array, as_number, shown
 from .laws import forms
 from .laws.forms import LawForm, get_form
 
@@ -148,6 +148,9 @@ class Uncertainty:
     def band_rule(self) -> str:
         return "min-max" if self.kind == "alternatives" else "percentile"
 
+
+
+_arg = as_array  # the laws' inputs, checked where they enter
 
 @dataclass(frozen=True)
 class Preset:
@@ -290,7 +293,10 @@ class Preset:
             )
         params = dict(self.params)
         for key, value in changes.items():
-            value = float(value)
+            try:
+                value = float(value)
+            except (TypeError, ValueError, OverflowError):
+                raise InputError(f"{key}: {shown(value)} is not a number; give a finite number") from None
             if not math.isfinite(value):
                 raise InputError(f"{key}: {value!r} is not finite; give a finite number")
             old = params[key]
@@ -328,7 +334,8 @@ class Preset:
         if U is not None and not self.form.accepts("loss", "U"):
             able = [n for n, p in PRESETS.items() if p.form.accepts("loss", "U")]
             raise InputError(f"U: {self.name!r} has no unique-token input; laws that take U: {', '.join(able)}")
-        return self.form._loss(self.values, N, D, U)
+        return self.form._loss(self.values, _arg("N", N), _arg("D", D, inf=True),
+                               None if U is None else _arg("U", U, inf=True))
 
     def loss_converged(self, N: ArrayLike):
         """Loss with unlimited data, L(N, D -> inf) [nats/token]."""
@@ -337,62 +344,63 @@ class Preset:
     def delta_L(self, N: ArrayLike, D: ArrayLike):
         """Overfitting penalty L(N, D)/L(N, inf) - 1 [-] (Kaplan Eq. 4.2; any loss law)."""
         self._need("delta_L", "an overfitting penalty")
-        return self.form.delta_L(self.values, N, D)
+        return self.form.delta_L(self.values, _arg("N", N), _arg("D", D, inf=True))
 
     def data_for_delta_L(self, N: ArrayLike, delta: ArrayLike | None = None):
         """Tokens needed to keep the overfitting penalty at ``delta`` (default :data:`DELTA_L_NOISE`,
         the seed-noise level); closed form where the law has one (Kaplan Eq. 4.3), else a root-find."""
         self._need("data_for_delta_L", "the data needed for an overfitting penalty")
-        return self.form.data_for_delta_L(self.values, N, DELTA_L_NOISE.value if delta is None else delta)
+        return self.form.data_for_delta_L(self.values, _arg("N", N),
+                                          DELTA_L_NOISE.value if delta is None else _arg("delta", delta))
 
     def data_overfit_threshold(self, N: ArrayLike):
         """A published rule of thumb for enough data [tokens] (Kaplan Eq. 4.4, D >~ 5e3 N^0.74)."""
         self._need("overfit_rule", "a rule of thumb for enough data")
-        return self.form.call("overfit_rule", self.values, N)
+        return self.form.call("overfit_rule", self.values, _arg("N", N))
 
     def B_crit(self, L: ArrayLike):
         """Critical batch size [tokens] at loss L (Kaplan Eq. 5.3)."""
         self._need("B_crit", "a critical batch size")
-        return self.form.call("B_crit", self.values, L)
+        return self.form.call("B_crit", self.values, _arg("L", L))
 
     def batch_tradeoff(self, S: ArrayLike, B: ArrayLike, L: ArrayLike) -> dict[str, Any]:
         """S_min, E_min and B_crit for S steps at batch B [tokens] reaching loss L (Kaplan Eq. 5.1-5.5)."""
-        return forms.batch_tradeoff(S, B, self.B_crit(L))
+        return forms.batch_tradeoff(_arg("S", S), _arg("B", B), self.B_crit(L))
 
     def min_loss(self, N: ArrayLike):
         """Minimum possible loss of N parameters on the learning curve, S -> inf (Su et al.; Kaplan Eq. 5.6)."""
         self._need("min_loss", "a minimum loss L(N, S -> inf)")
-        return self.form.call("min_loss", self.values, N)
+        return self.form.call("min_loss", self.values, _arg("N", N))
 
     def trajectory(self, N: ArrayLike, S: ArrayLike, B: ArrayLike):
         """Loss after S steps at batch B [tokens], the implicit L(N, S, B) of Kaplan/Su."""
         self._need("trajectory", "a loss trajectory L(N, S, B)")
-        return self.form.call("trajectory", self.values, N, S, B)
+        return self.form.call("trajectory", self.values, _arg("N", N), _arg("S", S), _arg("B", B))
 
     def learning_curve(self, N: ArrayLike, S_min: ArrayLike):
         """Loss after S_min minimum steps, L(N, S_min) (Kaplan Eq. 5.6)."""
         self._need("learning_curve", "a learning curve L(N, S_min)")
-        return self.form.call("learning_curve", self.values, N, S_min)
+        return self.form.call("learning_curve", self.values, _arg("N", N), _arg("S_min", S_min))
 
     def steps_to_loss(self, N: ArrayLike, L: ArrayLike, B: ArrayLike = np.inf):
         """Steps for N parameters to reach loss L at batch B [tokens] (B = inf: the minimum, S_min(L))."""
         self._need("steps_to_loss", "steps to a target loss")
-        return self.form.call("steps_to_loss", self.values, N, L, B)
+        return self.form.call("steps_to_loss", self.values, _arg("N", N), _arg("L", L), _arg("B", B, inf=True))
 
     def tokens_to_loss(self, N: ArrayLike, L: ArrayLike, B: ArrayLike = 0.0):
         """Tokens for N parameters to reach loss L at batch B [tokens] (B = 0: the minimum, E_min(L))."""
         self._need("tokens_to_loss", "tokens to a target loss")
-        return self.form.call("tokens_to_loss", self.values, N, L, B)
+        return self.form.call("tokens_to_loss", self.values, _arg("N", N), _arg("L", L), _arg("B", B, zero=True))
 
     def curve(self, step: ArrayLike, lr: ArrayLike):
         """Loss at the given steps of a run with per-step learning rates ``lr`` (a schedule-aware law)."""
         self._need("curve", "a loss curve under a learning-rate schedule")
-        return self.form.call("curve", self.values, step, lr)
+        return self.form.call("curve", self.values, _arg("step", step, zero=True), _arg("lr", lr, zero=True))
 
     def power(self, X: ArrayLike):
         """A one-variable power law's loss at X (N, D or C, as its form says)."""
         self._need("power", "a one-variable power law")
-        return self.form.call("power", self.values, X)
+        return self.form.call("power", self.values, _arg("X", X))
 
     @property
     def optimal_methods(self) -> tuple[str, ...]:
@@ -420,14 +428,15 @@ class Preset:
         if U is not None and not self.form.accepts("loss", "U"):
             able = [n for n, p in PRESETS.items() if p.form.accepts("loss", "U")]
             raise InputError(f"U: {self.name!r} has no unique-token input; laws that take U: {', '.join(able)}")
-        out = self.form.compute_optimal(self.values, C, method=method, U=U)
+        out = self.form.compute_optimal(self.values, _arg("C", C), method=method,
+                                        U=None if U is None else _arg("U", U, inf=True))
         out.setdefault("loss", None)
         return out
 
     def compute_for_loss(self, L: ArrayLike):
         """Least compute [FLOP] that reaches loss L on C = 6ND (infinite at or below the law's floor)."""
         self._need("compute_for_loss", "the compute for a target loss")
-        return self.form.compute_for_loss(self.values, L)
+        return self.form.compute_for_loss(self.values, _arg("L", L))
 
     def inference_optimal(self, L: ArrayLike, D_inference: ArrayLike, *, weight: float = 1.0,
                           U: float | None = None) -> dict[str, Any]:
@@ -438,7 +447,10 @@ class Preset:
         FLOP against one training FLOP (1: least compute). With ``D_inference = 0`` it is the
         compute-optimal model for the compute that reaches L."""
         self._need("inference_optimal", "the inference-aware optimum")
-        return self.form.inference_optimal(self.values, L, D_inference, weight=weight, U=U)
+        return self.form.inference_optimal(self.values, _arg("L", L), _arg("D_inference", D_inference, zero=True),
+                                           weight=as_number("weight", weight, 1e-6, 1e6,
+                                                            what=" (inference FLOP priced against training FLOP)"),
+                                           U=None if U is None else float(_arg("U", U, inf=True)))
 
     def hparams(
         self, *, N: ArrayLike | None = None, D: ArrayLike | None = None, C: ArrayLike | None = None
@@ -446,7 +458,7 @@ class Preset:
         """Recommended peak learning rate and batch size [tokens], from whichever of N, D, C the law
         takes (C = 6ND is formed when the law needs C and N and D are given)."""
         self._need("lr", "learning-rate recommendations")
-        given = {"N": N, "D": D, "C": C}
+        given = {k: None if v is None else _arg(k, v) for k, v in (("N", N), ("D", D), ("C", C))}
         out: dict[str, Any] = {"lr": None, "batch_tokens": None}
         for cap, key, what in (("lr", "lr", "learning rate"), ("batch", "batch_tokens", "batch size")):
             if not self.has(cap):
@@ -896,6 +908,8 @@ def get_preset(name: str | Preset) -> Preset:
 
 def register(preset: Preset, *, overwrite: bool = False) -> Preset:
     """Add a preset (e.g. a fitted one) to the registry. Published names cannot be replaced."""
+    if not isinstance(preset, Preset):
+        raise InputError(f"preset: {shown(preset)} is not a Preset; register a law's preset (e.g. a fit's to_preset())")
     if preset.name in _PUBLISHED:
         raise InputError(f"name: {preset.name!r} is a published preset; choose another name")
     if preset.name in PRESETS and not overwrite:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .errors import InputError
+from .errors import InputError, shown
 from .presets import DEEPSEEK_LR_DROPS
 
 __all__ = ["DECAY_SHAPES", "DEEPSEEK_DROPS", "KINDS", "Schedule", "from_log", "unlogged_assumption"]
@@ -47,9 +47,11 @@ def _positive(name: str, value: Any, what: str) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"{name}: {value!r} is not a number; expected {what}") from None
+        raise InputError(f"{name}: {shown(value)} is not a number; expected {what}") from None
+    except OverflowError:
+        v = math.inf
     if not (math.isfinite(v) and v > 0):
-        raise InputError(f"{name}: {value!r} is out of range; expected {what} > 0")
+        raise InputError(f"{name}: {shown(value)} is out of range; expected {what} > 0")
     return v
 
 
@@ -94,8 +96,8 @@ class Schedule:
 
     def __post_init__(self) -> None:
         s = object.__setattr__
-        if self.kind not in KINDS:
-            raise InputError(f"kind: {self.kind!r} is not a schedule kind; valid: {', '.join(KINDS)}")
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
+            raise InputError(f"kind: {shown(self.kind)} is not a schedule kind; valid: {', '.join(KINDS)}")
         steps = _positive("steps", self.steps, "a number of optimizer steps")
         if steps != int(steps) or steps < 2 or steps > MAX_STEPS:
             raise InputError(f"steps: {self.steps!r} is out of range; expected a whole number from 2 to {MAX_STEPS:,}")
@@ -103,7 +105,7 @@ class Schedule:
         s(self, "peak_lr", _positive("peak_lr", self.peak_lr, "a peak learning rate"))
         try:
             warmup = float(self.warmup)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputError(f"warmup: {self.warmup!r} is not a number; expected whole steps, 0 to steps - 1") from None
         if warmup != int(warmup) or not 0 <= warmup < self.steps:
             raise InputError(f"warmup: {self.warmup!r} is out of range; expected whole steps from 0 to "
@@ -117,7 +119,7 @@ class Schedule:
         if self.kind == "wsd":
             try:
                 frac = float(self.cooldown)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise InputError(f"cooldown: {self.cooldown!r} is not a number; expected a fraction in (0, 1]") from None
             if not 0 < frac <= 1:
                 raise InputError(f"cooldown: {self.cooldown!r} is out of range; expected a fraction of the steps "
@@ -236,8 +238,13 @@ def from_log(step: ArrayLike, lr: ArrayLike, *, steps: int | None = None, warmup
     (0 < W <= s0) it ramped linearly from 0 over its first W steps, then held the first logged rate
     until s0. :func:`unlogged_assumption` says which, in words.
     """
-    st = np.asarray(step, dtype=float).ravel()
-    lr_ = np.asarray(lr, dtype=float).ravel()
+    columns = []
+    for name, col in (("step", step), ("lr", lr)):
+        try:
+            columns.append(np.asarray(col, dtype=float).ravel())
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(f"{name}: {shown(col)} is not a column of numbers") from None
+    st, lr_ = columns
     if st.size != lr_.size:
         raise InputError(f"step, lr: {st.size} steps but {lr_.size} learning rates; give one lr per logged step")
     if st.size < 1:

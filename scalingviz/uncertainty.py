@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, as_number
 from .presets import PRESETS, Param, Preset, get_preset
 
 __all__ = ["parameter_samples", "prediction_band"]
@@ -47,6 +47,10 @@ def _read(file: str) -> Any:
     return header, np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
 
 
+#: Most constant draws one band may ask for (each is a preset evaluated by the caller).
+MAX_SAMPLES = 100_000
+
+
 def parameter_samples(preset: str | Preset, n: int = 1000, seed: int = 0) -> list[Preset]:
     """Presets whose constants are draws from the preset's uncertainty.
 
@@ -54,6 +58,8 @@ def parameter_samples(preset: str | Preset, n: int = 1000, seed: int = 0) -> lis
     sets for ``alternatives``. Draws for the registered, unmodified presets are cached.
     """
     p = get_preset(preset)
+    n = int(as_number("n", n, 1, MAX_SAMPLES, what=" samples"))
+    seed = int(as_number("seed", seed, 0, 2**32 - 1))
     if PRESETS.get(p.name) is p and not p.modified:
         return list(_cached_samples(p.name, n, seed))
     return _draw(p, n, seed)

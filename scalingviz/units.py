@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._arrays import scalar_or_array as _out
-from .errors import InputError
+from .errors import InputError, shown
 
 __all__ = [
     "PF_DAY",
@@ -140,7 +140,12 @@ def parse_quantity(text: str | float | int, name: str = "value") -> float:
     if isinstance(text, bool):
         raise InputError(f"{name}: {text!r} is not a number; expected e.g. 7B, 1.4T, 300M or 2e19")
     if isinstance(text, (int, float, np.integer, np.floating)):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError:  # an int beyond a float's range
+            raise InputError(f"{name}: {shown(text)} is out of range; expected a finite number such as 7B or 2e19") from None
+    elif not isinstance(text, str):
+        raise InputError(f"{name}: {shown(text)} is not a number; expected e.g. 7B, 1.4T, 300M or 2e19")
     else:
         s = str(text)
         m = _QUANTITY_RE.match(s)
@@ -159,7 +164,7 @@ def parse_quantity(text: str | float | int, name: str = "value") -> float:
             )
         value = float(number) * SUFFIXES.get(suffix, 1.0)
     if not math.isfinite(value):
-        raise InputError(f"{name}: {text!r} is not finite; expected a finite number such as 7B or 2e19")
+        raise InputError(f"{name}: {shown(text)} is not finite; expected a finite number such as 7B or 2e19")
     return value
 
 
@@ -172,7 +177,10 @@ def format_quantity(x: float, digits: int = 3) -> str:
     Counts from 1e3 up to 1e18 get a suffix (k, M, B, T, P); larger or smaller magnitudes
     use scientific notation. ``digits`` is the number of significant digits.
     """
-    x = float(x)
+    try:
+        x = float(x)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"x: {shown(x)} is not a number; format_quantity formats numbers") from None
     if not math.isfinite(x):
         return str(x)
     ax = abs(x)

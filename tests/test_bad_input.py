@@ -113,8 +113,9 @@ CASES: list[tuple[str, object, str]] = [
 
 
 def _id(case):
-    kind, inp, _ = case
-    return f"{kind}-{str(inp)[:40]}"
+    kind, inp, needle = case
+    # a lambda's repr differs between processes (pytest-xdist needs the same ids in each): name it by its needle
+    return f"{kind}-{needle[:40]}" if callable(inp) else f"{kind}-{str(inp)[:40]}"
 
 
 @pytest.mark.parametrize("kind, inp, needle", CASES, ids=[_id(c) for c in CASES])

@@ -59,7 +59,7 @@ def test_more_inference_means_a_smaller_model_trained_longer():
 def test_unreachable_loss_gives_nan_and_bad_arguments_raise():
     law = get_preset("hoffmann2022")
     assert np.isnan(law.inference_optimal(1.0, 1e12)["N"])  # below E = 1.69: no model reaches it
-    with pytest.raises(ValueError, match="D_inf >= 0"):
+    with pytest.raises(ValueError, match="D_inference: -1 is out of range; expected 0 or more"):
         law.inference_optimal(2.0, -1.0)
 
 

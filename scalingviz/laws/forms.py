@@ -315,10 +315,11 @@ class LawForm:
         """Compute-optimal allocation: a named closed form, else the generic minimisation."""
         if method is None and self.optimal_methods and (U is None or not self.accepts("loss", "U")):
             method = next(iter(self.optimal_methods))
-        if method is not None and method != "numerical":
-            if method not in self.optimal_methods:
+        if method is not None and (not isinstance(method, str) or method != "numerical"):
+            if not isinstance(method, str) or method not in self.optimal_methods:
                 valid = [*self.optimal_methods, *(["numerical"] if "loss" in self.functions else [])]
-                raise InputError(f"method: {method!r} is not valid for the {self.name} form; valid: {', '.join(valid)}")
+                raise InputError(f"method: {str(method)[:40]!r} is not valid for the {self.name} form; valid: "
+                                 f"{', '.join(valid)}")
             out = self.call_optimal(method, values, C)
             out.setdefault("method", self.optimal_methods[method].description)
             return out

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..errors import InputError
 from .forms import LawForm, register_form
 from .forms import as_float as _f
 from .forms import scalar_or_array as _out
@@ -47,7 +48,7 @@ def _prepare(step: ArrayLike, lr: ArrayLike) -> tuple[NDArray, NDArray, NDArray]
     q = np.asarray(step)
     qi = q.astype(np.int64)
     if eta.size < 2 or np.any(qi != q) or (q.size and (qi.min() < 1 or qi.max() >= eta.size)):
-        raise ValueError(f"step: query steps must be whole numbers from 1 to {eta.size - 1} (the schedule has "
+        raise InputError(f"step: query steps must be whole numbers from 1 to {eta.size - 1} (the schedule has "
                          f"{eta.size} steps)")
     S = np.cumsum(eta)
     return eta, S, qi

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..errors import InputError
+
 __all__ = ["data_for_loss", "inference_optimal", "total_compute"]
 
 #: The N range searched [params] and the grid: 0.05 decade, refined three times by 40x.
@@ -67,7 +69,7 @@ def inference_optimal(loss: Callable[[NDArray, NDArray], NDArray], L: ArrayLike,
     """
     L, D_inf = np.broadcast_arrays(np.asarray(L, float), np.asarray(D_inf, float))
     if not (np.all(np.isfinite(L)) and np.all(D_inf >= 0) and weight > 0):
-        raise ValueError(f"inference_optimal: L={L!r}, D_inf={D_inf!r}, weight={weight!r}; expected finite "
+        raise InputError(f"inference_optimal: L={L!r}, D_inf={D_inf!r}, weight={weight!r}; expected finite "
                          "losses, D_inf >= 0 and weight > 0")
     shape = L.shape
     lo, hi = math.log10(N_RANGE[0]), math.log10(N_RANGE[1])

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 import ipywidgets as w
 
 from .. import units
+from ..errors import shown
 from ..presets import PRESETS
 from ..serialize import jsonable
 from .compare import Compare
@@ -87,24 +88,24 @@ def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
     state: dict[str, Any] = {}
     notices: list[str] = []
     for key, value in parse_qsl((query or "").lstrip("?"), keep_blank_values=True):
-        short = value if len(value) <= 40 else value[:40] + "..."
+        short = shown(value)
         if key == "law":
             if value in PRESETS:
                 state["law"] = value
             else:
-                notices.append(f"ignored law={short!r}: not a known law ({', '.join(PRESETS)})")
+                notices.append(f"ignored law={short}: not a known law ({', '.join(PRESETS)})")
         elif key == "tab":
             if value in TABS:
                 state["tab"] = value
             else:
-                notices.append(f"ignored tab={short!r}: valid tabs are {', '.join(TABS)}")
+                notices.append(f"ignored tab={short}: valid tabs are {', '.join(TABS)}")
         elif key.startswith(PLAN_QUERY_PREFIX) and key[len(PLAN_QUERY_PREFIX):] in PLAN_FIELDS:
             field = key[len(PLAN_QUERY_PREFIX):]
             try:  # numbers only; the Plan tab checks ranges and shows its messages inline
                 if not math.isfinite(units.parse_quantity(value, field)):
                     raise ValueError("not a finite number")
             except ValueError as exc:
-                notices.append(f"ignored {key}={short!r}: {str(exc).split(': ', 1)[-1]}")
+                notices.append(f"ignored {key}={short}: {str(exc).split(': ', 1)[-1]}")
                 continue
             state.setdefault("plan", {})[field] = value
         elif key.startswith(PLAN_QUERY_PREFIX) and key[len(PLAN_QUERY_PREFIX):] in PLAN_CHOICES:
@@ -113,7 +114,7 @@ def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
             if value in valid:
                 state.setdefault("plan", {})[field] = value
             else:
-                notices.append(f"ignored {key}={short!r}: valid values are {', '.join(valid)}")
+                notices.append(f"ignored {key}={short}: valid values are {', '.join(valid)}")
         elif key.startswith(SCHED_QUERY_PREFIX):
             from ..schedules import DECAY_SHAPES, KINDS
 
@@ -124,18 +125,18 @@ def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
                 if value in names[field]:
                     state.setdefault("schedule", {})[field] = value
                 else:
-                    notices.append(f"ignored {key}={short!r}: valid values are {', '.join(names[field])}")
+                    notices.append(f"ignored {key}={short}: valid values are {', '.join(names[field])}")
             elif field in SCHED_NUMBERS:
                 try:  # numbers only; the panel checks ranges and shows its messages inline
                     x = units.parse_quantity(value, field)
                     if not math.isfinite(x):
                         raise ValueError("not a finite number")
                 except ValueError as exc:
-                    notices.append(f"ignored {key}={short!r}: {str(exc).split(': ', 1)[-1]}")
+                    notices.append(f"ignored {key}={short}: {str(exc).split(': ', 1)[-1]}")
                     continue
                 state.setdefault("schedule", {})[field] = x
             else:
-                notices.append(f"ignored unknown parameter {key[:40]!r}")
+                notices.append(f"ignored unknown parameter {shown(key)}")
         elif key in NUMERIC_KEYS:
             try:
                 v = units.parse_quantity(value, key)
@@ -144,11 +145,11 @@ def parse_query(query: str) -> tuple[dict[str, Any], list[str]]:
                     raise ValueError(f"{key}: {short!r} is out of range {units.format_quantity(lo)} to "
                                      f"{units.format_quantity(hi)}")
             except ValueError as exc:
-                notices.append(f"ignored {key}={short!r}: {str(exc).split(': ', 1)[-1]}")
+                notices.append(f"ignored {key}={short}: {str(exc).split(': ', 1)[-1]}")
                 continue
             state[key] = v
         else:
-            notices.append(f"ignored unknown parameter {key[:40]!r}")
+            notices.append(f"ignored unknown parameter {shown(key)}")
     return state, notices
 
 
