@@ -42,7 +42,8 @@ def test_epoch_bootstrap_cis_overlap_published(epoch_runs, epoch_fit):
     published = {"A": (285.214, 743.626), "B": (1042.357, 5810.344), "E": (1.769, 1.871),
                  "alpha": (0.317, 0.373), "beta": (0.331, 0.415)}
     seen = []
-    bs = fit.bootstrap(epoch_runs, "chinchilla", n=1000, seed=1, fit=epoch_fit, progress=lambda i, n: seen.append(i))
+    bs = fit.bootstrap(epoch_runs, "chinchilla", n=1000, seed=1, fit=epoch_fit, n_jobs=2,
+                       progress=lambda i, n: seen.append(i))
     assert seen[-1] == 1000 and bs.n_failed == 0 and bs.samples.shape == (1000, 5)
     for k, (lo, hi) in published.items():
         mlo, mhi = bs.ci[k]

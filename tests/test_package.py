@@ -65,3 +65,5 @@ def test_ci_runs_exactly_the_readme_test_command():
          str(REPO / "README.md")], capture_output=True, text=True, check=True).stdout.strip()
     assert extracted == cmd.strip()
     assert extracted in ci or "awk" in ci
+    # the long soak is not in the command a contributor runs often, and CI runs it after that command
+    assert '-m "not soak"' in cmd and "pytest -m soak" in ci

@@ -28,7 +28,9 @@ import os
 from pathlib import Path
 
 from .._cache import atomic_write, cache_dir, writable_dir
+from ..datasets import MAX_BYTES
 from ..errors import InputError
+from .server_extension import XSRF_PATH
 
 __all__ = ["ASSETS", "EXTENSIONS", "SERVER_CONFIG", "SERVER_CONFIG_FILE", "TEMPLATE", "bundle_name", "configure_environment", "prepare", "served_esm"]
 
@@ -87,7 +89,8 @@ def prepare(root: Path | None = None) -> Path:
     tdir = writable_dir(root / "voila" / "templates" / TEMPLATE)
     for src in _TEMPLATE_SRC.iterdir():
         if src.is_file():
-            text = src.read_text().replace("@ASSETS@", ASSETS).replace("@BUNDLE@", bundle_name())
+            text = (src.read_text().replace("@ASSETS@", ASSETS).replace("@BUNDLE@", bundle_name())
+                    .replace("@MAX_UPLOAD@", str(MAX_BYTES)).replace("@XSRF_PATH@", XSRF_PATH))
             atomic_write(tdir / src.name, [text.encode()])
     return root
 
@@ -124,9 +127,17 @@ EXTENSIONS = ["@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab
 #: Jupyter server settings for Voila's server extension (``/voila/render/...``, the Binder link),
 #: matching ``scalingviz dashboard``: compressed responses, this template, only :data:`EXTENSIONS`,
 #: no MathJax, sources stripped, no file serving. (The server extension has no preheated kernels.)
+#: The largest websocket message the server takes [bytes]. An upload travels as one widget message;
+#: tornado's default (10 MiB) dropped files the dashboard accepts (up to ``datasets.MAX_BYTES``,
+#: 50 MiB), so they vanished. The page itself stops larger files with a message (the template).
+WEBSOCKET_LIMIT = MAX_BYTES + 8 * 2**20
+
 SERVER_CONFIG = {
     # No mathjax_url: Voila's page would then load MathJax from a CDN (the dashboard typesets no math).
-    "ServerApp": {"tornado_settings": {"compress_response": True, "mathjax_url": None, "mathjax_config": None}},
+    "ServerApp": {"tornado_settings": {"compress_response": True, "mathjax_url": None, "mathjax_config": None,
+                                       "websocket_max_message_size": WEBSOCKET_LIMIT},
+                  # The endpoint that gives a page the cookie its close request needs (ui.server_extension).
+                  "jpserver_extensions": {"scalingviz.ui.server_extension": True}},
     "VoilaConfiguration": {"template": TEMPLATE, "theme": "light", "strip_sources": True,
                            "extension_allowlist": EXTENSIONS, "file_allowlist": []},
 }

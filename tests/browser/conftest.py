@@ -43,6 +43,10 @@ def chromium_path() -> str:
     return path
 
 
+#: The dashboard server's process, once started (tests that measure its memory read it).
+SERVER: dict[str, subprocess.Popen] = {}
+
+
 @pytest.fixture(scope="session")
 def dashboard_url(chromium_path):
     pytest.importorskip("voila")
@@ -63,7 +67,9 @@ def dashboard_url(chromium_path):
                 log.close()
                 pytest.fail(f"Voila did not start on port {port}: see {log.name}")
             time.sleep(0.5)
+    SERVER["proc"] = proc
     yield url
+    SERVER.pop("proc", None)
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=20)
@@ -133,4 +139,5 @@ def dash(sv_browser, dashboard_url):
     ctx = sv_browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
     yield lambda query="": Page(page, dashboard_url + (("?" + query) if query else ""))
+    page.close(run_before_unload=True)  # as a person closing the tab: the page's kernel is shut down
     ctx.close()

@@ -71,3 +71,32 @@ def test_the_badge_page_is_the_light_page(badge_page, sv_browser):
     assert f'rel="modulepreload" href="{br.BASE_URL}voila/labextensions/{assets.ASSETS}/static/' in html
     # plotly's 4.8 MB mime-renderer extension is not on the page
     assert "jupyterlab-plotly" not in html
+
+
+def test_closing_the_badge_page_shuts_its_kernel_down(badge_page, sv_browser):
+    # On Binder too a closed page's kernel goes at once, not at the idle cull (issue 23).
+    import time
+    import urllib.request
+
+    url = badge_page["url"]
+    api = url.split("voila/render/")[0] + "api/kernels"
+
+    def kernels() -> set[str]:
+        with urllib.request.urlopen(api, timeout=10) as r:
+            return {k["id"] for k in json.loads(r.read())}
+
+    before = kernels()
+    ctx = sv_browser.new_context()
+    page = ctx.new_page()
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector(".sv-fig-trajectory.js-plotly-plot", timeout=180_000)
+    opened = kernels() - before
+    assert len(opened) == 1, opened
+    page.close(run_before_unload=True)
+    ctx.close()
+    end = time.time() + 30
+    while kernels() & opened and time.time() < end:
+        time.sleep(1)
+    assert not kernels() & opened, "the closed page's kernel is still running"
+    assert json.loads(badge_page["venv"].joinpath(assets.SERVER_CONFIG_FILE).read_text())["ServerApp"][
+        "tornado_settings"]["websocket_max_message_size"] == assets.WEBSOCKET_LIMIT

@@ -162,6 +162,36 @@ def _fit_with(page, css: str, value: str, want: str):
     return box
 
 
+def test_uploads_up_to_the_stated_limit_arrive_and_bigger_ones_say_so(dash, tmp_path):
+    # tornado's default websocket limit (10 MiB) dropped these without a word (issue 23).
+    from pathlib import Path
+
+    from scalingviz.datasets import MAX_BYTES
+
+    lines = (Path(__file__).resolve().parents[2] / "data" / "synthetic_chinchilla.csv").read_text().splitlines()
+    pad = "x" * (12 * 2**20 // (len(lines) - 1))  # a run-name column makes it 12 MiB
+    twelve = ("\n".join([lines[0] + ",run"] + [f"{row},{pad}{i}" for i, row in enumerate(lines[1:])]) + "\n").encode()
+    assert 12 * 2**20 <= len(twelve) < MAX_BYTES
+    p = dash("tab=fit")
+    page = p.page
+    page.wait_for_selector(".sv-upload", timeout=60_000)
+    _upload(page, "twelve.csv", twelve)
+    page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('twelve.csv')",
+                           timeout=60_000)
+    assert "63 rows" in page.inner_text(".sv-fit-preview")
+    # above the limit: a message beside the button, nothing sent, the loaded file kept
+    huge = tmp_path / "huge.csv"
+    huge.write_bytes(b"N,D,loss\n" + b"1" * (MAX_BYTES + 1))
+    with page.expect_file_chooser() as chooser:
+        page.locator(".sv-upload").click()
+    chooser.value.set_files(str(huge))
+    page.wait_for_selector(".sv-upload-too-big", timeout=10_000)
+    assert "huge.csv is 50.0 MiB; the limit is 50 MiB" in page.inner_text(".sv-upload-too-big")
+    time.sleep(2)
+    assert "twelve.csv" in page.inner_text(".sv-fit-preview")
+    assert "Traceback" not in page.inner_text("body") and p.own_errors() == []
+
+
 def test_fit_tab_upload_fit_register_and_bad_files(dash):
     from pathlib import Path
 
