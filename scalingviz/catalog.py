@@ -22,7 +22,6 @@ From the shell: ``scalingviz data list`` and ``scalingviz data fetch NAME`` (or 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import time
@@ -30,12 +29,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ._cache import atomic_write, cache_dir
 from .errors import InputError, shown
 
-__all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "LocalDataSet", "fetch", "data_or_exit", "get", "input_file", "load",
+__all__ = ["CATALOG", "DataFile", "DataSet", "DataUnavailable", "fetch", "data_or_exit", "get", "input_file",
            "origin", "status"]
 
 #: Where fetched files come from: ``{ORIGIN}/{owner}/{repo}/{commit}/{path}``. ``$SCALINGVIZ_DATA_ORIGIN``
@@ -308,7 +306,7 @@ def input_file(ref: str | os.PathLike, *, timeout: float = 30.0) -> Path:
         return path
     ds = CATALOG[path.parts[0]]
     ds.file(path.parts[1])  # an unknown file of a known set: say which files it has
-    return load(ds.name, timeout=timeout).path(path.parts[1])
+    return fetch(ds.name, timeout=timeout) / ds.file(path.parts[1]).name
 
 
 @contextmanager
@@ -466,38 +464,3 @@ def _sha256(path: Path) -> str:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-@dataclass(frozen=True)
-class LocalDataSet:
-    """A data set on this machine: its entry and the folder that holds its files."""
-
-    spec: DataSet
-    folder: Path
-
-    def path(self, file: str | None = None) -> Path:
-        """The path of one file (the runs file, or the only file, when not named)."""
-        return self.folder / self.spec.file(file).name
-
-    def table(self, file: str | None = None) -> dict[str, Any]:
-        """A CSV/TSV/JSON Lines file's columns as ``{name: array of strings}``."""
-        from .datasets import read_table
-
-        return read_table(self.path(file))
-
-    def json(self, file: str | None = None) -> Any:
-        return json.loads(self.path(file).read_text())
-
-    def runs(self, *, filters=None):
-        """The data set's runs as a validated :class:`~scalingviz.datasets.RunsTable` (sets with a runs spec)."""
-        from .datasets import read_runs
-
-        if self.spec.runs is None:
-            raise InputError(f"data set {self.spec.name} has no runs table; read its files with .table(name)")
-        return read_runs(self.path(self.spec.runs.file), self.spec.runs.columns,
-                         allow_duplicates=self.spec.runs.law.startswith("isoflop:"), filters=filters)
-
-
-def load(name: str, *, timeout: float = 30.0, deadline: float = DEADLINE) -> LocalDataSet:
-    """A data set, ready to read: shipped, a local copy, cached, or downloaded now (see :func:`fetch`)."""
-    return LocalDataSet(get(name), fetch(name, timeout=timeout, deadline=deadline))

@@ -192,8 +192,8 @@ def _cmd_data_path(args: argparse.Namespace) -> None:
     name, _, file = args.ref.partition("/")
     ds = catalog.get(name)
     files = [ds.file(file).name] if file else [f.name for f in ds.files]
-    local = catalog.load(name, timeout=args.timeout)
-    payload = {"name": name, "status": catalog.status(name), "files": {f: str(local.path(f)) for f in files}}
+    folder = catalog.fetch(name, timeout=args.timeout)
+    payload = {"name": name, "status": catalog.status(name), "files": {f: str(folder / f) for f in files}}
     _emit(payload, args.json, lambda d: "\n".join(d["files"].values()))
 
 
@@ -794,23 +794,14 @@ def _input(path: str):
 
 
 def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True, lr: Any = None) -> dict[str, Any]:
-    """A curve file's columns; ``lr`` (a per-step schedule from --schedule) stands in for a missing lr column."""
+    """A curve file's columns (:func:`scalingviz.datasets.read_curve`); ``lr`` (a per-step schedule from
+    --schedule) stands in for a missing lr column."""
     from . import datasets
 
-    t = datasets.read_table(_input(path))
-    need = ("step", "lr", "loss") if need_loss else ("step", "lr")
-    missing = [c for c in need if c not in t and not (c == "lr" and lr is not None)]
-    if missing:
-        raise UsageError(f"{path}: missing column(s) {', '.join(missing)}; columns are {', '.join(map(repr, t))}; "
-                         "a curve file has step, lr and loss (or give the schedule with --schedule)")
     try:
-        what = {"step": "a whole optimizer step", "lr": "a learning rate", "loss": "a loss [nats/token]"}
-        out = {k: datasets._check_numeric(k, t[k], positive=k != "step", what=what[k]) for k in ("step", "lr", "loss")
-               if k in t}
+        out = datasets.read_curve(_input(path), need_loss=need_loss, lr=lr)
     except InputError as exc:
         raise UsageError(f"{path}: {exc}") from None
-    if "lr" not in out:
-        out["lr"] = lr
     out["warmup"] = warmup
     return out
 

@@ -22,6 +22,7 @@ counting the header) and the value. pandas is imported only when a file is read.
 from __future__ import annotations
 
 import io
+import json
 import math
 import os
 from collections.abc import Mapping
@@ -34,10 +35,10 @@ from numpy.typing import NDArray
 
 # The catalogue of real data sets and its loader live in scalingviz.catalog; re-exported here for the
 # course and the Fit tab (``datasets.load("epoch_chinchilla").runs()``).
-from .catalog import CATALOG, PACKAGE_DATA, DataUnavailable, LocalDataSet, load
+from .catalog import CATALOG, DEADLINE, PACKAGE_DATA, DataSet, DataUnavailable, fetch, get
 from .errors import InputError, shown
 
-__all__ = ["CATALOG", "MAX_BYTES", "NUMERIC", "PACKAGE_DATA", "DataUnavailable", "LocalDataSet", "RunsTable", "as_runs", "load",
+__all__ = ["CATALOG", "MAX_BYTES", "NUMERIC", "PACKAGE_DATA", "DataUnavailable", "LocalDataSet", "CURVE_COLUMNS", "RunsTable", "as_runs", "load", "read_curve",
            "multipower_curves", "read_runs", "read_table", "require_points", "runs_from_arrays"]
 
 #: Largest file :func:`read_runs` accepts [bytes].
@@ -492,3 +493,63 @@ def multipower_curves(size: str = "25M", folder: str | Path | None = None) -> di
         sched = multipower_schedule(name)
         out[name] = {"step": step, "loss": loss, "lr": sched.lrs(), "schedule": sched}
     return out
+
+
+#: A loss curve's columns (a training log: optimizer step, learning rate, loss).
+CURVE_COLUMNS = ("step", "lr", "loss")
+
+
+def read_curve(source: str | Path | bytes | io.IOBase, *, need_loss: bool = True, lr: Any = None,
+               max_bytes: int = MAX_BYTES) -> dict[str, Any]:
+    """A loss curve's ``step``, ``lr`` and ``loss`` columns, matched by name in any case (``Step,LR,Loss``
+    reads as well), validated: the one reader of curve files for the CLI and the dashboard.
+
+    ``lr`` (a per-step schedule) stands in for a missing lr column; ``need_loss=False`` reads a schedule
+    log (step, lr). Raises :class:`InputError` naming the missing columns or the first bad row.
+    """
+    table = read_table(source, max_bytes=max_bytes)
+    cols = {str(c).lower(): c for c in table}
+    need = CURVE_COLUMNS if need_loss else ("step", "lr")
+    missing = [c for c in need if c not in cols and not (c == "lr" and lr is not None)]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; columns are {', '.join(map(repr, table))}; a loss "
+                         "curve has step, lr and loss (or give the schedule with --schedule)")
+    what = {"step": "a whole optimizer step", "lr": "a learning rate", "loss": "a loss [nats/token]"}
+    out = {k: _check_numeric(k, table[cols[k]], positive=k != "step", what=what[k]) for k in CURVE_COLUMNS
+           if k in cols}
+    if "lr" not in out:
+        out["lr"] = lr
+    return out
+
+# -- the data sets of the catalogue, ready to read ------------------------------------------------
+
+@dataclass(frozen=True)
+class LocalDataSet:
+    """A data set on this machine: its entry and the folder that holds its files."""
+
+    spec: DataSet
+    folder: Path
+
+    def path(self, file: str | None = None) -> Path:
+        """The path of one file (the runs file, or the only file, when not named)."""
+        return self.folder / self.spec.file(file).name
+
+    def table(self, file: str | None = None) -> dict[str, Any]:
+        """A CSV/TSV/JSON Lines file's columns as ``{name: array of strings}``."""
+        return read_table(self.path(file))
+
+    def json(self, file: str | None = None) -> Any:
+        return json.loads(self.path(file).read_text())
+
+    def runs(self, *, filters=None):
+        """The data set's runs as a validated :class:`~scalingviz.datasets.RunsTable` (sets with a runs spec)."""
+        if self.spec.runs is None:
+            raise InputError(f"data set {self.spec.name} has no runs table; read its files with .table(name)")
+        return read_runs(self.path(self.spec.runs.file), self.spec.runs.columns,
+                         allow_duplicates=self.spec.runs.law.startswith("isoflop:"), filters=filters)
+
+
+def load(name: str, *, timeout: float = 30.0, deadline: float = DEADLINE) -> LocalDataSet:
+    """A data set, ready to read: shipped, a local copy, cached, or downloaded now (see :func:`fetch`)."""
+    return LocalDataSet(get(name), fetch(name, timeout=timeout, deadline=deadline))
+

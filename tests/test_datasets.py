@@ -160,3 +160,19 @@ def test_epochs_column_gives_unique_tokens():
         datasets.runs_from_arrays(N=[1e8], D=[1e9], epochs=[0.5], loss=[3.0])
     with pytest.raises(ValueError, match="both given"):
         datasets.runs_from_arrays(N=[1e8], D=[1e9], epochs=[1], U=[1e9], loss=[3.0])
+
+
+def test_one_curve_reader_for_the_cli_and_the_dashboard(tmp_path):
+    # issue 24: a file headed Step,LR,Loss was read by the Fit tab and refused by `scalingviz fit-curve`
+    from scalingviz import cli
+    from scalingviz.datasets import read_curve
+
+    body = "Step,LR,Loss\n" + "".join(f"{s},{3e-4:.1e},{3.5 - s / 1e4:.4f}\n" for s in range(1, 50))
+    f = tmp_path / "curve.csv"
+    f.write_text(body)
+    a = read_curve(body.encode())
+    b = cli._read_curve(str(f))
+    assert a["step"][0] == b["step"][0] == 1 and a["loss"].size == b["loss"].size == 49
+    with pytest.raises(ValueError, match="missing column.s. loss"):
+        read_curve(b"step,lr\n1,3e-4\n")
+    assert read_curve(b"step,lr\n1,3e-4\n2,3e-4\n", need_loss=False)["lr"].size == 2

@@ -1,4 +1,4 @@
-"""Kaplan et al. 2020. Expected values: [R] = recomputed in ../shared/reference/formulas.md Sec. 8,
+"""Kaplan et al. 2020. Expected values: [R] = recomputed in docs/formulas.md Sec. 8,
 [T] = printed in the paper. Tolerances are stated per assertion."""
 
 import numpy as np

@@ -1,5 +1,6 @@
 """Package-level checks: light import, doctests, no user-text eval, the README and CI agree."""
 
+import ast
 import doctest
 import importlib
 import pkgutil
@@ -67,3 +68,77 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert extracted in ci or "awk" in ci
     # the long soak is not in the command a contributor runs often, and CI runs it after that command
     assert '-m "not soak"' in cmd and "pytest -m soak" in ci
+
+
+# -- no import cycle (issue 24): every relative import, at any depth, between the package's modules ------
+
+def _module_graph(root: Path) -> dict[str, set[str]]:
+    """module -> the package's modules it imports (relative imports anywhere in it, lazy ones too)."""
+    mods = {}
+    for f in root.rglob("*.py"):
+        parts = f.relative_to(root.parent).with_suffix("").parts
+        mods[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = f
+    graph = {}
+    for mod, f in mods.items():
+        pkg = mod if f.name == "__init__.py" else mod.rsplit(".", 1)[0]
+        deps = set()
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = pkg.split(".")
+                target = ".".join(base[: len(base) - node.level + 1] + ([node.module] if node.module else []))
+                subs = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in mods]
+                deps.update(subs if len(subs) == len(node.names) else [target, *subs])
+        # an import from a parent package is not an edge back to it (the package imports its modules)
+        graph[mod] = {d for d in deps if d in mods and d != mod and not mod.startswith(d + ".")}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    out: list[list[str]] = []
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_cycle_between_modules():
+    graph = _module_graph(REPO / "scalingviz")
+    assert len(graph) > 30 and {"scalingviz.laws.su2024", "scalingviz.catalog"} <= set(graph)
+    assert _cycles(graph) == []
+    # the checker sees a cycle when there is one (the kind issue 24 found: a lazy import back)
+    graph["scalingviz.units"] = graph["scalingviz.units"] | {"scalingviz.presets"}
+    assert any({"scalingviz.units", "scalingviz.presets"} <= set(c) for c in _cycles(graph))
+
+
+def test_docs_architecture_names_every_module_and_the_formulas_reference_is_in_the_repository():
+    text = (REPO / "docs" / "architecture.md").read_text()
+    for path in sorted((REPO / "scalingviz").rglob("*.py")):
+        rel = path.relative_to(REPO / "scalingviz")
+        # named by its file name, in the tree under its folder (laws/, ui/), or by its path
+        assert f" {rel.name} " in text.replace("\n", " ") or str(rel) in text, f"docs/architecture.md does not name {rel}"
+    cited = [p for p in (REPO / "scalingviz").rglob("*.py") if "formulas.md" in p.read_text()]
+    assert cited and (REPO / "docs" / "formulas.md").is_file()

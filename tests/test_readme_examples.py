@@ -41,7 +41,7 @@ def test_readme_example_runs_as_written(command, expected):
     argv = shlex.split(command)[1:]
     for name in _data_sets(argv):
         try:
-            catalog.load(name, timeout=10)
+            catalog.fetch(name, timeout=10)
         except catalog.DataUnavailable as exc:
             pytest.skip(f"data set {name} is not on this machine and could not be fetched: {exc}")
     r = subprocess.run([sys.executable, "-m", "scalingviz.cli", *argv], cwd=REPO, capture_output=True, text=True,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .appendix_b import efficient_frontier
 from .forms import LawForm, OptimalMethod, register_form
 from .forms import as_float as _f
 from .forms import scalar_or_array as _out
@@ -210,8 +211,6 @@ def _learning_curve(N, S, *, N_c, alpha_N, S_c, alpha_S):
 
 
 def _appendix_b(C, *, N_c, alpha_N, S_c, alpha_S, B_star, alpha_B):
-    from .kaplan2020 import efficient_frontier  # kaplan2020 imports this module
-
     return efficient_frontier(C, N_c=N_c, alpha_N=alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star, alpha_B=alpha_B)
 
 

@@ -21,7 +21,7 @@ from . import figures
 
 __all__ = ["CURVE_COLUMNS", "CurveFitView", "curve_choices", "is_curve_table"]
 
-CURVE_COLUMNS = ("step", "lr", "loss")
+CURVE_COLUMNS = datasets.CURVE_COLUMNS
 
 
 def is_curve_table(columns: list[str]) -> bool:
@@ -40,16 +40,6 @@ def curve_choices() -> list[tuple[str, str]]:
     return out
 
 
-def read_curve(raw: bytes) -> dict[str, np.ndarray]:
-    """step, lr and loss columns of a loaded table (names matched in any case), validated."""
-    table = datasets.read_table(raw, max_bytes=datasets.MAX_BYTES)
-    cols = {c.lower(): c for c in table}
-    missing = [c for c in CURVE_COLUMNS if c not in cols]
-    if missing:
-        raise ValueError(f"missing column(s) {', '.join(missing)}; a loss curve has step, lr and loss")
-    return {k: datasets._check_numeric(k, table[cols[k]]) for k in CURVE_COLUMNS}
-
-
 class CurveFitView:
     """Fit results of one curve: the constants, the fit over the data with residuals, the what-ifs."""
 
@@ -62,7 +52,7 @@ class CurveFitView:
     def fit(self, raw: bytes, name: str, law: str) -> str:
         """Fit and return the results HTML (raises ValueError/FitError with a message on bad input)."""
         t0 = time.perf_counter()
-        c = read_curve(raw)
+        c = datasets.read_curve(raw)
         self.curve = {"step": c["step"], "lr": c["lr"], "loss": c["loss"]}
         self.result = fit.fit_curve({name: self.curve}, law)
         lr = fit._curve_table(name, self.curve)["lr"]  # the per-step schedule the fit used
