@@ -522,7 +522,9 @@ def _cmd_dashboard(args: argparse.Namespace) -> None:
         raise UsageError('the dashboard needs the ui extra: pip install -e ".[ui]"')
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port: {args.port} is out of range; expected 1 to 65535")
-    argv = [sys.executable, "-m", "scalingviz.ui.launch", f"--port={args.port}"]
+    if not 1 <= args.max_pages <= 1000:
+        raise UsageError(f"--max-pages: {args.max_pages} is out of range; expected 1 to 1000")
+    argv = [sys.executable, "-m", "scalingviz.ui.launch", f"--port={args.port}", f"--max-pages={args.max_pages}"]
     argv += ["--no-browser"] * args.no_browser + ["--configure-jupyter"] * args.configure_jupyter
     if os.name == "posix":
         sys.stdout.flush()
@@ -1021,6 +1023,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("dashboard", help="serve the Voila dashboard")
     sp.add_argument("--port", type=int, default=8866, help="port (default 8866); fails rather than moving if busy")
     sp.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    sp.add_argument("--max-pages", type=int, default=16,
+                    help="most pages open at once, 1 to 1000 (default 16; each holds a kernel of about 200 MB); "
+                         "one more gets a page saying so")
     sp.add_argument("--configure-jupyter", action="store_true",
                     help="instead of serving: prepare the dashboard's assets in this environment and configure its "
                          "Jupyter server so that /voila/render/notebooks/dashboard.ipynb serves the page as this "

@@ -167,3 +167,46 @@ def test_the_server_reads_the_settings_where_they_are_written(tmp_path):
     env["JUPYTER_CONFIG_PATH"] = str(tmp_path / "etc" / "jupyter")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.split() == [assets.TEMPLATE, "True"], out.stderr[-2000:]
+
+
+def test_one_page_past_the_limit_gets_a_page_that_says_why(tmp_path):
+    # issue 23: a limit on concurrent pages, with a clear page when it is reached (not a dead kernel pool)
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    from scalingviz.ui.launch import voila_command, voila_environment
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(tmp_path / "voila.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(voila_command(port, True, max_pages=1), env=voila_environment(), stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+
+    def get() -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(url, timeout=120) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    try:
+        end = time.time() + 120
+        while True:  # the server is up once the preheated pool's kernel has run the notebook
+            if "is filled with 1 kernel" in (tmp_path / "voila.log").read_text() or time.time() > end:
+                break
+            time.sleep(0.5)
+        first, _ = get()  # takes the waiting kernel (no browser: its kernel stays until culled)
+        time.sleep(12)  # the pool refills 8 s later
+        second, body = get()
+        assert (first, second) == (200, 503), (first, second)
+        assert "serving 1 pages, its limit on this machine" in body and "try again in a minute" in body
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        log.close()

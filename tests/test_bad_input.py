@@ -55,6 +55,7 @@ CASES: list[tuple[str, object, str]] = [
     ("cli", ["plan", "--N", "7B", "--D", "1T", "--price", "1e300"], "price_per_gpu_hour: '1e300' is out of range"),
     ("cli", ["fit", _SYNTH, "--law", "hoffmann2022", *_PINS], "every constant of chinchilla is pinned"),
     ("cli", ["fit", _SYNTH, "--law", "hoffmann2022", "--bootstrap", "1e7"], "--bootstrap: '1e7' is out of range"),
+    ("cli", ["dashboard", "--max-pages", "0"], "--max-pages: 0 is out of range; expected 1 to 1000"),
     # -- API: ValueError with the same message --------------------------------------------------
     ("api", lambda: units.parse_quantity("7 X", "N"), "N: '7 X' has an unknown suffix 'X'"),
     ("api", lambda: units.parse_quantity("", "D"), "D: '' is not a number"),

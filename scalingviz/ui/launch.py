@@ -41,7 +41,7 @@ def dashboard_notebook() -> str:
     return str(path)
 
 
-def voila_command(port: int, no_browser: bool, notebook: str | None = None) -> list[str]:
+def voila_command(port: int, no_browser: bool, notebook: str | None = None, max_pages: int | None = None) -> list[str]:
     """The Voila command line; run it with :func:`voila_environment`."""
     cmd = [sys.executable, "-m", "scalingviz.ui.serve", notebook or dashboard_notebook(), f"--port={port}",
            "--Voila.port_retries=0", "--MappingKernelManager.cull_interval=30",
@@ -52,6 +52,8 @@ def voila_command(port: int, no_browser: bool, notebook: str | None = None) -> l
            "--VoilaKernelManager.fill_delay=8",
            # Only the widget manager and anywidget (plotly's mime renderer alone is 4.8 MB).
            "--VoilaConfiguration.extension_allowlist=" + json.dumps(EXTENSIONS)]
+    if max_pages is not None:
+        cmd.append(f"--CompressedVoila.max_pages={max_pages}")
     if no_browser:
         cmd.append("--no-browser")
     return cmd
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scalingviz dashboard")
     parser.add_argument("--port", type=int, default=8866)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--max-pages", type=int, default=None)
     parser.add_argument("--configure-jupyter", action="store_true")
     args = parser.parse_args(argv)
     try:
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scalingviz: error: {exc}", file=sys.stderr)
         return 2
     print(f"scalingviz: serving the dashboard at http://localhost:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    proc = subprocess.Popen(voila_command(args.port, args.no_browser), env=env)
+    proc = subprocess.Popen(voila_command(args.port, args.no_browser, max_pages=args.max_pages), env=env)
 
     def stop(signum, _frame):  # forward SIGINT/SIGTERM: Voila needs SIGTERM without a TTY
         proc.send_signal(signal.SIGTERM)
