@@ -27,21 +27,21 @@ def test_chunked_scoring_of_starts_gives_the_same_objectives(monkeypatch):
     T = np.log(np.array([[1.7, 400.0, 400.0, 0.3, 0.3], [1.8, 500.0, 300.0, 0.35, 0.28], [1.6, 300, 800, 0.32, 0.31]]))
     T[:, 3:] = np.exp(T[:, 3:])  # alpha, beta are fitted on the linear scale
     whole = problem.objective_many(T)
-    monkeypatch.setattr(fit, "CHUNK_ELEMENTS", 500)  # one start at a time
+    monkeypatch.setattr(fit.core, "CHUNK_ELEMENTS", 500)  # one start at a time
     assert np.array_equal(problem.objective_many(T), whole)
 
 
 def test_screening_on_a_subsample_reaches_the_same_fit(monkeypatch):
     runs = _runs(3000)
     full = fit.fit_law(runs, "chinchilla")
-    monkeypatch.setattr(fit, "SCREEN_ROWS", 300)  # starts screened on 300 of the 3,000 rows
+    monkeypatch.setattr(fit.core, "SCREEN_ROWS", 300)  # starts screened on 300 of the 3,000 rows
     sub = fit.fit_law(runs, "chinchilla")
     assert sub.objective == pytest.approx(full.objective, rel=1e-6)
     assert sub.params == pytest.approx(full.params, rel=1e-3)
 
 
 def test_a_table_too_big_for_a_fit_is_refused_up_front(monkeypatch):
-    monkeypatch.setattr(fit, "MAX_FIT_ROWS", 100)
+    monkeypatch.setattr(fit.core, "MAX_FIT_ROWS", 100)
     with pytest.raises(InputError, match="runs: 400 rows is more than a fit takes"):
         fit.fit_law(_runs(400), "chinchilla")
 

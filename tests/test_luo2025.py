@@ -303,8 +303,8 @@ def test_the_same_curve_fit_asked_twice_runs_once(monkeypatch):
     curves = {"wsd": {"step": step, "loss": loss, "lr": lrs}}
     calls = []
     real = fit._optimise
-    monkeypatch.setattr(fit, "_optimise", lambda *a, **k: calls.append(1) or real(*a, **k))
-    monkeypatch.setattr(fit, "_CURVE_FITS", {})
+    monkeypatch.setattr(fit.curves, "_optimise", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(fit.curves, "_CURVE_FITS", {})
     first = fit.fit_curve(curves, starts=1, maxiter=50)
     assert fit.fit_curve({"wsd": dict(curves["wsd"])}, starts=1, maxiter=50) is first and len(calls) == 1
     # anything that changes the fit is a new fit: the losses, an option, the form's starting constants

@@ -142,3 +142,14 @@ def test_docs_architecture_names_every_module_and_the_formulas_reference_is_in_t
         assert f" {rel.name} " in text.replace("\n", " ") or str(rel) in text, f"docs/architecture.md does not name {rel}"
     cited = [p for p in (REPO / "scalingviz").rglob("*.py") if "formulas.md" in p.read_text()]
     assert cited and (REPO / "docs" / "formulas.md").is_file()
+
+
+#: Modules still over 700 lines: presets (data), and three that issue 24 splits next (cli into a package of
+#: commands, plan and the Explorer into state plus view). The list may only shrink.
+LONG_MODULES = {"presets.py", "cli.py", "plan.py", "ui/explorer.py"}
+
+
+def test_no_module_over_700_lines_but_the_listed_ones():
+    long = {str(p.relative_to(REPO / "scalingviz")) for p in (REPO / "scalingviz").rglob("*.py")
+            if len(p.read_text().splitlines()) > 700}
+    assert long <= LONG_MODULES, f"over 700 lines: {sorted(long - LONG_MODULES)}"
