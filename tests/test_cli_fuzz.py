@@ -111,7 +111,7 @@ def _run(argv: list[str]) -> tuple[int, str, float]:
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_no_traceback_and_no_run_past_10_s(name, files):
-    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(_argv(name))
     def run(argv):

@@ -4,8 +4,9 @@ opened and closed in a row.
 Run with ``pytest -m soak`` (CI runs it, ``.ci/run``; the README's test command leaves it out).
 Checks: no console errors from our code and no traceback in the page; the kernel's resident
 memory grows by at most 20 MB over the 300 changes (measured after a warm-up that builds every
-tab and runs one fit); the p95 latency of Explorer slider moves (key press to the summary
-updated) over the last 60 moves is no worse than over the first 60 by more than 20%. The 300
+tab and runs one fit); the latency of Explorer slider moves (key press to the summary updated)
+over the last 60 moves is no worse than over the first 60: median within 20%, p95 within 50% (the
+p95 of 60 moves is their third slowest, too noisy on a shared 2-core machine for 20%). The 300
 measured changes follow 60 unmeasured ones of the same mix. Closing a page shuts its kernel down
 and the server's memory returns to its baseline.
 Figures go to BENCHMARKS.md (printed at the end of the test; see ``-s``).
@@ -181,7 +182,9 @@ def test_soak_random_changes(dash):
           f"p95 first/last {WINDOW} {p95(first):.0f}/{p95(last):.0f} ms; kernel RSS {rss0:.0f} -> {rss1:.0f} MB "
           f"({growth:+.1f} MB)")
     assert growth <= 20, f"kernel RSS grew {growth:.1f} MB"
-    assert p95(last) <= 1.2 * p95(first), (p95(first), p95(last))
+    assert statistics.median(last) <= 1.2 * statistics.median(first), (statistics.median(first),
+                                                                       statistics.median(last))
+    assert p95(last) <= 1.5 * p95(first), (p95(first), p95(last))
 
 
 def _tree(root: int) -> dict[int, tuple[float, bool]]:
