@@ -212,7 +212,7 @@ def _tree(root: int) -> dict[int, tuple[float, bool]]:
     return {p: info[p] for p in keep if p in info}
 
 
-N_PAGES = 6
+N_PAGES = 4
 
 
 def test_closing_a_page_shuts_its_kernel_down_and_memory_returns(sv_browser, dashboard_url):
