@@ -27,6 +27,7 @@ from . import compute, units
 from .errors import InputError, shown
 from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, REPEATED_DATA_FREE_EPOCHS, Preset, get_preset
 from .uncertainty import prediction_band
+from .units import NCount
 
 __all__ = ["WARNING_CODES", "PlanReport", "TrainingPlan", "check"]
 
@@ -317,19 +318,15 @@ class TrainingPlan:
     # -- derived ----------------------------------------------------------------------------
     @property
     def N_nonembedding(self) -> float:
-        if self.N_convention == "non-embedding":
-            return self.N
-        return max(self.N - (self.N_embedding or 0.0), 1.0)
+        return units.convert_N(self.N, self.N_convention, NCount.NON_EMBEDDING, self.N_embedding or 0.0)
 
     @property
     def N_total(self) -> float:
-        if self.N_convention == "total":
-            return self.N
-        return self.N + (self.N_embedding or 0.0)
+        return units.convert_N(self.N, self.N_convention, NCount.TOTAL, self.N_embedding or 0.0)
 
     def N_for(self, law: Preset) -> float:
-        """N in the law's own convention."""
-        return self.N_total if law.N_convention.startswith("total") else self.N_nonembedding
+        """N in the law's own convention (a law fitted to your runs takes N as given)."""
+        return units.convert_N(self.N, self.N_convention, law.n_count, self.N_embedding or 0.0)
 
     @property
     def N_active(self) -> float:

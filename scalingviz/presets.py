@@ -34,6 +34,7 @@ from numpy.typing import ArrayLike
 from .errors import InputError, as_array, as_number, shown
 from .laws import forms
 from .laws.forms import LawForm, get_form
+from .units import NCount
 
 __all__ = [
     "CHINCHILLA_TOKENS_PER_PARAM",
@@ -168,7 +169,8 @@ class Preset:
     params : Mapping[str, Param]
         Read-only mapping of constants; exactly the form's constants.
     N_convention : str
-        ``"non-embedding"`` or ``"total"``.
+        What N counts, in words: starts with ``"non-embedding"`` or ``"total"`` (or ``"as in your
+        runs"`` for a fit); :attr:`n_count` is the same as a :class:`~scalingviz.units.NCount`.
     loss_unit : str
         Unit and data set of L (``"nats/token, WebText2 test"``).
     fitted_range : FittedRange
@@ -229,6 +231,12 @@ class Preset:
         for k, p in self.params.items():
             if not isinstance(p, Param):
                 raise InputError(f"params: {k!r} of {self.name!r} is {type(p).__name__}, not a Param")
+        NCount.of(self.N_convention)  # text that names no count is refused here, not guessed later
+
+    @property
+    def n_count(self) -> NCount:
+        """What the law's N counts (:class:`~scalingviz.units.NCount`)."""
+        return NCount.of(self.N_convention)
 
     @classmethod
     def from_values(

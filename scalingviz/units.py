@@ -6,13 +6,15 @@ conversion the package performs lives here and is named for what it does:
 * compute: FLOP <-> PF-day (1 PF-day = 1e15 FLOP/s x 86400 s = 8.64e19 FLOP),
 * batch size: tokens <-> sequences (x sequence length),
 * loss: nats <-> bits (1 nat = 1/ln 2 bits),
-* numbers: ``"7B"`` <-> ``7e9``.
+* numbers: ``"7B"`` <-> ``7e9``,
+* parameter counts: what N counts (:class:`NCount`) and :func:`convert_N` between the counts.
 
 Scalars in give floats out; arrays broadcast.
 """
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 
@@ -23,9 +25,11 @@ from ._arrays import scalar_or_array as _out
 from .errors import InputError, shown
 
 __all__ = [
+    "NCount",
     "PF_DAY",
     "SUFFIXES",
     "bits_to_nats",
+    "convert_N",
     "flop_to_pfdays",
     "format_flop",
     "format_number",
@@ -52,6 +56,69 @@ SUFFIXES: dict[str, float] = {
     "T": 1e12,
     "P": 1e15,
 }
+
+
+
+class NCount(enum.Enum):
+    """What a parameter count N counts.
+
+    ``TOTAL`` includes the embedding (and unembedding) matrices (Chinchilla, Epoch, Step Law);
+    ``NON_EMBEDDING`` leaves them out (Kaplan et al. 2020, Su et al. 2024); ``AS_GIVEN`` is a law
+    fitted to a user's runs, whose N counts whatever their column counts: it is never converted.
+
+    Examples
+    --------
+    >>> NCount.of("total (the paper's nominal 400M model)")
+    <NCount.TOTAL: 'total'>
+    >>> NCount.of("as in your runs")
+    <NCount.AS_GIVEN: 'as given'>
+    """
+
+    TOTAL = "total"
+    NON_EMBEDDING = "non-embedding"
+    AS_GIVEN = "as given"
+
+    @classmethod
+    def of(cls, convention: str | NCount) -> NCount:
+        """The count a preset's ``N_convention`` text names (its first words say which)."""
+        if isinstance(convention, NCount):
+            return convention
+        text = str(convention).strip().lower()
+        for prefix, count in (("total", cls.TOTAL), ("non-embedding", cls.NON_EMBEDDING), ("as in your", cls.AS_GIVEN),
+                              ("as given", cls.AS_GIVEN)):
+            if text.startswith(prefix):
+                return count
+        raise InputError(f"N_convention: {shown(convention)} names no parameter count; expected text starting with "
+                         "'total', 'non-embedding' or 'as in your' (runs, data)")
+
+
+def convert_N(N: float, given: NCount | str, wanted: NCount | str, embedding: float = 0.0) -> float:
+    """N counted as ``given``, re-counted as ``wanted``, with ``embedding`` embedding parameters.
+
+    Total = non-embedding + embedding. A count ``AS_GIVEN`` on either side is not converted (a fit
+    to your runs counts N as your runs do). A non-embedding count is at least 1.
+
+    Parameters
+    ----------
+    N : float
+        The parameter count [params].
+    given, wanted : NCount or str
+        What N counts, and what the answer should count (an :class:`NCount` or its value).
+    embedding : float
+        Embedding parameters [params], >= 0.
+
+    Examples
+    --------
+    >>> convert_N(7e9, "total", "non-embedding", embedding=0.5e9)
+    6500000000.0
+    """
+    g, w = NCount.of(given), NCount.of(wanted)
+    if g is w or NCount.AS_GIVEN in (g, w):
+        return float(N)
+    if w is NCount.NON_EMBEDDING:
+        return max(float(N) - embedding, 1.0)
+    return float(N) + embedding
+
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _QUANTITY_RE = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]?)\s*$")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from scalingviz import units
+from scalingviz.errors import InputError
 
 
 def test_pf_day_is_8_64e19():
@@ -71,3 +72,63 @@ def test_conversions_propagate_nan():
 
 def test_format_flop_names_both_units():
     assert units.format_flop(8.64e19) == "8.64e+19 FLOP (1 PF-days)"
+
+
+# -- what N counts ------------------------------------------------------------------------------
+
+
+def test_every_preset_names_a_parameter_count():
+    from scalingviz.presets import PRESETS
+
+    counts = {p.n_count for p in PRESETS.values()}
+    assert counts <= {units.NCount.TOTAL, units.NCount.NON_EMBEDDING}
+    assert PRESETS["kaplan2020"].n_count is units.NCount.NON_EMBEDDING
+    assert PRESETS["hoffmann2022"].n_count is units.NCount.TOTAL
+
+
+def test_convert_N_between_counts_and_never_for_a_fit_to_your_runs():
+    NC = units.NCount
+    assert units.convert_N(7e9, NC.TOTAL, NC.NON_EMBEDDING, 0.5e9) == 6.5e9
+    assert units.convert_N(6.5e9, "non-embedding", "total", 0.5e9) == 7e9
+    assert units.convert_N(1e3, "total", "non-embedding", 1e4) == 1.0  # at least one parameter
+    # A law fitted to your runs ("as in your runs") counts N as they do: no conversion either way.
+    assert units.convert_N(7e9, NC.TOTAL, NC.of("as in your runs"), 0.5e9) == 7e9
+    assert units.convert_N(7e9, NC.of("as in your data"), NC.NON_EMBEDDING, 0.5e9) == 7e9
+    with pytest.raises(InputError, match="N_convention: 'parameters' names no parameter count"):
+        units.NCount.of("parameters")
+
+
+def test_a_preset_whose_count_names_nothing_is_refused():
+    from scalingviz.presets import PRESETS
+
+    with pytest.raises(InputError, match="N_convention"):
+        PRESETS["hoffmann2022"].__class__.from_values("mine", "chinchilla", dict(PRESETS["hoffmann2022"].values),
+                                                      N_convention="everything")
+
+
+def test_explorer_takes_a_curve_fits_N_as_given():
+    pytest.importorskip("ipywidgets")
+    from scalingviz.presets import PRESETS
+    from scalingviz.ui.explorer import Explorer
+
+    ex = Explorer()
+    ex.set_units(N_convention="total", N_embedding=1e8)
+    ex.controls["N"].set(1e9)
+    assert ex.law.n_count is units.NCount.NON_EMBEDDING  # the default law, Kaplan's: the embedding comes off
+    assert ex.law_N() == pytest.approx(1e9 - 1e8)
+    mine = PRESETS["hoffmann2022"].__class__.from_values("mine", "chinchilla", dict(PRESETS["hoffmann2022"].values),
+                                                         N_convention="as in your runs")
+    ex.law = mine
+    assert ex.law_N() == 1e9
+
+
+def test_a_plan_gives_a_law_fitted_to_your_runs_its_N_as_given():
+    from scalingviz.plan import TrainingPlan
+    from scalingviz.presets import PRESETS
+
+    mine = PRESETS["hoffmann2022"].__class__.from_values("mine", "chinchilla", dict(PRESETS["hoffmann2022"].values),
+                                                         N_convention="as in your runs")
+    plan = TrainingPlan(N=1e9, D=2e10, N_convention="total", N_embedding=1e8)
+    assert plan.N_for(mine) == 1e9  # it was taken as non-embedding: 9e8
+    assert plan.N_for(PRESETS["kaplan2020"]) == pytest.approx(9e8)
+    assert plan.N_for(PRESETS["hoffmann2022"]) == 1e9

@@ -417,16 +417,8 @@ class Explorer:
     # -- computations ----------------------------------------------------------------------
     def law_N(self) -> float:
         """N in the chosen law's convention, converting with the embedding count if needed."""
-        N = self.controls["N"].value
-        mode = self._n_is.value
-        conv = self.law.N_convention
-        if mode == "law" or conv.startswith(mode):
-            return N
-        if mode == "total" and conv.startswith("non-embedding"):
-            return max(N - self._n_emb_value, 1.0)
-        if mode == "non-embedding" and conv.startswith("total"):
-            return N + self._n_emb_value
-        return N
+        N, mode = self.controls["N"].value, self._n_is.value
+        return N if mode == "law" else units.convert_N(N, mode, self.law.n_count, self._n_emb_value)
 
     def _batch_law(self) -> Preset:
         return preset_for("B_crit", self.law)
