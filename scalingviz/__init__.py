@@ -11,20 +11,29 @@ ipywidgets, plotly or pandas at import time.
 
 import importlib
 
-from . import compute, laws, units
-from .errors import InputError
-from .laws.forms import LawForm, get_form, register_form
-from .presets import PRESETS, Citation, FittedRange, Param, Preset, get_preset, preset_names, register
-from .units import format_quantity, parse_quantity
-
-#: Submodules loaded on first use (``sv.fit``, ``sv.plan``...), so that ``import scalingviz`` stays light.
-_LAZY = ("course", "datasets", "fit", "plan", "serialize", "uncertainty")
+#: Where each public name lives. Everything loads on first use (``sv.get_preset``, ``sv.fit``...), so
+#: that ``import scalingviz`` (and ``scalingviz --help``) stays light: numpy comes with the first law.
+_NAMES = {
+    "InputError": "errors",
+    "LawForm": "laws.forms", "get_form": "laws.forms", "register_form": "laws.forms",
+    "PRESETS": "presets", "Citation": "presets", "FittedRange": "presets", "Param": "presets", "Preset": "presets",
+    "get_preset": "presets", "preset_names": "presets", "register": "presets",
+    "format_quantity": "units", "parse_quantity": "units",
+}
+_LAZY = ("compute", "course", "datasets", "fit", "laws", "plan", "serialize", "uncertainty", "units", "workflows")
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         return importlib.import_module(f".{name}", __name__)
+    if name in _NAMES:
+        return getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'scalingviz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_NAMES, *_LAZY])
+
 
 __version__ = "0.1.0"
 

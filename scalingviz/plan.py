@@ -28,6 +28,7 @@ from .errors import InputError, shown
 from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, REPEATED_DATA_FREE_EPOCHS, Preset, get_preset
 from .uncertainty import prediction_band
 from .units import NCount
+from .workflows.inference import inference_optimum
 
 __all__ = ["WARNING_CODES", "PlanReport", "TrainingPlan", "check"]
 
@@ -602,17 +603,16 @@ def _inference_optimal(plan: TrainingPlan, loss: dict[str, dict[str, Any]], verd
         if law.name not in loss or not np.isfinite(loss[law.name]["value"]):
             continue
         L = loss[law.name]["value"]
-        o = law.inference_optimal(L, D_inf, weight=weight)
-        c = law.inference_optimal(L, 0.0)  # the compute-optimal (Chinchilla-optimal) model of this loss
+        io = inference_optimum(law, L, D_inf, weight=weight)
+        o, c = io.optimum, io.compute_optimal  # c: the compute-optimal (Chinchilla-optimal) model of this loss
         n_plan = plan.N_active_for(law)  # the FLOPs the plan spends per token, / 2
         plan_train, plan_inf = 6.0 * n_plan * plan.D, 2.0 * n_plan * D_inf
-        chin_inf = 2.0 * c["N"] * D_inf
         entry = {"N": o["N"], "D": o["D"], "tokens_per_param": o["tokens_per_param"], "train_flop": o["train_flop"],
                  "inference_flop": o["inference_flop"], "total_flop": o["total_flop"], "loss": L,
                  "objective": objective, "inference_weight": weight,
-                 "chinchilla_N": c["N"], "chinchilla_D": c["D"], "chinchilla_total_flop": c["train_flop"] + chin_inf,
+                 "chinchilla_N": c["N"], "chinchilla_D": c["D"], "chinchilla_total_flop": c["total_flop"],
                  "plan_total_flop": plan_train + plan_inf,
-                 "saving_vs_chinchilla": 1.0 - o["objective"] / (c["train_flop"] + weight * chin_inf),
+                 "saving_vs_chinchilla": io.saving_vs_compute_optimal,
                  "saving_vs_plan": 1.0 - o["objective"] / (plan_train + weight * plan_inf)}
         if plan.price_per_gpu_hour is not None:
             per_flop = plan.price_per_gpu_hour / (plan.peak_flops * plan.mfu * 3600.0)  # training $/FLOP

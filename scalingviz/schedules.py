@@ -31,14 +31,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import InputError, shown
+from .names import DECAY_SHAPES, SCHEDULE_KINDS
 from .presets import DEEPSEEK_LR_DROPS
 
 __all__ = ["DECAY_SHAPES", "DEEPSEEK_DROPS", "KINDS", "Schedule", "from_log", "unlogged_assumption"]
 
-KINDS = ("constant", "cosine", "linear", "wsd", "two-stage", "multi-step")
+KINDS = SCHEDULE_KINDS
 #: The multi-step kind's default drops: DeepSeek LLM's (a published setting, kept in presets.py with its source).
 DEEPSEEK_DROPS = DEEPSEEK_LR_DROPS
-DECAY_SHAPES = ("linear", "cosine", "exp", "sqrt")
 #: The most steps a schedule may have (the curve law's cost grows with them).
 MAX_STEPS = 10_000_000
 

@@ -217,3 +217,17 @@ def test_every_command_but_dashboard_takes_json():
     found = {" ".join(path): any("--json" in a.option_strings for a in p._actions) for path, p in leaves(build_parser())}
     assert len(found) > 15
     assert {k for k, v in found.items() if not v} == {"dashboard"}, found
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["plan", "--help"], ["fit", "--help"], ["curve", "-h"]])
+def test_help_loads_neither_numpy_nor_a_law(argv):
+    # `scalingviz --help` answers at once (issue 24: <= 0.3 s; BENCHMARKS.md): the parser is built
+    # without numpy, the laws or a command's module, and no plugin is loaded for help alone.
+    code = (f"import sys\nfrom scalingviz.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in sys.modules if m == 'numpy' or m.startswith(('scalingviz.presets', "
+            "'scalingviz.laws', 'scalingviz.fit', 'scalingviz.cli.')) and m != 'scalingviz.cli.parser')\n"
+            "print(heavy)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "[]"
+    assert "usage: scalingviz" in r.stdout

@@ -164,7 +164,7 @@ def test_epochs_column_gives_unique_tokens():
 
 def test_one_curve_reader_for_the_cli_and_the_dashboard(tmp_path):
     # issue 24: a file headed Step,LR,Loss was read by the Fit tab and refused by `scalingviz fit-curve`
-    from scalingviz import cli
+    from scalingviz.cli import curves as cli
     from scalingviz.datasets import read_curve
 
     body = "Step,LR,Loss\n" + "".join(f"{s},{3e-4:.1e},{3.5 - s / 1e4:.4f}\n" for s in range(1, 50))

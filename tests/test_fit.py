@@ -595,4 +595,4 @@ def test_pin_and_bound_from_the_cli_and_the_parser(capsys, tmp_path):
     d = json.loads(capsys.readouterr().out)
     assert d["pinned"] == {"E": 1.8} and "E" not in d["params"] and d["params"]["alpha"] >= 0.3
     assert main(["fit", str(f), "--fix", "gamma=1"]) == 2
-    assert "fixed: 'gamma' is not a constant of the chinchilla form" in capsys.readouterr().err
+    assert "--fix: 'gamma' is not a constant of the chinchilla form" in capsys.readouterr().err  # names the flag

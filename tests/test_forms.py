@@ -259,11 +259,12 @@ def test_a_registered_law_appears_in_every_tab(plugin):
 def test_cli_internal_errors_are_not_reported_as_bad_input(monkeypatch):
     # A bug (here: an AttributeError inside a command) must surface, not exit 2 as "bad input".
     import scalingviz.cli as cli
+    import scalingviz.cli.laws  # noqa: F401 (the module the command runs from)
 
     def broken(_args):
         raise AttributeError("a bug")
 
-    monkeypatch.setattr(cli, "_cmd_presets", broken)
+    monkeypatch.setattr(cli.laws, "_cmd_presets", broken)
     with pytest.raises(AttributeError, match="a bug"):
         main(["presets"])
 

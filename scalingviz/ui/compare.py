@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from .. import units
 from ..presets import PRESETS, get_preset
+from ..workflows import inference_frontier
 from .controls import QuantityControl, law_options
 from .figures import LiveFigure, layout
 
@@ -162,10 +163,8 @@ class Compare:
             row = {"law": p.name, "title": p.title, "N_opt": float(o["N_opt"]), "D_opt": float(o["D_opt"]),
                    "loss": None if o.get("loss") is None else float(o["loss"]), "N_convention": p.N_convention}
             if D_inf is not None and p.has("inference_optimal"):
-                co = p.compute_optimal(C, method="numerical")  # the loss whose inference-aware model is sought
-                io = p.inference_optimal(float(co["loss"]), D_inf)
-                chin = C + 2.0 * float(co["N_opt"]) * D_inf
-                row.update(N_inf=io["N"], D_inf=io["D"], saving=1.0 - io["total_flop"] / chin)
+                io = inference_frontier(p, C, D_inf)  # at the loss of the compute-optimal model of C
+                row.update(N_inf=io.optimum["N"], D_inf=io.optimum["D"], saving=float(io.saving_vs_compute_optimal))
             rows.append(row)
         Ns = [r["N_opt"] for r in rows]
         spread = max(Ns) / min(Ns) if len(Ns) >= 2 else None
@@ -190,8 +189,7 @@ class Compare:
                 self.fig_opt.data[3 * i].update(x=Cg, y=o["N_opt"])
                 self.fig_opt.data[3 * i + 1].update(x=Cg, y=o["D_opt"])
                 if D_inf is not None and p.has("inference_optimal"):
-                    Ls = p.compute_optimal(Cg[::3], method="numerical")["loss"]
-                    io = p.inference_optimal(Ls, D_inf)
+                    io = inference_frontier(p, Cg[::3], D_inf).optimum
                     self.fig_opt.data[3 * i + 2].update(x=io["train_flop"], y=io["N"])
                 else:
                     self.fig_opt.data[3 * i + 2].update(x=[], y=[])

@@ -22,6 +22,7 @@ import numpy as np
 from .. import units
 from ..presets import DELTA_L_NOISE, PRESETS, Preset, get_preset, preset_for
 from ..uncertainty import prediction_band
+from ..workflows import inference_frontier
 from . import figures
 from .controls import QuantityControl, close_tree, error_html, law_options
 from .markers import MarkerLayer
@@ -643,9 +644,7 @@ class Explorer:
                 for k in ("N_inf", "D_inf"):
                     f.data[T.index(k)].update(x=[], y=[])
             return
-        Cg = np.logspace(15, 28, 60)
-        L = law.compute_optimal(Cg, method="numerical")["loss"]
-        o = law.inference_optimal(L, D_inf)
+        o = inference_frontier(law, np.logspace(15, 28, 60), D_inf).optimum
         served = units.format_number(D_inf)
         with f.batch_update():
             f.data[T.index("N_inf")].update(x=o["train_flop"], y=o["N"], name=f"N*, {served} served")

@@ -25,9 +25,13 @@ import plotly.graph_objects as go
 from .. import datasets, fit, units
 from ..presets import PRESETS, register
 from ..serialize import jsonable
+from ..workflows import fit_runs
 from . import figures
 from .controls import close_tree, error_html
 from .curvefit import CurveFitView, curve_choices, is_curve_table
+
+#: The fit workflow's parameter names -> the fields that give them (its errors name the field).
+_FIELDS = {"holdout_above_C": "hold out C", "bounds": "constants", "fixed": "constants", "n_boot": "bootstrap"}
 
 __all__ = ["EXAMPLES", "FitTab", "fit_choices"]
 
@@ -90,6 +94,7 @@ class FitTab:
         self.heldout: fit.HeldOut | None = None
         self.rollout: fit.HeldOut | None = None
         self.stages: fit.DataConstrainedFit | None = None
+        self.report = None  # the last RunsFitReport (scalingviz.workflows)
         self.isoflop: fit.IsoflopFit | None = None
 
         self.source = w.ToggleButtons(options=[("Upload a CSV", "upload"), ("Synthetic example", "example"),
@@ -331,49 +336,31 @@ class FitTab:
             if law in ISOFLOP_CHOICES:
                 return self._run_isoflop(runs, ISOFLOP_CHOICES[law])
             holdout = units.parse_quantity(self.holdout.value, "hold out C") if self.holdout.value.strip() else None
-            train = runs if holdout is None else runs.subset(runs.C <= holdout)
-            if holdout is not None and len(train) == len(runs):
-                raise ValueError(f"hold out C: every run has C <= {holdout:.3g} FLOP; nothing would be held out")
-            form, _ = fit.resolve_law(law)
             fixed, bounds = fit.parse_constraints(self.constraints.value)
-            options = {"fixed": fixed or None, "bounds": bounds or None}
-            if train.U is not None and form.accepts(form.fit_target, "U"):
-                if bounds:
-                    raise ValueError("constants: bounds are not supported by the two-stage data-constrained fit; "
-                                     "pin constants instead (E=1.87)")
-                self.stages = fit.fit_data_constrained(train, form, fixed=fixed or None)
-                # the badge shows the two stages' honest status (R_D*, R_N* identified or not), not stage 2's alone
-                result = replace(self.stages.repeated, status=self.stages.status, message=self.stages.message)
-            else:
-                result = fit.fit_law(train, law, **options)
-            if self.largest.value:
-                self.rollout = fit.leave_largest_out(train, law)
-        except (ValueError, fit.FitError) as exc:
-            self.file_error.value = ""
-            self.fit_error.value = error_html(str(exc).replace("uploaded file", self.source_name))
-            return False
-        self.runs, self.result, self.boot, self.heldout = runs, result, None, None
-        self.held_mask = np.zeros(len(runs), bool) if holdout is None else runs.C > holdout
-        if self.n_boot.value > 0:
-            self.progress.max = int(self.n_boot.value)
-            self.progress.value = 0
-            self.progress.layout.visibility = "visible"
+            n_boot = int(self.n_boot.value)
+            if n_boot > 0:
+                self.progress.max = n_boot
+                self.progress.value = 0
+                self.progress.layout.visibility = "visible"
 
             def tick(i: int, n: int) -> None:
                 self.progress.value = i
                 self.progress_note.value = f"<span class='sv-note'>bootstrap {i} / {n}</span>"
 
-            self.boot = fit.bootstrap(train, law, n=int(self.n_boot.value), fit=result, progress=tick)
-            result = fit.with_bootstrap_check(result, self.boot)
-            self.result = result
-        if holdout is not None:
-            self.heldout = fit.heldout_check(runs, law, above_C=holdout, **options)
-            self.progress_note.value = ""
-            if self.boot is not None:  # the held-out runs against their 95% prediction intervals
-                test = runs.subset(runs.C > holdout)
-                pi = fit.prediction_interval(result, self.boot, **{v: (test.C if v == "C" else getattr(test, v))
-                                                                    for v in result.variables})
-                self.coverage = float(((test.loss >= pi["low"]) & (test.loss <= pi["high"])).mean())
+            report = fit_runs(runs, law, fixed=fixed, bounds=bounds, holdout_above_C=holdout, n_boot=n_boot,
+                              leave_largest_out=self.largest.value, n_jobs=1, progress=tick)
+        except (ValueError, fit.FitError) as exc:
+            name, _, rest = str(exc).partition(":")
+            self.file_error.value = ""
+            self.fit_error.value = error_html((_FIELDS.get(name, name) + ":" + rest if rest else str(exc))
+                                              .replace("uploaded file", self.source_name))
+            return False
+        self.progress_note.value = ""
+        self.report = report
+        self.runs, self.result, self.boot, self.heldout = report.runs, report.result, report.boot, report.heldout
+        self.stages, self.coverage, self.rollout, self.held_mask = (report.stages, report.coverage, report.rollout,
+                                                                     report.held_mask)
+        result = report.result
         self.elapsed = time.perf_counter() - t0
         self.fit_count = getattr(self, "fit_count", 0) + 1
         self.results.value = self._render()
@@ -456,7 +443,7 @@ class FitTab:
 
     def _render(self) -> str:
         r, b = self.result, self.boot
-        ci = b.ci if b is not None else {}
+        ci = self.report.ci or {}
         status_kind = "good" if r.status == "converged" else "warn"
         rows = "".join(
             f"<tr><td>{html.escape(k)}</td><td><b>{v:.5g}</b></td><td>"
@@ -495,9 +482,9 @@ class FitTab:
                                                           "</span>" if e.get("in_sample") else "")
                           + f"</td><td>{e['median_abs_pct_error']:.2f}%</td>"
                           f"<td>{e['max_abs_pct_error']:.2f}%</td></tr>" for n, e in d["presets"].items())
-            cov = getattr(self, "coverage", None)
+            cov = self.coverage
             cov_txt = (f"<div class='sv-note'>{100 * cov:.0f}% of them fall inside their 95% prediction interval "
-                       "(bootstrap constants x resampled residuals)</div>") if cov is not None and self.boot is not None else ""
+                       "(bootstrap constants x resampled residuals)</div>") if cov is not None else ""
             out += (f"<div class='sv-plan-h'>Held out: {d['n']} runs above the threshold</div>{cov_txt}"
                     f"<table class='sv-table'><tr><th>law</th><th>median |error|</th><th>max |error|</th></tr>"
                     f"<tr><td><b>your fit</b></td><td><b>{d['median_abs_pct_error']:.2f}%</b></td>"
@@ -571,7 +558,7 @@ class FitTab:
         r = self.result
         payload = {"form": r.form, "law": self.form.value, "params": r.params, "objective": r.objective,
                    "status": r.status, "n_points": r.n_points, "data_range": r.data_range,
-                   "ci": self.boot.ci if self.boot is not None else None,
+                   "ci": self.report.ci,
                    "heldout": self.heldout.to_dict() if self.heldout is not None else None}
         preds = self._predictions()
         lines = ["N,D,loss," + ",".join(f"pred_{k.replace(' ', '_')}" for k in preds)]

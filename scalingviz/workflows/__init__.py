@@ -1,0 +1,19 @@
+"""One function per question a user asks, each returning a typed report.
+
+The command line (:mod:`scalingviz.cli`) and the dashboard's tabs (:mod:`scalingviz.ui`) parse
+inputs, call these and render the reports; neither computes an answer of its own.
+
+* :func:`fit_runs` -- fit a law to a table of runs (hold-out, bootstrap, leave-largest-out, the
+  data-constrained two stages): :class:`RunsFitReport`.
+* :func:`approach2` -- Chinchilla's Approach 2 (iso-FLOP minima) on a table: the
+  :class:`~scalingviz.fit.IsoflopFit`.
+* :func:`inference_optimum`, :func:`inference_frontier` -- Sardana et al.'s optimum.
+* a training plan is checked by :func:`scalingviz.plan.check` (a :class:`~scalingviz.plan.PlanReport`).
+"""
+
+from __future__ import annotations
+
+from .inference import InferenceOptimum, inference_frontier, inference_optimum
+from .runs import RunsFitReport, fit_runs
+
+__all__ = ["InferenceOptimum", "RunsFitReport", "fit_runs", "inference_frontier", "inference_optimum"]

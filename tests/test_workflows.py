@@ -1,0 +1,113 @@
+"""Each workflow gives the same numbers through the API, the command line and the dashboard
+(issue 24: one path from question to answer)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from scalingviz import datasets
+from scalingviz.cli import main
+from scalingviz.presets import PRESETS, get_preset
+from scalingviz.workflows import fit_runs, inference_frontier, inference_optimum
+
+
+def _data():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered():
+    before = dict(PRESETS)
+    yield
+    PRESETS.clear()
+    PRESETS.update(before)
+
+
+def _close(a, b, rel=1e-9):
+    """Two JSON-ready payloads agree: same keys, numbers within ``rel``."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), set(a) ^ set(b)
+        for k in a:
+            _close(a[k], b[k], rel)
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _close(x, y, rel)
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a == pytest.approx(b, rel=rel, nan_ok=True)
+    else:
+        assert a == b
+
+
+def test_fit_runs_same_numbers_from_the_api_the_cli_and_the_fit_tab(capsys):
+    from scalingviz.serialize import jsonable
+
+    path = _data() / "synthetic_chinchilla.csv"
+    runs = datasets.read_runs(path)
+    api = fit_runs(runs, "hoffmann2022", holdout_above_C=1e20, n_boot=30, leave_largest_out=True, n_jobs=1)
+    assert api.heldout is not None and api.coverage is not None and api.rollout is not None
+    assert main(["fit", str(path), "--holdout-above-C", "1e20", "--bootstrap", "30", "--leave-largest-out",
+                 "--jobs", "1", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    _close(jsonable(api.to_dict()), cli)
+    pytest.importorskip("ipywidgets")
+    from scalingviz.ui.fitter import FitTab
+
+    tab = FitTab()
+    assert tab.load_bytes(path.read_bytes(), "runs.csv")
+    tab.form.value = "hoffmann2022"
+    tab.holdout.value, tab.n_boot.value, tab.largest.value = "1e20", 30, True
+    assert tab.run_fit(), tab.fit_error.value
+    ui = jsonable(tab.report.to_dict())
+    ui["law"] = cli["law"]
+    _close(ui, cli)
+    assert f"{100 * api.coverage:.0f}% of them fall inside" in tab.results.value
+
+
+def test_fit_runs_errors_name_the_flag_or_the_field(capsys, tmp_path):
+    path = _data() / "synthetic_chinchilla.csv"
+    assert main(["fit", str(path), "--holdout-above-C", "1e30"]) == 2
+    assert "--holdout-above-C: every run has C <= 1e+30 FLOP; nothing would be held out" in capsys.readouterr().err
+    pytest.importorskip("ipywidgets")
+    from scalingviz.ui.fitter import FitTab
+
+    tab = FitTab()
+    assert tab.load_bytes(path.read_bytes(), "runs.csv")
+    tab.holdout.value = "1e30"
+    assert not tab.run_fit()
+    assert "hold out C: every run has C &lt;= 1e+30 FLOP" in tab.fit_error.value
+
+
+def test_one_inference_frontier_for_the_plan_the_explorer_and_compare():
+    pytest.importorskip("ipywidgets")
+    from scalingviz.plan import TrainingPlan, check
+    from scalingviz.ui.compare import Compare
+    from scalingviz.ui.explorer import Explorer
+
+    law = get_preset("hoffmann2022")
+    # the plan: its entry is the workflow's optimum at the plan's predicted loss
+    report = check(TrainingPlan(N=7e9, D=2e12, inference_tokens=1e13, laws=("hoffmann2022",)))
+    entry = report.inference_optimal["hoffmann2022"]
+    io = inference_optimum(law, entry["loss"], 1e13)
+    assert entry["N"] == io.optimum["N"] and entry["saving_vs_chinchilla"] == io.saving_vs_compute_optimal
+    # the Explorer's dotted curves are the workflow's frontier
+    ex = Explorer()
+    ex.law = law
+    ex.inference_on.value = True
+    ex._inference_key = None
+    ex._draw_inference()
+    from scalingviz.ui import figures
+
+    tr = ex.fig_frontier.data[figures.FRONTIER_TRACES.index("N_inf")]
+    want = inference_frontier(law, np.logspace(15, 28, 60), ex.inference.value).optimum
+    np.testing.assert_allclose(tr.y, want["N"])
+    # the Compare tab's table
+    tab = Compare()
+    tab.inference_on.value = True
+    row = next(r for r in tab.disagreement()["rows"] if r["law"] == "hoffmann2022")
+    io = inference_frontier(law, tab.C.value, tab.inference.value)
+    assert row["N_inf"] == pytest.approx(float(io.optimum["N"]))
+    assert row["saving"] == pytest.approx(float(io.saving_vs_compute_optimal))
