@@ -111,3 +111,30 @@ def test_one_inference_frontier_for_the_plan_the_explorer_and_compare():
     io = inference_frontier(law, tab.C.value, tab.inference.value)
     assert row["N_inf"] == pytest.approx(float(io.optimum["N"]))
     assert row["saving"] == pytest.approx(float(io.saving_vs_compute_optimal))
+
+
+def test_approach2_same_numbers_from_the_api_the_cli_and_the_fit_tab(capsys, tmp_path):
+    from scalingviz.serialize import jsonable
+    from scalingviz.workflows import approach2
+
+    law = get_preset("hoffmann2022")
+    budgets = (1e19, 1e20, 1e21)
+    C = np.repeat(budgets, 7)
+    N = np.concatenate([np.geomspace(0.2, 5, 7) * law.compute_optimal(c)["N_opt"] for c in budgets])
+    D = C / (6 * N)
+    loss = law.loss(N, D) * (1 + 0.002 * np.sin(np.arange(C.size)))
+    f = tmp_path / "iso.csv"
+    f.write_text("N,D,C,loss\n" + "".join(f"{float(n)!r},{float(d)!r},{float(c)!r},{float(x)!r}\n"
+                                          for n, d, c, x in zip(N, D, C, loss, strict=True)))
+    api = approach2({"C": C, "N": N, "D": D, "loss": loss}, skip_small=True)
+    assert main(["fit-isoflop", str(f), "--skip-small-budgets", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    _close(jsonable(api.to_dict()), cli, rel=1e-9)
+    pytest.importorskip("ipywidgets")
+    from scalingviz.ui.fitter import ISOFLOP_CHOICES, FitTab
+
+    tab = FitTab()
+    assert tab.load_bytes(f.read_bytes(), "iso.csv")
+    tab.form.value = next(k for k, v in ISOFLOP_CHOICES.items() if v == "parabola")
+    assert tab.run_fit(), tab.fit_error.value
+    _close(jsonable(tab.isoflop.to_dict()), {k: v for k, v in cli.items() if k != "N_from"}, rel=1e-9)

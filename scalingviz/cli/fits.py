@@ -112,28 +112,20 @@ def _cmd_fit_batch(args: argparse.Namespace) -> None:
 
 def _cmd_fit_isoflop(args: argparse.Namespace) -> None:
     from .. import datasets, fit
+    from ..workflows import approach2
 
-    cols = _parse_cols(args.col)
-    raw = datasets.read_table(_input(args.file))
-    name = {k: cols.get(k, k) for k in ("C", "N", "D", "loss")}
-    missing = [k for k in ("C", "loss") if name[k] not in raw]
-    if name["N"] not in raw and name["D"] not in raw:
-        missing.append("N or D")
-    if missing:
-        raise UsageError(f"{args.file}: missing {', '.join(missing)}; columns are {', '.join(map(repr, raw))}; "
-                         "map yours with --col C=... --col N=... (or --col D=...) --col loss=...")
-    if args.budget_col is not None and args.budget_col not in raw:
-        raise UsageError(f"--budget-col: {args.budget_col!r} is not a column of {args.file}; columns are "
-                         f"{', '.join(map(repr, raw))}")
-    C = datasets._check_numeric(name["C"], raw[name["C"]])
-    loss = datasets._check_numeric(name["loss"], raw[name["loss"]])
-    D = datasets._check_numeric(name["D"], raw[name["D"]]) if name["D"] in raw else None
-    N = datasets._check_numeric(name["N"], raw[name["N"]]) if name["N"] in raw else C / (6 * D)
-    res = fit.fit_isoflop(C, N, loss, D=D, budget=None if args.budget_col is None else raw[args.budget_col],
-                          method=args.method, tolerance=args.tolerance, skip_small=args.skip_small_budgets,
-                          drop_outliers=args.drop_outliers, drop_unbracketed=args.drop_unbracketed)
-    payload = res.to_dict()
-    payload["N_from"] = "column" if name["N"] in raw else "N = C/(6D)"
+    try:
+        report = approach2(datasets.read_table(_input(args.file)), _parse_cols(args.col), budget_column=args.budget_col,
+                           method=args.method, tolerance=args.tolerance, skip_small=args.skip_small_budgets,
+                           drop_outliers=args.drop_outliers, drop_unbracketed=args.drop_unbracketed)
+    except InputError as exc:
+        name, _, rest = str(exc).partition(":")
+        flag = {"columns": f"{args.file}:", "budget_column": "--budget-col:"}.get(name)
+        if flag is None:
+            raise
+        raise UsageError(flag + rest.replace("(C=..., N=... or D=..., loss=...)", "with --col C=... --col N=... (or "
+                                                                                 "--col D=...) --col loss=...")) from None
+    payload = report.to_dict()
 
     def render(d: dict[str, Any]) -> str:
         rows = [("method", f"{d['method']}: {fit.ISOFLOP_METHODS[d['method']]}"), ("D*", d["flop_model"]),

@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from .. import datasets, fit, units
 from ..presets import PRESETS, register
 from ..serialize import jsonable
-from ..workflows import fit_runs
+from ..workflows import approach2, fit_runs
 from . import figures
 from .controls import close_tree, error_html
 from .curvefit import CurveFitView, curve_choices, is_curve_table
@@ -378,7 +378,8 @@ class FitTab:
         """Approach 2: budgets, N* and D* per budget, the power laws in C, a figure of the optima."""
         import plotly.graph_objects as go
 
-        r = fit.fit_isoflop(runs.C, runs.N, runs.loss, D=runs.D, method=method, skip_small=True)
+        report = approach2({"C": runs.C, "N": runs.N, "D": runs.D, "loss": runs.loss}, method=method, skip_small=True)
+        r = report.fit
         rows = "".join(
             f"<tr><td>{b['C']:.3g}</td><td>{b['n_runs']}</td><td>{units.format_quantity(b['N_opt']) if b['used'] else '&ndash;'}"
             f"</td><td>{units.format_quantity(b['D_opt']) if b['used'] else '&ndash;'}</td><td>"

@@ -5,8 +5,7 @@ inputs, call these and render the reports; neither computes an answer of its own
 
 * :func:`fit_runs` -- fit a law to a table of runs (hold-out, bootstrap, leave-largest-out, the
   data-constrained two stages): :class:`RunsFitReport`.
-* :func:`approach2` -- Chinchilla's Approach 2 (iso-FLOP minima) on a table: the
-  :class:`~scalingviz.fit.IsoflopFit`.
+* :func:`approach2` -- Chinchilla's Approach 2 (iso-FLOP minima) on a table: :class:`Approach2Report`.
 * :func:`inference_optimum`, :func:`inference_frontier` -- Sardana et al.'s optimum.
 * a training plan is checked by :func:`scalingviz.plan.check` (a :class:`~scalingviz.plan.PlanReport`).
 """
@@ -14,6 +13,8 @@ inputs, call these and render the reports; neither computes an answer of its own
 from __future__ import annotations
 
 from .inference import InferenceOptimum, inference_frontier, inference_optimum
+from .isoflop import Approach2Report, approach2
 from .runs import RunsFitReport, fit_runs
 
-__all__ = ["InferenceOptimum", "RunsFitReport", "fit_runs", "inference_frontier", "inference_optimum"]
+__all__ = ["Approach2Report", "InferenceOptimum", "RunsFitReport", "approach2", "fit_runs", "inference_frontier",
+           "inference_optimum"]
