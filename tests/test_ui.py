@@ -330,3 +330,18 @@ def test_live_figure_keeps_the_browser_state_in_step_until_drawn():
     assert f.drawn
     f.data[0].x = [1.0]
     assert f._widget_data[0]["x"] == [10, 20, 30] and f._py2js_restyle["restyle_data"]["x"] == [[1.0]]
+
+
+def test_figures_are_updated_by_named_traces_never_by_position():
+    # issue 24: the Plan figure was updated as fig.data[5]; a trace added before it moved every update.
+    import re
+    from pathlib import Path
+
+    ui = Path(figures.__file__).parent
+    positional = [f"{p.name}:{i}" for p in ui.glob("*.py") for i, line in enumerate(p.read_text().splitlines(), 1)
+                  if re.search(r"\.data\[[^\]]+\]", line)]
+    assert positional == []
+    fig = figures.trajectory_figure()
+    assert [t.meta for t in fig.data] == list(figures.TRAJECTORY_TRACES)
+    with pytest.raises(KeyError, match="no trace 'nope'"):
+        figures.trace(fig, "nope")

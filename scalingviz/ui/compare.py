@@ -13,7 +13,7 @@ from .. import units
 from ..presets import PRESETS, get_preset
 from ..workflows import inference_frontier
 from .controls import QuantityControl, law_options
-from .figures import LiveFigure, layout
+from .figures import LiveFigure, layout, trace
 
 __all__ = ["Compare"]
 
@@ -126,27 +126,29 @@ class Compare:
         with self.fig_loss.batch_update():
             self.fig_loss.data = []
             for i, p in enumerate(self._selected("loss")):
-                self.fig_loss.add_scatter(x=[], y=[], mode="lines", name=p.title, line=dict(color=PALETTE[i % 9], width=2))
+                self.fig_loss.add_scatter(x=[], y=[], mode="lines", name=p.title, meta=f"loss:{p.name}",
+                                          line=dict(color=PALETTE[i % 9], width=2))
         with self.fig_opt.batch_update():
             self.fig_opt.data = []
             for i, p in enumerate(self._selected("optimal")):
                 col = PALETTE[i % 9]
                 self.fig_opt.add_scatter(x=[], y=[], mode="lines", name=f"{p.title}", legendgroup=p.name,
-                                         line=dict(color=col, width=2))
+                                         meta=f"N_opt:{p.name}", line=dict(color=col, width=2))
                 self.fig_opt.add_scatter(x=[], y=[], mode="lines", name=f"{p.title} D", legendgroup=p.name,
-                                         showlegend=False, line=dict(color=col, width=2, dash="dash"))
+                                         meta=f"D_opt:{p.name}", showlegend=False, line=dict(color=col, width=2, dash="dash"))
                 self.fig_opt.add_scatter(x=[], y=[], mode="lines", name=f"{p.title} N*", legendgroup=p.name,
-                                         showlegend=False, line=dict(color=col, width=3, dash="dot"))
-            self.fig_opt.add_scatter(x=[], y=[], mode="lines", name="current C", showlegend=False,
+                                         meta=f"N_inf:{p.name}", showlegend=False, line=dict(color=col, width=3, dash="dot"))
+            self.fig_opt.add_scatter(x=[], y=[], mode="lines", name="current C", showlegend=False, meta="current_C",
                                      line=dict(color="#999", width=1, dash="dot"))
         with self.fig_hp.batch_update():
             self.fig_hp.data = []
             for i, name in enumerate(_hparam_laws()):
                 col = PALETTE[(i + 3) % 9]
                 title = PRESETS[name].title
-                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{title} LR", line=dict(color=col, width=2))
+                self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{title} LR", meta=f"lr:{name}",
+                                        line=dict(color=col, width=2))
                 self.fig_hp.add_scatter(x=[], y=[], mode="lines", name=f"{title} batch", yaxis="y2",
-                                        line=dict(color=col, width=2, dash="dash"))
+                                        meta=f"batch:{name}", line=dict(color=col, width=2, dash="dash"))
         self._update()
 
     def inference_tokens(self) -> float | None:
@@ -174,7 +176,8 @@ class Compare:
         C, D = self.C.value, self.D.value
         Ng = np.logspace(6, 13, 200)
         with self.fig_loss.batch_update():
-            for tr, p in zip(self.fig_loss.data, self._selected("loss"), strict=True):
+            for p in self._selected("loss"):
+                tr = trace(self.fig_loss, f"loss:{p.name}")
                 Dn = (C / (6 * Ng)) if self.mode.value == "C" else np.full_like(Ng, D)
                 y = np.asarray(p.loss(Ng, Dn))
                 tr.update(x=Ng, y=np.where((Dn >= 1e6) & (y < 10), y, np.nan))
@@ -184,25 +187,25 @@ class Compare:
         with self.fig_opt.batch_update():
             laws = self._selected("optimal")
             D_inf = self.inference_tokens()
-            for i, p in enumerate(laws):
+            for p in laws:
                 o = p.compute_optimal(Cg)
-                self.fig_opt.data[3 * i].update(x=Cg, y=o["N_opt"])
-                self.fig_opt.data[3 * i + 1].update(x=Cg, y=o["D_opt"])
+                trace(self.fig_opt, f"N_opt:{p.name}").update(x=Cg, y=o["N_opt"])
+                trace(self.fig_opt, f"D_opt:{p.name}").update(x=Cg, y=o["D_opt"])
                 if D_inf is not None and p.has("inference_optimal"):
                     io = inference_frontier(p, Cg[::3], D_inf).optimum
-                    self.fig_opt.data[3 * i + 2].update(x=io["train_flop"], y=io["N"])
+                    trace(self.fig_opt, f"N_inf:{p.name}").update(x=io["train_flop"], y=io["N"])
                 else:
-                    self.fig_opt.data[3 * i + 2].update(x=[], y=[])
+                    trace(self.fig_opt, f"N_inf:{p.name}").update(x=[], y=[])
             self.fig_opt.layout.title.text = ("Compute-optimal N (solid) and D (dashed)" + (
                 f"<br><span style='font-size:11px'>dotted: N*, least training + inference compute with "
                 f"{units.format_number(D_inf)} tokens served</span>" if D_inf is not None else ""))
-            self.fig_opt.data[-1].update(x=[C, C], y=[1e6, 1e16])
+            trace(self.fig_opt, "current_C").update(x=[C, C], y=[1e6, 1e16])
         with self.fig_hp.batch_update():
             fr = PRESETS[HP_FRONTIER].compute_optimal(Cg)
-            for i, name in enumerate(_hparam_laws()):
+            for name in _hparam_laws():
                 hp = PRESETS[name].hparams(N=fr["N_opt"], D=fr["D_opt"], C=Cg)
-                self.fig_hp.data[2 * i].update(x=Cg, y=hp["lr"])
-                self.fig_hp.data[2 * i + 1].update(x=Cg, y=hp["batch_tokens"])
+                trace(self.fig_hp, f"lr:{name}").update(x=Cg, y=hp["lr"])
+                trace(self.fig_hp, f"batch:{name}").update(x=Cg, y=hp["batch_tokens"])
         d = self.disagreement()
         inf = self.inference_tokens() is not None
 

@@ -100,16 +100,16 @@ class CurveFitView:
         resid = 100 * (c["loss"] / pred - 1)
         if self.fig is not None:
             with self.fig.batch_update():
-                self.fig.data[0].update(x=step, y=c["loss"])
-                self.fig.data[1].update(x=step, y=pred)
-                self.fig.data[2].update(x=step, y=resid)
+                figures.trace(self.fig, "run").update(x=step, y=c["loss"])
+                figures.trace(self.fig, "fit").update(x=step, y=pred)
+                figures.trace(self.fig, "residual").update(x=step, y=resid)
             return self.fig
         fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.06)
-        fig.add_trace(go.Scatter(x=step, y=c["loss"], mode="markers", name="your run",
+        fig.add_trace(go.Scatter(x=step, y=c["loss"], mode="markers", name="your run", meta="run",
                                  marker=dict(size=6, color=figures.COLORS["D"], opacity=0.8)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=step, y=pred, mode="lines", name="fit",
+        fig.add_trace(go.Scatter(x=step, y=pred, mode="lines", name="fit", meta="fit",
                                  line=dict(color=figures.COLORS["main"], width=1.6)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=step, y=resid, mode="markers", name="residual", showlegend=False,
+        fig.add_trace(go.Scatter(x=step, y=resid, mode="markers", name="residual", showlegend=False, meta="residual",
                                  marker=dict(size=4, color=figures.COLORS["accent"])), row=2, col=1)
         fig.update_layout(title=dict(text="Your loss curve and the fit", x=0, font=dict(size=13.5)), height=430,
                           width=640, template="plotly_white", margin=dict(l=64, r=14, t=36, b=44),

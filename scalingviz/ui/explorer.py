@@ -533,19 +533,19 @@ class Explorer:
                 else:
                     y = law.loss(N, S_grid * b)
                 curves[key] = y
-                f.data[figures.TRAJECTORY_TRACES.index(key)].update(x=S_grid * (b if xs_tokens else 1), y=y)
+                figures.trace(f, key).update(x=S_grid * (b if xs_tokens else 1), y=y)
             band = self._band(lambda s: s.trajectory(N, S_grid, B) if law.has("trajectory") else s.loss(N, S_grid * B))
-            bi, lo_i = figures.TRAJECTORY_TRACES.index("band_hi"), figures.TRAJECTORY_TRACES.index("band_lo")
+            bi, lo_i = figures.trace(f, "band_hi"), figures.trace(f, "band_lo")
             if band["label"] is not None:
                 xb = S_grid * (B if xs_tokens else 1)
-                f.data[bi].update(x=xb, y=band["high"])
-                f.data[lo_i].update(x=xb, y=band["low"], name="band: " + band["label"])
+                bi.update(x=xb, y=band["high"])
+                lo_i.update(x=xb, y=band["low"], name="band: " + band["label"])
             else:
-                f.data[bi].update(x=[], y=[])
-                f.data[lo_i].update(x=[], y=[])
-            _set_if_changed(f.data[figures.TRAJECTORY_TRACES.index("s_min")], "showlegend", law.has("trajectory"))
+                bi.update(x=[], y=[])
+                lo_i.update(x=[], y=[])
+            _set_if_changed(figures.trace(f, "s_min"), "showlegend", law.has("trajectory"))
             xa = [S_grid[0] * (B if xs_tokens else 1), S_grid[-1] * (4 * B if xs_tokens else 1)]
-            f.data[figures.TRAJECTORY_TRACES.index("asymptote")].update(x=xa, y=[p["L_min"]] * 2)
+            figures.trace(f, "asymptote").update(x=xa, y=[p["L_min"]] * 2)
             _set_if_changed(f.layout.xaxis.title, "text", "tokens processed B·S" if xs_tokens else "optimizer steps S")
             _set_if_changed(f.layout.title, "text", f"Loss trajectory at B = {units.format_quantity(B)} tokens"
                             + ("" if law.has("trajectory") else " (no batch term: L(N, D = B·S))"))
@@ -557,11 +557,11 @@ class Explorer:
             dl_law = preset_for("delta_L", law)
             Dg = np.logspace(6, 15, 200)
             dl = np.asarray(dl_law.delta_L(N, Dg))
-            f.data[0].update(x=Dg, y=np.where(dl > 1e-6, dl, np.nan))
-            f.data[1].update(x=[Dg[0], Dg[-1]], y=[DELTA_L_NOISE.value] * 2)
+            figures.trace(f, "curve").update(x=Dg, y=np.where(dl > 1e-6, dl, np.nan))
+            figures.trace(f, "two_pct").update(x=[Dg[0], Dg[-1]], y=[DELTA_L_NOISE.value] * 2)
             rule = preset_for("overfit_rule", law)  # a published rule of thumb (Kaplan's Eq. 4.4)
             d44 = float(rule.data_overfit_threshold(N))
-            f.data[2].update(x=[d44, d44], y=[1e-6, 10])
+            figures.trace(f, "eq44").update(x=[d44, d44], y=[1e-6, 10])
             _set_if_changed(f.layout.yaxis, "range", (-5, 0.5))
             _set_if_changed(f.layout.title, "text", f"Overfitting penalty at N = {units.format_quantity(N)}"
                             + ("" if dl_law is law else f" (from {dl_law.title})"))
@@ -574,17 +574,16 @@ class Explorer:
             f = self.fig_bcrit
             bl = self._batch_law()
             Lg = np.linspace(1.5, 6.0, 120)
-            f.data[0].update(x=Lg, y=bl.B_crit(Lg))
+            figures.trace(f, "curve").update(x=Lg, y=bl.B_crit(Lg))
             _set_if_changed(f.layout.title, "text",
                             "Critical batch size" + ("" if bl is law else f" ({bl.title}, at its own loss)"))
-            f.data[1].update(x=[Lg[0], Lg[-1]], y=[B, B])
+            figures.trace(f, "batch").update(x=[Lg[0], Lg[-1]], y=[B, B])
 
     def _law_key(self) -> tuple:
         return (self.law.name, self.law.modified, tuple(self.law.values.values()))
 
     def _draw_frontier(self, p: dict[str, Any]) -> None:
         law = self.law
-        T = figures.FRONTIER_TRACES
         if self._frontier_key == self._law_key():  # the curves depend on the law only: move the plan
             return
         self._frontier_key = self._law_key()
@@ -607,10 +606,10 @@ class Explorer:
                     b_name = f"B<sub>opt</sub> = B(D<sub>opt</sub>), {hp.name}"  # short: the legend has two columns
                 S_opt = o.get("S_opt", o["D_opt"] / B_opt)
                 for k, y in (("N", o["N_opt"]), ("D", o["D_opt"]), ("B", B_opt), ("S", S_opt)):
-                    f.data[T.index(k + suffix)].update(x=Cg, y=y)
+                    figures.trace(f, k + suffix).update(x=Cg, y=y)
                 if not suffix and b_name is not None:
-                    f.data[T.index("B")].update(name=b_name)
-                    f.data[T.index("S")].update(name="S<sub>opt</sub> = D<sub>opt</sub>/B<sub>opt</sub>")
+                    figures.trace(f, "B").update(name=b_name)
+                    figures.trace(f, "S").update(name="S<sub>opt</sub> = D<sub>opt</sub>/B<sub>opt</sub>")
             if len(methods) > 1:
                 title += f" (solid: {law.optimal_label(methods[0])}, dashed: {law.optimal_label(methods[1])})"
             elif methods and law.form.optimal_methods:
@@ -619,8 +618,8 @@ class Explorer:
                 for key in ("N", "D"):
                     band = self._band(lambda s, key=key, m=methods[0]: s.compute_optimal(Cg, method=m)[f"{key}_opt"])
                     if band["label"] is not None and np.any(band["high"] > band["low"]):
-                        f.data[T.index(f"{key}_band_hi")].update(x=Cg, y=band["high"])
-                        f.data[T.index(f"{key}_band_lo")].update(x=Cg, y=band["low"])
+                        figures.trace(f, f"{key}_band_hi").update(x=Cg, y=band["high"])
+                        figures.trace(f, f"{key}_band_lo").update(x=Cg, y=band["low"])
             f.layout.title.text = title
 
     def inference_tokens(self) -> float | None:
@@ -635,25 +634,23 @@ class Explorer:
         if key == self._inference_key:
             return
         self._inference_key = key
-        T = figures.FRONTIER_TRACES
         f = self.fig_frontier
         for ctrl in (self.inference.slider, self.inference.text):
             ctrl.disabled = D_inf is None
         if D_inf is None or not law.has("inference_optimal"):
             with f.batch_update():
                 for k in ("N_inf", "D_inf"):
-                    f.data[T.index(k)].update(x=[], y=[])
+                    figures.trace(f, k).update(x=[], y=[])
             return
         o = inference_frontier(law, np.logspace(15, 28, 60), D_inf).optimum
         served = units.format_number(D_inf)
         with f.batch_update():
-            f.data[T.index("N_inf")].update(x=o["train_flop"], y=o["N"], name=f"N*, {served} served")
-            f.data[T.index("D_inf")].update(x=o["train_flop"], y=o["D"], name=f"D*, {served} served")
+            figures.trace(f, "N_inf").update(x=o["train_flop"], y=o["N"], name=f"N*, {served} served")
+            figures.trace(f, "D_inf").update(x=o["train_flop"], y=o["D"], name=f"D*, {served} served")
 
     def _draw_landscape(self, p: dict[str, Any]) -> None:
         law = self.law
         key = (law.name, law.modified, tuple(law.values.values()), p["B"] if not law.has("loss") else None)
-        T = figures.LANDSCAPE_TRACES
         with self.fig_landscape.batch_update():
             f = self.fig_landscape
             if key != self._landscape_key:
@@ -666,16 +663,16 @@ class Explorer:
                     Z = law.trajectory(Ng, Dg / p["B"], p["B"])
                     title = f"Loss at B = {units.format_quantity(p['B'])} tokens; dotted: iso-FLOP; red: optimum"
                 Z = np.where(np.asarray(Z) < 8, Z, np.nan)
-                f.data[T.index("contour")].update(z=Z)
+                figures.trace(f, "contour").update(z=Z)
                 xs, ys = [], []
                 for c in 10.0 ** np.arange(18, 27, 2):
                     xs += [float(self._logN[0]), float(self._logN[-1]), None]
                     ys += [math.log10(c / 6) - float(self._logN[0]), math.log10(c / 6) - float(self._logN[-1]), None]
-                f.data[T.index("isoflop")].update(x=xs, y=ys)
+                figures.trace(f, "isoflop").update(x=xs, y=ys)
                 Cg = np.logspace(12, 30, 80)
                 o = law.compute_optimal(Cg) if law.has("optimal") else None
                 if o is not None:
-                    f.data[T.index("frontier")].update(x=np.log10(o["N_opt"]), y=np.log10(o["D_opt"]))
+                    figures.trace(f, "frontier").update(x=np.log10(o["N_opt"]), y=np.log10(o["D_opt"]))
                 f.layout.title.text = title
                 self._landscape_key = key
 

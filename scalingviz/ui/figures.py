@@ -131,6 +131,25 @@ def layout(title: str, xtitle: str, ytitle: str, *, xlog=True, ylog=False, heigh
     )
 
 
+def _named(fig: go.Figure, keys: tuple[str, ...]) -> go.Figure:
+    """``fig`` with its traces named ``keys`` in order (their ``meta``; a FigureWidget overwrites ``uid``),
+    for :func:`trace`."""
+    if len(fig.data) != len(keys):
+        raise ValueError(f"{len(fig.data)} traces for {len(keys)} names: {', '.join(keys)}")
+    for t, key in zip(fig.data, keys, strict=True):
+        t.meta = key
+    return fig
+
+
+def trace(fig, key: str):
+    """The trace of ``fig`` named ``key`` (its ``meta``, set where the figure is built): updates go to
+    traces by name, never by position."""
+    for t in fig.data:
+        if t.meta == key:
+            return t
+    raise KeyError(f"no trace {key!r} in this figure; its traces: {', '.join(str(t.meta) for t in fig.data)}")
+
+
 def line(name, color, dash=None, width=2, showlegend=True, **kw) -> go.Scatter:
     return go.Scatter(x=[], y=[], mode="lines", name=name, line=dict(color=color, dash=dash, width=width),
                       showlegend=showlegend, **kw)
@@ -222,7 +241,7 @@ def trajectory_figure() -> go.Figure:
         marker("S_min", COLORS["ok"], symbol="diamond", size=11),
         marker("now", COLORS["accent"], size=12),
     ]
-    return go.Figure(data=data, layout=layout("Loss trajectory", "optimizer steps S", "loss [nats/token]"))
+    return _named(go.Figure(data=data, layout=layout("Loss trajectory", "optimizer steps S", "loss [nats/token]")), TRAJECTORY_TRACES)
 
 
 OVERFIT_TRACES = ("curve", "two_pct", "eq44", "current")
@@ -242,7 +261,7 @@ def overfit_figure() -> go.Figure:
     lay["yaxis"].update(tickvals=[1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10],
                         ticktext=["0.001%", "0.01%", "0.1%", "1%", "10%", "100%", "1000%"])
     lay["legend"].update(x=0.01, xanchor="left", y=0.01, yanchor="bottom")
-    return go.Figure(data=data, layout=lay)
+    return _named(go.Figure(data=data, layout=lay), OVERFIT_TRACES)
 
 
 FRONTIER_TRACES = ("N_band_hi", "N_band_lo", "D_band_hi", "D_band_lo", "N", "D", "B", "S", "N_alt", "D_alt",
@@ -279,7 +298,7 @@ def frontier_figure() -> go.Figure:
     lay["height"] = lay["height"] + 96
     lay["margin"]["b"] = 44 + 96
     lay["yaxis"]["range"] = [2, 17]
-    return go.Figure(data=data, layout=lay)
+    return _named(go.Figure(data=data, layout=lay), FRONTIER_TRACES)
 
 
 LANDSCAPE_TRACES = ("contour", "isoflop", "frontier", "current")
@@ -300,7 +319,7 @@ def landscape_figure(logN: np.ndarray, logD: np.ndarray) -> go.Figure:
     lay = layout("Loss landscape", "N [params]", "D [tokens]", xlog=False, showlegend=False)
     lay["xaxis"].update(range=[float(logN[0]), float(logN[-1])], **log_ticks(logN[0], logN[-1]))
     lay["yaxis"].update(range=[float(logD[0]), float(logD[-1])], **log_ticks(logD[0], logD[-1]))
-    return go.Figure(data=data, layout=lay)
+    return _named(go.Figure(data=data, layout=lay), LANDSCAPE_TRACES)
 
 
 BCRIT_TRACES = ("curve", "batch", "current")
@@ -317,4 +336,4 @@ def bcrit_figure() -> go.Figure:
     lay["legend"].update(x=0.01, xanchor="left")
     lay["yaxis"]["dtick"] = 1
     lay["xaxis"]["autorange"] = "reversed"  # training moves left to right: loss falls
-    return go.Figure(data=data, layout=lay)
+    return _named(go.Figure(data=data, layout=lay), BCRIT_TRACES)

@@ -8,6 +8,7 @@ their values, and the last good report stays on screen, marked as such. The numb
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,7 @@ from ..plan import (
 )
 from ..presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS
 from ..uncertainty import prediction_band
+from ..workflows import inference_frontier
 from . import figures
 from .controls import error_html, law_options
 from .markers import MarkerLayer
@@ -428,19 +430,19 @@ class PlanTab:
         lay["yaxis"]["range"] = [7, 13.5]
         band = dict(mode="lines", line=dict(width=0), hoverinfo="skip")
         data = [
-            go.Scatter(x=[], y=[], showlegend=False, name="band hi", **band),
-            go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)",
+            go.Scatter(x=[], y=[], showlegend=False, name="band hi", meta="band_hi", **band),
+            go.Scatter(x=[], y=[], fill="tonexty", fillcolor="rgba(31,95,168,0.15)", meta="band_lo",
                        name=f"95% band, {PRESETS[FRONTIER_LAWS[0]].title}", **band),
         ]
         for name, color, dash in zip(FRONTIER_LAWS, (figures.COLORS["N"], figures.COLORS["D"], figures.COLORS["S"]),
                                      (None, "dash", "dot"), strict=True):
             law = PRESETS[name]
-            data.append(figures.line(f"N<sub>opt</sub>, {law.title}", color, dash=dash, width=2))
+            data.append(figures.line(f"N<sub>opt</sub>, {law.title}", color, dash=dash, width=2, meta=f"N_opt:{name}"))
         data.append(figures.line(f"{CHINCHILLA_TOKENS_PER_PARAM.value:g} tokens/param", figures.COLORS["grey"],
-                                 dash="dashdot", width=1.2))
-        data.append(figures.marker("your plan", figures.COLORS["accent"], symbol="star", size=16))
+                                 dash="dashdot", width=1.2, meta="tokens_per_param"))
+        data.append(figures.marker("your plan", figures.COLORS["accent"], symbol="star", size=16, meta="plan"))
         data.append(figures.line("least training + inference compute", figures.COLORS["accent"], dash="dash",
-                                 width=2))  # drawn with the band's law (Sardana et al. 2024)
+                                 width=2, meta="inference"))  # drawn with the band's law (Sardana et al. 2024)
         return go.Figure(data=data, layout=lay)
 
     def _draw(self, report: PlanReport) -> None:
@@ -449,21 +451,20 @@ class PlanTab:
             if not self._frontier_drawn:
                 Cg = np.logspace(17, 27, 80)
                 band = prediction_band(FRONTIER_LAWS[0], lambda p: p.compute_optimal(Cg)["N_opt"])
-                self.fig.data[0].update(x=Cg, y=band["high"])
-                self.fig.data[1].update(x=Cg, y=band["low"])
-                for i, name in enumerate(FRONTIER_LAWS):
-                    self.fig.data[2 + i].update(x=Cg, y=PRESETS[name].compute_optimal(Cg)["N_opt"])
-                self.fig.data[5].update(x=Cg, y=np.sqrt(Cg / (6 * CHINCHILLA_TOKENS_PER_PARAM.value)))
+                tr = functools.partial(figures.trace, self.fig)
+                tr("band_hi").update(x=Cg, y=band["high"])
+                tr("band_lo").update(x=Cg, y=band["low"])
+                for name in FRONTIER_LAWS:
+                    tr(f"N_opt:{name}").update(x=Cg, y=PRESETS[name].compute_optimal(Cg)["N_opt"])
+                tr("tokens_per_param").update(x=Cg, y=np.sqrt(Cg / (6 * CHINCHILLA_TOKENS_PER_PARAM.value)))
                 self._frontier_drawn = True
             D_inf = report.plan.inference_tokens
             if D_inf != self._inference_drawn:
                 # Sardana et al.: for each loss on the compute-optimal frontier, the model reaching it at the
                 # least training + inference compute, drawn at its own training compute.
-                trace = self.fig.data[7]
+                trace = figures.trace(self.fig, "inference")
                 if D_inf:
-                    law = PRESETS[INFERENCE_REFERENCE]
-                    Cg = np.logspace(17, 27, 41)
-                    o = law.inference_optimal(law.compute_optimal(Cg)["loss"], D_inf)
+                    o = inference_frontier(PRESETS[INFERENCE_REFERENCE], np.logspace(17, 27, 41), D_inf).optimum
                     trace.update(x=o["train_flop"], y=o["N"],
                                  name=f"least total compute, {units.format_number(D_inf)} served")
                 else:

@@ -53,7 +53,7 @@ def schedule_figure() -> go.Figure:
                      row=2, col=1)
     fig.update_xaxes(showline=True, mirror=True, linecolor="#ccc")
     fig.update_xaxes(title_text="optimizer step", row=2, col=1)
-    return fig
+    return figures._named(fig, SCHEDULE_TRACES)
 
 
 class SchedulePanel:
@@ -226,7 +226,6 @@ class SchedulePanel:
         runs = {"": s, "_cosine": Schedule("cosine", T, s.peak_lr, s.warmup, s.floor),
                 "_constant": Schedule("constant", T, s.peak_lr, s.warmup)}
         finals, shown_losses = {}, []
-        T_ = SCHEDULE_TRACES
         shown = q >= max(s.warmup, 1)  # the law describes the loss after warmup
         with self.fig.batch_update():
             for suffix, sched in runs.items():
@@ -234,8 +233,8 @@ class SchedulePanel:
                 loss = np.asarray(law.curve(q, lr), dtype=float)
                 finals[suffix] = float(loss[-1])
                 shown_losses.append(loss[shown])
-                self.fig.data[T_.index("loss" + suffix)].update(x=q[shown], y=loss[shown])
-                self.fig.data[T_.index("lr" + suffix)].update(x=q, y=lr[q])
+                figures.trace(self.fig, "loss" + suffix).update(x=q[shown], y=loss[shown])
+                figures.trace(self.fig, "lr" + suffix).update(x=q, y=lr[q])
             lo = min(float(x.min()) for x in shown_losses)
             top = float(np.percentile(shown_losses[0], 97))  # the steep start of the curve is cut off
             self.fig.layout.yaxis.range = [lo - 0.03 * (top - lo), top]
