@@ -21,8 +21,8 @@ import numpy as np
 
 from .. import units
 from ..presets import DELTA_L_NOISE, PRESETS, Preset, get_preset, preset_for
-from ..uncertainty import prediction_band
 from ..workflows import inference_frontier
+from . import explorer_model as model
 from . import figures
 from .controls import QuantityControl, close_tree, error_html, law_options
 from .markers import MarkerLayer
@@ -38,7 +38,6 @@ DESCRIPTIONS = {
     "B": "batch size in tokens (switch to sequences below)",
     "S": "optimizer steps, S = D / B",
 }
-N_BAND_SAMPLES = 200
 
 
 def _set_if_changed(obj: Any, attr: str, value: Any) -> None:
@@ -49,12 +48,6 @@ def _set_if_changed(obj: Any, attr: str, value: Any) -> None:
 
 class ExplorerState(dict):
     """The Explorer's shareable state: law, N, D, B (tokens), S, seq_len."""
-
-
-def _fmt(x: float | None, unit: str = "") -> str:
-    if x is None or not np.isfinite(x):
-        return "&ndash;"
-    return units.format_number(x, unit, 3, html=True)
 
 
 class Explorer:
@@ -450,36 +443,13 @@ class Explorer:
             self.schedule_panel.on_change.append(callback)
 
     def _band(self, fn) -> dict[str, Any]:
-        return prediction_band(self.law, fn, n=N_BAND_SAMPLES)
+        return model.band(self.law, fn)
 
     def predictions(self) -> dict[str, Any]:
-        """Everything the summary shows, from the core (also used by tests)."""
-        law = self.law
-        N, D, B, S = self.law_N(), self.controls["D"].value, self.controls["B"].value, self.controls["S"].value
-        C = 6 * N * D
-        out: dict[str, Any] = {"law": law.name, "N": N, "D": D, "B": B, "S": S, "C": C}
-        if law.has("trajectory"):
-            L = float(law.trajectory(N, S, B))
-            out.update(loss=L, loss_kind="L(N, S, B) learning curve at batch B", L_min=float(law.min_loss(N)))
-        else:
-            L = float(law.loss(N, D))
-            out.update(loss=L, loss_kind="L(N, D)", L_min=float(law.loss_converged(N)))
-        band = self._band(lambda s: s.trajectory(N, S, B) if law.has("trajectory") else s.loss(N, D))
-        if band["label"] is not None:
-            out.update(loss_low=float(band["low"]), loss_high=float(band["high"]), band_source=band["source"])
-        if law.has("loss"):
-            out["delta_L"] = float(law.delta_L(N, D))
-            out["D_for_delta_L"] = float(law.data_for_delta_L(N))
-        bl = self._batch_law()
-        L_b = L if bl is law else float(bl.trajectory(N, S, B))
-        t = bl.batch_tradeoff(S, B, L_b)
-        out.update(B_crit=float(t["B_crit"]), S_min=float(t["S_min"]), E_min=float(t["E_min"]),
-                   C_min=float(t["E_min"]) * 6 * N, batch_law=bl.name, loss_for_batch=L_b)
-        out["tokens_per_param"] = D / N
-        if law.has("optimal"):
-            o = law.compute_optimal(C)
-            out.update(N_opt=float(o["N_opt"]), D_opt=float(o["D_opt"]), opt_method=o["method"])
-        return out
+        """Everything the summary shows, from the core (also used by tests): :func:`.explorer_model.predictions`."""
+        c = self.controls
+        return model.predictions(model.Settings(self.law, self.law_N(), c["D"].value, c["B"].value, c["S"].value,
+                                                self._batch_law()))
 
     # -- drawing ---------------------------------------------------------------------------
     def _update(self) -> None:
@@ -528,13 +498,9 @@ class Explorer:
             f = self.fig_trajectory
             curves = {}
             for key, b in (("quarter", B / 4), ("four", 4 * B), ("main", B)):
-                if law.has("trajectory"):
-                    y = law.trajectory(N, S_grid, b)
-                else:
-                    y = law.loss(N, S_grid * b)
-                curves[key] = y
+                curves[key] = y = model.loss_curve(law, N, S_grid, b)
                 figures.trace(f, key).update(x=S_grid * (b if xs_tokens else 1), y=y)
-            band = self._band(lambda s: s.trajectory(N, S_grid, B) if law.has("trajectory") else s.loss(N, S_grid * B))
+            band = self._band(lambda s: model.loss_curve(s, N, S_grid, B))
             bi, lo_i = figures.trace(f, "band_hi"), figures.trace(f, "band_lo")
             if band["label"] is not None:
                 xb = S_grid * (B if xs_tokens else 1)
@@ -678,42 +644,8 @@ class Explorer:
 
     def _draw_summary(self, p: dict[str, Any]) -> None:
         law = self.law
-        warns = [html.escape(text) + ": extrapolation"
-                 for _k, _f, text in law.fitted_range.describe(law.title, N=p["N"], D=p["D"], C=p["C"])]
-        self.warning.value = "".join(f'<div class="sv-warn">&#9888; {m}</div>' for m in warns)
-        band = ""
-        if "loss_low" in p:
-            band = (f" <span class='sv-band' title='{html.escape(p['band_source'])}'>[{p['loss_low']:.3f}, "
-                    f"{p['loss_high']:.3f}]</span>")
-        conv_note = "" if self._n_is.value == "law" else f" (N used by the law: {_fmt(p['N'])})"
-        rows = [
-            ("Predicted loss", f"<b>{p['loss']:.4f}</b>&nbsp;nats/token{band}", f"{p['loss_kind']}; "
-             f"{units.nats_to_bits(p['loss']):.4f} bits/token"),
-            ("Minimum loss L(N)", f"{p['L_min']:.4f}", "S &rarr; &infin; (or D &rarr; &infin;)"),
-        ]
-        if "delta_L" in p:
-            noise = DELTA_L_NOISE.value
-            flag = " class='sv-bad'" if p["delta_L"] > noise else ""
-            rows.append(("Overfitting &delta;L", f"<span{flag}>{100 * p['delta_L']:.2f}%</span>",
-                         f"{100 * noise:g}% needs D &ge; {_fmt(p['D_for_delta_L'], 'tokens')}"))
-        bb = "" if p["batch_law"] == law.name else f" ({html.escape(PRESETS[p['batch_law']].title)})"
-        rows += [
-            ("B_crit at this loss" + bb, _fmt(p["B_crit"], "tokens"), f"your B = {_fmt(p['B'], 'tokens')}"
-             + (f" = {p['B'] / self.seq_len:.4g} seq. of {self.seq_len}" if self.batch_unit.value == "sequences" else "")),
-            ("S_min, E_min", f"{_fmt(p['S_min'], 'steps')}, {_fmt(p['E_min'], 'tokens')}",
-             f"S/S_min = {p['S'] / p['S_min']:.3g}, E/E_min = {p['S'] * p['B'] / p['E_min']:.3g}"),
-            ("C, C_min", f"{p['C']:.3g}, {p['C_min']:.3g} FLOP", f"{units.flop_to_pfdays(p['C']):.3g} PF-days (6ND)"),
-            ("Tokens per parameter", f"{p['tokens_per_param']:.3g}", conv_note),
-        ]
-        if "N_opt" in p:
-            rows.append(("Optimal N, D for this C", f"{_fmt(p['N_opt'])}, {_fmt(p['D_opt'], 'tokens')}",
-                         html.escape(p["opt_method"])))
-        body = "".join(f"<tr><td>{a}</td><td>{b}</td><td class='sv-note'>{c}</td></tr>" for a, b, c in rows)
-        self.summary.value = (
-            f"<div class='sv-summary-box'><div class='sv-summary-title'>{html.escape(law.title)}"
-            f"{' &mdash; <i>constants modified</i>' if law.modified else ''}</div>"
-            f"<table class='sv-table'>{body}</table>"
-            f"<div class='sv-note'>N: {html.escape(law.N_convention)}; loss: {html.escape(law.loss_unit)}. "
-            f"{html.escape(str(law.citation))}</div></div>"
-        )
+        self.warning.value = model.warnings_html(law, p)
+        conv_note = "" if self._n_is.value == "law" else f" (N used by the law: {model.fmt(p['N'])})"
+        seq = self.seq_len if self.batch_unit.value == "sequences" else None
+        self.summary.value = model.summary_html(law, p, conv_note=conv_note, seq_len=seq)
         self.law_note.value = f"<div class='sv-note'>{html.escape(law.formula)}</div>"
