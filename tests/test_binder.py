@@ -26,7 +26,7 @@ FETCHING = [REPO / "notebooks" / n for n in ("04_loss_trajectories.ipynb", "06_h
 CLOSED = "http://127.0.0.1:9"
 OFFLINE = "is not on this machine and could not be downloaded"
 
-pytestmark = [pytest.mark.realdata, pytest.mark.binder]
+pytestmark = [pytest.mark.realdata, pytest.mark.binder, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

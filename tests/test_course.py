@@ -13,7 +13,8 @@ NB = Path(__file__).resolve().parents[1] / "notebooks"
 COURSE = sorted(NB.glob("[0-9][0-9]_*.ipynb"))
 
 
-@pytest.mark.parametrize("ex", list(course.EXERCISES))
+@pytest.mark.parametrize("ex", [pytest.param(e, marks=pytest.mark.slow) if e == "09b" else e  # 09b: a curve fit
+                                for e in course.EXERCISES])
 def test_each_exercise_accepts_its_solution_and_refuses_a_wrong_answer(ex, capsys):
     sol = course.solution(ex)
     assert course.check(ex, sol) and "correct" in capsys.readouterr().out

@@ -37,6 +37,7 @@ def test_epoch_objective_and_parameters(epoch_fit):
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_epoch_bootstrap_cis_overlap_published(epoch_runs, epoch_fit):
     # Epoch's 95% bootstrap CIs (notebook, formulas.md Sec. 5.2 [P]).
     published = {"A": (285.214, 743.626), "B": (1042.357, 5810.344), "E": (1.769, 1.871),

@@ -147,6 +147,7 @@ def test_annealing_lowers_the_loss_and_warmup_matters():
 # -- fitting a run's curves ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fit_protocol_on_both_sizes(curves):
     # The paper's protocol: fit on cosine_24000, constant_24000, wsdcon_9; predict the other six.
     # Issue targets: mean R^2 >= 0.99 and mean relative error <= 0.3% over the nine curves.
@@ -171,6 +172,7 @@ def test_fit_protocol_on_both_sizes(curves):
                                r.predict(c["wsdcon_3"]["step"], c["wsdcon_3"]["lr"]), rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_fit_curve_from_a_logged_lr_column():
     # A (step, lr, loss) table as a user logs it: lr at the logged steps only, rebuilt per step.
     c = datasets.multipower_curves("25M")
@@ -245,6 +247,7 @@ def test_cli_curve_and_advice(capsys, tmp_path):
     assert {"table", "best_cooldown"} <= set(a) and "optimal" not in a
 
 
+@pytest.mark.slow
 def test_cli_fit_curve(capsys):
     folder = datasets.PACKAGE_DATA / "multipower_luo2025" / "csv_25"
     files = [str(folder / f"{n}.csv") for n in datasets.MULTIPOWER_FIT_SET]

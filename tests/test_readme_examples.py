@@ -29,7 +29,7 @@ _BLOCK = re.compile(r"^```text\n(\$ scalingviz [^\n]*)\n(.*?)^```", re.M | re.S)
 def examples() -> list[tuple[str, list[str]]]:
     found = [(m.group(1)[2:], m.group(2).rstrip("\n").split("\n")) for m in _BLOCK.finditer((REPO / "README.md").read_text())]
     assert len(found) >= 8, "README examples not found: has their format changed?"
-    return found
+    return [pytest.param(*f, marks=pytest.mark.slow) if "--bootstrap 1000" in f[0] else f for f in found]
 
 
 def _data_sets(argv: list[str]) -> list[str]:

@@ -96,6 +96,7 @@ def test_cli_plan_schedule_json_keys(capsys):
 
 
 # -- fits that know what they cannot pin down ------------------------------------------------------------
+@pytest.mark.slow
 def test_fit_curve_json_reports_intervals_and_final_loss_interval(capsys):
     folder = datasets.PACKAGE_DATA / "multipower_luo2025" / "csv_25"
     files = [str(folder / f"{n}.csv") for n in datasets.MULTIPOWER_FIT_SET]
@@ -107,6 +108,7 @@ def test_fit_curve_json_reports_intervals_and_final_loss_interval(capsys):
     assert set(d["intervals"]) == set(d["params"])
 
 
+@pytest.mark.slow
 def test_weighting_the_end_of_the_run_fits_the_end_better():
     c = datasets.multipower_curves("25M")
     train = {k: c[k] for k in datasets.MULTIPOWER_FIT_SET}

@@ -13,6 +13,7 @@ from scalingviz.ui.fitter import DATA_DIR  # noqa: E402
 CURVE = "multipower_luo2025/csv_100/wsd_20000_24000.csv"
 
 
+@pytest.mark.slow
 def test_curve_file_is_fitted_with_a_curve_law_and_registered():
     d = Dashboard("tab=fit")
     d.tabs.selected_index = 3

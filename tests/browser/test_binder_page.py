@@ -24,7 +24,7 @@ from first_visit import first_visit  # noqa: E402
 
 from scalingviz.ui import assets  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.binder]
+pytestmark = [pytest.mark.browser, pytest.mark.binder, pytest.mark.slow]
 
 MAX_BYTES = 5e6
 
