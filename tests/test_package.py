@@ -154,3 +154,24 @@ def test_no_module_over_700_lines_but_the_listed_ones():
     long = {str(p.relative_to(REPO / "scalingviz")) for p in (REPO / "scalingviz").rglob("*.py")
             if len(p.read_text().splitlines()) > 700}
     assert long <= LONG_MODULES, f"over 700 lines: {sorted(long - LONG_MODULES)}"
+
+
+def test_every_public_law_function_has_parameters_and_an_example():
+    # issue 24: a Parameters section and an example (run as a doctest above) in the docstring of every
+    # public function of every law module (its __all__, where it is defined).
+    import importlib
+    import inspect
+    import pkgutil
+
+    import scalingviz.laws as laws
+
+    missing, seen = [], 0
+    for info in pkgutil.iter_modules(laws.__path__):
+        mod = importlib.import_module(f"scalingviz.laws.{info.name}")
+        for name in getattr(mod, "__all__", ()):
+            fn = getattr(mod, name)
+            if inspect.isfunction(fn) and fn.__module__ == mod.__name__:
+                seen += 1
+                doc = inspect.getdoc(fn) or ""
+                missing += [f"{info.name}.{name}: {s}" for s in ("Parameters\n---", "Examples\n---") if s not in doc]
+    assert seen >= 50 and missing == []

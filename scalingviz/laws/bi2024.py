@@ -24,6 +24,13 @@ __all__ = ["FORM", "D_opt", "M_opt", "batch_tokens", "learning_rate"]
 def learning_rate(C: ArrayLike, *, lr_coef: float, lr_exp_C: float) -> float | NDArray:
     """Optimal peak learning rate ``eta = lr_coef C^lr_exp_C`` (Eq. 1), C [FLOP].
 
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    lr_coef, lr_exp_C : float
+        The law's constants, as in preset ``bi2024``.
+
     Examples
     --------
     >>> round(learning_rate(1e17, lr_coef=0.3118, lr_exp_C=-0.1250), 7)
@@ -33,17 +40,62 @@ def learning_rate(C: ArrayLike, *, lr_coef: float, lr_exp_C: float) -> float | N
 
 
 def batch_tokens(C: ArrayLike, *, bs_coef: float, bs_exp_C: float) -> float | NDArray:
-    """Optimal batch size ``B = bs_coef C^bs_exp_C`` [tokens] (Eq. 1), C [FLOP]."""
+    """Optimal batch size ``B = bs_coef C^bs_exp_C`` [tokens] (Eq. 1), C [FLOP].
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    bs_coef, bs_exp_C : float
+        The law's constants, as in preset ``bi2024``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.bi2024 import batch_tokens
+    >>> k = dict(bs_coef=0.292, bs_exp_C=0.3271)
+    >>> print(f"{float(batch_tokens(1e21, **k)):.4g}")
+    2.16e+06
+    """
     return _out(bs_coef * _f(C) ** bs_exp_C)
 
 
 def M_opt(C: ArrayLike, *, M_base: float, a: float) -> float | NDArray:
-    """Compute-optimal model scale ``M_opt = M_base C^a`` [FLOP/token] (Eq. 4)."""
+    """Compute-optimal model scale ``M_opt = M_base C^a`` [FLOP/token] (Eq. 4).
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    M_base, a : float
+        The law's constants, as in preset ``bi2024``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.bi2024 import M_opt
+    >>> k = dict(M_base=0.1715, a=0.5243)
+    >>> print(f"{float(M_opt(1e21, **k)):.4g}")
+    1.756e+10
+    """
     return _out(M_base * _f(C) ** a)
 
 
 def D_opt(C: ArrayLike, *, D_base: float, b: float) -> float | NDArray:
-    """Compute-optimal data ``D_opt = D_base C^b`` [tokens] (Eq. 4); ``M_opt D_opt ~ C``."""
+    """Compute-optimal data ``D_opt = D_base C^b`` [tokens] (Eq. 4); ``M_opt D_opt ~ C``.
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    D_base, b : float
+        The law's constants, as in preset ``bi2024``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.bi2024 import D_opt
+    >>> k = dict(D_base=5.8316, b=0.4757)
+    >>> print(f"{float(D_opt(1e21, **k)):.4g}")
+    5.695e+10
+    """
     return _out(D_base * _f(C) ** b)
 
 

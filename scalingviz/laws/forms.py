@@ -415,6 +415,22 @@ def batch_tradeoff(S: ArrayLike, B: ArrayLike, B_crit: ArrayLike) -> dict[str, A
     """S_min, E_min for S steps at batch B [tokens] given the critical batch (Kaplan Eq. 5.1-5.5).
 
     ``S_min = S / (1 + B_crit/B)`` (Eq. 5.4) and ``E_min = E / (1 + B/B_crit)`` with ``E = B S``.
+
+    Parameters
+    ----------
+    S : array_like
+        Optimizer steps taken.
+    B : array_like
+        Batch size [tokens].
+    B_crit : array_like
+        Critical batch size [tokens].
+
+    Examples
+    --------
+    >>> from scalingviz.laws.forms import batch_tradeoff
+    >>> out = batch_tradeoff(1e5, 2**20, 2e6)
+    >>> print(f"{float(out['S_min']):.4g}")
+    3.44e+04
     """
     S, B, Bc = as_float(S), as_float(B), as_float(B_crit)
     return {"S_min": scalar_or_array(S / (1.0 + Bc / B)), "E_min": scalar_or_array(S * B / (1.0 + B / Bc)),
@@ -426,6 +442,21 @@ def nnls_scales(cols: list[NDArray], L: NDArray) -> NDArray | None:
 
     The fitting engine's starts use it: a law linear in its scales once the exponents are fixed
     (``E + A/N^alpha + B/D^beta``) gets its scales exactly for each grid point of exponents.
+
+    Parameters
+    ----------
+    cols : list of ndarray
+        The columns whose non-negative scales are sought.
+    L : array_like
+        Loss [nats/token].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalingviz.laws.forms import nnls_scales
+    >>> x = np.array([1.0, 2.0, 4.0])
+    >>> [round(float(c), 6) for c in nnls_scales([np.ones(3), x], 3 + 2 * x)]
+    [3.0, 2.0]
     """
     from scipy.optimize import nnls
 
@@ -444,7 +475,21 @@ FORMS: dict[str, LawForm] = {}
 
 
 def register_form(form: LawForm, *, overwrite: bool = False) -> LawForm:
-    """Add a form to the registry (forms in :mod:`scalingviz.laws` register themselves)."""
+    """Add a form to the registry (forms in :mod:`scalingviz.laws` register themselves).
+
+    Parameters
+    ----------
+    form : LawForm
+        The form to register.
+    overwrite : bool
+        Replace a registered form of the same name.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.forms import get_form, register_form
+    >>> register_form(get_form('chinchilla'), overwrite=True).name
+    'chinchilla'
+    """
     if not isinstance(form, LawForm):
         raise InputError(f"form: {form!r} is not a LawForm")
     if form.name in FORMS and FORMS[form.name] is not form and not overwrite:
@@ -454,7 +499,19 @@ def register_form(form: LawForm, *, overwrite: bool = False) -> LawForm:
 
 
 def get_form(name: str | LawForm) -> LawForm:
-    """Look a form up by name; the error lists the valid names. A LawForm passes through."""
+    """Look a form up by name; the error lists the valid names. A LawForm passes through.
+
+    Parameters
+    ----------
+    name : str or LawForm
+        A registered form's name (a LawForm passes through).
+
+    Examples
+    --------
+    >>> from scalingviz.laws.forms import get_form
+    >>> get_form('chinchilla').name
+    'chinchilla'
+    """
     if isinstance(name, LawForm):
         return name
     try:
@@ -464,5 +521,17 @@ def get_form(name: str | LawForm) -> LawForm:
 
 
 def form_names(capability: str | None = None) -> list[str]:
-    """Registered form names, optionally only those with a capability."""
+    """Registered form names, optionally only those with a capability.
+
+    Parameters
+    ----------
+    capability : str or None, optional
+        A capability name (``loss``, ``optimal``, ``curve``...); None: every form.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.forms import form_names
+    >>> 'multipower' in form_names('curve')
+    True
+    """
     return [n for n, f in FORMS.items() if capability is None or f.has(capability)]

@@ -56,23 +56,79 @@ def loss(N: ArrayLike, D: ArrayLike, *, E: float, A: float, B: float, alpha: flo
 
 
 def exponents(*, alpha: float, beta: float) -> tuple[float, float]:
-    """Frontier exponents ``(a, b) = (beta/(alpha+beta), alpha/(alpha+beta))`` of Eq. 4; a + b = 1."""
+    """Frontier exponents ``(a, b) = (beta/(alpha+beta), alpha/(alpha+beta))`` of Eq. 4; a + b = 1.
+
+    Parameters
+    ----------
+    alpha, beta : float
+        The law's constants, as in preset ``hoffmann2022``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.hoffmann2022 import exponents
+    >>> k = dict(alpha=0.34, beta=0.28)
+    >>> [round(x, 4) for x in exponents(**k)]
+    [0.4516, 0.5484]
+    """
     return beta / (alpha + beta), alpha / (alpha + beta)
 
 
 def G(*, A: float, B: float, alpha: float, beta: float) -> float:
-    """``G = (alpha A / (beta B))^(1/(alpha+beta))`` of Eq. 4 [params^(...)]."""
+    """``G = (alpha A / (beta B))^(1/(alpha+beta))`` of Eq. 4 [params^(...)].
+
+    Parameters
+    ----------
+    A, B, alpha, beta : float
+        The law's constants, as in preset ``hoffmann2022``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.hoffmann2022 import G
+    >>> k = dict(A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    >>> print(f"{float(G(**k)):.4g}")
+    1.345
+    """
     return (alpha * A / (beta * B)) ** (1.0 / (alpha + beta))
 
 
 def N_opt(C: ArrayLike, *, A: float, B: float, alpha: float, beta: float, E: float | None = None) -> float | NDArray:
-    """Compute-optimal parameters ``N_opt(C) = G (C/6)^a`` [params, total] (Eq. 4), C [FLOP]."""
+    """Compute-optimal parameters ``N_opt(C) = G (C/6)^a`` [params, total] (Eq. 4), C [FLOP].
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    A, B, alpha, beta, E : float
+        The law's constants, as in preset ``hoffmann2022``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.hoffmann2022 import N_opt
+    >>> k = dict(A=406.4, B=410.7, alpha=0.34, beta=0.28, E=1.69)
+    >>> print(f"{float(N_opt(1e21, **k)):.4g}")
+    1.824e+09
+    """
     a, _ = exponents(alpha=alpha, beta=beta)
     return _out(G(A=A, B=B, alpha=alpha, beta=beta) * (_f(C) / 6.0) ** a)
 
 
 def D_opt(C: ArrayLike, *, A: float, B: float, alpha: float, beta: float, E: float | None = None) -> float | NDArray:
-    """Compute-optimal tokens ``D_opt(C) = G^-1 (C/6)^b`` [tokens] (Eq. 4); ``6 N_opt D_opt = C``."""
+    """Compute-optimal tokens ``D_opt(C) = G^-1 (C/6)^b`` [tokens] (Eq. 4); ``6 N_opt D_opt = C``.
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    A, B, alpha, beta, E : float
+        The law's constants, as in preset ``hoffmann2022``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.hoffmann2022 import D_opt
+    >>> k = dict(A=406.4, B=410.7, alpha=0.34, beta=0.28, E=1.69)
+    >>> print(f"{float(D_opt(1e21, **k)):.4g}")
+    9.136e+10
+    """
     _, b = exponents(alpha=alpha, beta=beta)
     return _out((_f(C) / 6.0) ** b / G(A=A, B=B, alpha=alpha, beta=beta))
 
@@ -87,6 +143,20 @@ def loss_optimal(C: ArrayLike, *, E: float, A: float, B: float, alpha: float, be
     """Loss on the compute-optimal frontier, ``L(N_opt(C), D_opt(C)) = E + K (C/6)^-gamma``.
 
     ``gamma = alpha beta / (alpha + beta)`` and ``K = A G^-alpha + B G^beta``; C [FLOP].
+
+    Parameters
+    ----------
+    C : array_like
+        Compute [FLOP].
+    E, A, B, alpha, beta : float
+        The law's constants, as in preset ``hoffmann2022``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.hoffmann2022 import loss_optimal
+    >>> k = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    >>> print(f"{float(loss_optimal(1e21, **k)):.4g}")
+    2.329
     """
     K, gamma = _frontier_coefficient(A, B, alpha, beta)
     return _out(E + K * (_f(C) / 6.0) ** (-gamma))
@@ -96,6 +166,20 @@ def compute_for_loss(L: ArrayLike, *, E: float, A: float, B: float, alpha: float
     """Smallest compute [FLOP] that reaches loss L, the exact inverse of :func:`loss_optimal`.
 
     ``C = 6 ((L - E) / K)^(-1/gamma)``; infinite for L <= E (the irreducible loss).
+
+    Parameters
+    ----------
+    L : array_like
+        Loss [nats/token].
+    E, A, B, alpha, beta : float
+        The law's constants, as in preset ``hoffmann2022``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.hoffmann2022 import compute_for_loss
+    >>> k = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    >>> print(f"{float(compute_for_loss(2.5, **k)):.4g}")
+    2.132e+20
     """
     K, gamma = _frontier_coefficient(A, B, alpha, beta)
     gap = _f(L) - E
@@ -105,7 +189,25 @@ def compute_for_loss(L: ArrayLike, *, E: float, A: float, B: float, alpha: float
 
 
 def loss_gradient(N: ArrayLike, D: ArrayLike, *, E: float, A: float, B: float, alpha: float, beta: float) -> dict:
-    """Partial derivatives of :func:`loss` with respect to each constant (for fitting)."""
+    """Partial derivatives of :func:`loss` with respect to each constant (for fitting).
+
+    Parameters
+    ----------
+    N : array_like
+        Parameters [params, total].
+    D : array_like
+        Training tokens [tokens].
+    E, A, B, alpha, beta : float
+        The law's constants, as in preset ``hoffmann2022``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.hoffmann2022 import loss_gradient
+    >>> k = dict(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    >>> out = loss_gradient(1e9, 2e10, **k)
+    >>> sorted(out)[:4]
+    ['A', 'B', 'E', 'alpha']
+    """
     tN, tD = A / _f(N) ** alpha, B / _f(D) ** beta
     one = np.ones(np.broadcast_shapes(tN.shape, tD.shape))
     return {"E": one, "A": tN / A * one, "B": tD / B * one, "alpha": -tN * np.log(_f(N)) * one,

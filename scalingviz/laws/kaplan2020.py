@@ -21,6 +21,17 @@ from .appendix_b import alpha_C_min_from_exponents, efficient_frontier, frontier
 from .forms import LawForm, OptimalMethod, nnls_scales, register_form
 from .forms import as_float as _f
 from .forms import scalar_or_array as _out
+from .kaplan2020_batch import (
+    B_crit,
+    C_min,
+    E_min,
+    S_min,
+    compute_efficient_table6,
+    compute_for_loss,
+    excess_compute_ratio,
+    excess_steps_ratio,
+    learning_rate,
+)
 
 __all__ = [
     "FORM",
@@ -81,9 +92,23 @@ def loss_N(N: ArrayLike, *, N_c: float, alpha_N: float) -> float | NDArray:
 def loss_D(D: ArrayLike, *, D_c: float, alpha_D: float) -> float | NDArray:
     """Loss of a large model trained with early stopping on D tokens.
 
+    Parameters
+    ----------
+    D : array_like
+        Training tokens [tokens].
+    D_c, alpha_D : float
+        The law's constants, as in preset ``kaplan2020``.
+
     Notes
     -----
     Eq. 1.2: ``L(D) = (D_c / D)^alpha_D``; D [tokens], L [nats/token].
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import loss_D
+    >>> k = dict(D_c=5.4e+13, alpha_D=0.095)
+    >>> print(f"{float(loss_D(2e10, **k)):.4g}")
+    2.118
     """
     return _out((D_c / _f(D)) ** alpha_D)
 
@@ -101,6 +126,13 @@ def loss_C(C: ArrayLike, *, C_c: float, alpha_C: float) -> float | NDArray:
     Notes
     -----
     Eq. 3.3: ``L(C) = (C_c / C)^alpha_C``. The paper recommends L(C_min) for predictions.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import loss_C
+    >>> k = dict(C_c=1.6e+07, alpha_C=0.057)
+    >>> print(f"{float(loss_C(1e21, **k)):.4g}")
+    2.239
     """
     return _out((C_c * PF_DAY / _f(C)) ** alpha_C)
 
@@ -118,6 +150,13 @@ def loss_C_min(C_min: ArrayLike, *, C_c_min: float, alpha_C_min: float) -> float
     Notes
     -----
     Eq. 1.3: ``L(C_min) = (C_c^min / C_min)^alpha_C^min``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import loss_C_min
+    >>> k = dict(C_c_min=3.1e+08, alpha_C_min=0.05)
+    >>> print(f"{float(loss_C_min(1e21, **k)):.4g}")
+    2.352
     """
     return _out((C_c_min * PF_DAY / _f(C_min)) ** alpha_C_min)
 
@@ -141,6 +180,13 @@ def loss_ND(N: ArrayLike, D: ArrayLike, *, N_c: float, D_c: float, alpha_N: floa
     -----
     Eq. 1.5 / Eq. 4.1: ``L(N, D) = [ (N_c/N)^(alpha_N/alpha_D) + D_c/D ]^alpha_D``.
     Table 2 gives the joint-fit constants; the single-variable Table 5 values differ slightly.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import loss_ND
+    >>> k = dict(N_c=6.4e+13, D_c=1.8e+13, alpha_N=0.076, alpha_D=0.103)
+    >>> print(f"{float(loss_ND(1e9, 2e10, **k)):.4g}")
+    2.374
     """
     N, D = _f(N), _f(D)
     return _out(((N_c / N) ** (alpha_N / alpha_D) + D_c / D) ** alpha_D)
@@ -149,11 +195,27 @@ def loss_ND(N: ArrayLike, D: ArrayLike, *, N_c: float, D_c: float, alpha_N: floa
 def delta_L(N: ArrayLike, D: ArrayLike, *, N_c: float, D_c: float, alpha_N: float, alpha_D: float) -> float | NDArray:
     """Overfitting penalty: the fractional excess loss from finite data.
 
+    Parameters
+    ----------
+    N : array_like
+        Non-embedding parameters [params].
+    D : array_like
+        Training tokens [tokens].
+    N_c, D_c, alpha_N, alpha_D : float
+        The law's constants, as in preset ``kaplan2020`` (N_c is its ND_N_c, D_c is its ND_D_c, alpha_N is its ND_alpha_N, alpha_D is its ND_alpha_D).
+
     Notes
     -----
     Eq. 4.2 defines ``deltaL = L(N, D) / L(N, inf) - 1``; Eq. 4.3 is its closed form
     ``(1 + (N/N_c)^(alpha_N/alpha_D) D_c / D)^alpha_D - 1``, computed here with
     ``expm1``/``log1p`` so that tiny penalties keep full precision.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import delta_L
+    >>> k = dict(N_c=6.4e+13, D_c=1.8e+13, alpha_N=0.076, alpha_D=0.103)
+    >>> print(f"{float(delta_L(1e9, 2e10, **k)):.4g}")
+    0.02374
     """
     N, D = _f(N), _f(D)
     x = (N / N_c) ** (alpha_N / alpha_D) * D_c / D
@@ -169,6 +231,22 @@ def data_for_delta_L(
     ``D = D_c (N/N_c)^(alpha_N/alpha_D) / ((1 + delta)^(1/alpha_D) - 1)`` [tokens].
     Any D above this keeps the penalty below ``delta``. Eq. 4.4 is the paper's power-law
     approximation of this at ``delta ~ 0.02`` (see :func:`data_overfit_threshold`).
+
+    Parameters
+    ----------
+    N : array_like
+        Non-embedding parameters [params].
+    delta : array_like
+        Overfitting penalty as a fraction (0.02 for 2%).
+    N_c, D_c, alpha_N, alpha_D : float
+        The law's constants, as in preset ``kaplan2020`` (N_c is its ND_N_c, D_c is its ND_D_c, alpha_N is its ND_alpha_N, alpha_D is its ND_alpha_D).
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import data_for_delta_L
+    >>> k = dict(N_c=6.4e+13, D_c=1.8e+13, alpha_N=0.076, alpha_D=0.103)
+    >>> print(f"{float(data_for_delta_L(1e9, 0.02, **k)):.4g}")
+    2.414e+10
     """
     N, delta = _f(N), _f(delta)
     return _out(D_c * (N / N_c) ** (alpha_N / alpha_D) / np.expm1(np.log1p(delta) / alpha_D))
@@ -177,79 +255,51 @@ def data_for_delta_L(
 def data_overfit_threshold(N: ArrayLike, *, coef: float, exponent: float) -> float | NDArray:
     """Kaplan's rule of thumb for enough data: ``D >~ coef N^exponent`` [tokens].
 
+    Parameters
+    ----------
+    N : array_like
+        Non-embedding parameters [params].
+    coef, exponent : float
+        The law's constants, as in preset ``kaplan2020`` (coef is its D_overfit_coef, exponent is its D_overfit_exp).
+
     Notes
     -----
     Eq. 4.4: ``D >~ (5 x 10^3) N^0.74``, the data at which the penalty of Eq. 4.3 falls to the
     level of seed noise (deltaL ~ 0.02).
-    """
-    return _out(coef * _f(N) ** exponent)
-
-
-def B_crit(L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
-    """Critical batch size at loss L.
-
-    Parameters
-    ----------
-    L : array_like
-        Loss [nats/token].
-    B_star : float
-        Scale [tokens]. alpha_B : float. Exponent [-].
-
-    Returns
-    -------
-    float or ndarray
-        B_crit [tokens].
-
-    Notes
-    -----
-    Eq. 1.4 / 5.3: ``B_crit(L) = B_* / L^(1/alpha_B)``.
 
     Examples
     --------
-    >>> round(B_crit(3.0, B_star=2e8, alpha_B=0.21) / 1e6, 3)   # formulas.md Sec. 8
-    1.069
+    >>> from scalingviz.laws.kaplan2020 import data_overfit_threshold
+    >>> k = dict(coef=5000, exponent=0.74)
+    >>> print(f"{float(data_overfit_threshold(1e9, **k)):.4g}")
+    2.285e+10
     """
-    return _out(B_star / _f(L) ** (1.0 / alpha_B))
-
-
-def S_min(S: ArrayLike, B: ArrayLike, L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
-    """Minimum steps (at B >> B_crit) equivalent to S steps taken at batch B [tokens].
-
-    Notes
-    -----
-    Eq. 5.4: ``S_min = S / (1 + B_crit(L) / B)``.
-    """
-    return _out(_f(S) / (1.0 + _f(B_crit(L, B_star=B_star, alpha_B=alpha_B)) / _f(B)))
-
-
-def E_min(E: ArrayLike, B: ArrayLike, L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
-    """Minimum tokens (at B << B_crit) equivalent to E = B S tokens processed at batch B.
-
-    Notes
-    -----
-    ``E_min = E / (1 + B / B_crit(L))``. Not printed in the paper; it follows exactly from
-    Eq. 5.1, 5.2 and E = B S, and equals C_min / (6 N).
-    """
-    return _out(_f(E) / (1.0 + _f(B) / _f(B_crit(L, B_star=B_star, alpha_B=alpha_B))))
-
-
-def C_min(C: ArrayLike, B: ArrayLike, L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
-    """Minimum compute (at B << B_crit) equivalent to compute C spent at batch B [tokens].
-
-    Notes
-    -----
-    Eq. 5.5: ``C_min = C / (1 + B / B_crit(L))``; C and C_min in the same unit.
-    """
-    return _out(_f(C) / (1.0 + _f(B) / _f(B_crit(L, B_star=B_star, alpha_B=alpha_B))))
+    return _out(coef * _f(N) ** exponent)
 
 
 def loss_NS(N: ArrayLike, S_min: ArrayLike, *, N_c: float, alpha_N: float, S_c: float, alpha_S: float) -> float | NDArray:
     """Loss after S_min minimum steps of an N-parameter model on unlimited data.
 
+    Parameters
+    ----------
+    N : array_like
+        Non-embedding parameters [params].
+    S_min : array_like
+        Minimum steps (training at B >> B_crit).
+    N_c, alpha_N, S_c, alpha_S : float
+        The law's constants, as in preset ``kaplan2020`` (N_c is its NS_N_c, alpha_N is its NS_alpha_N).
+
     Notes
     -----
     Eq. 1.6 / 5.6: ``L(N, S_min) = (N_c/N)^alpha_N + (S_c/S_min)^alpha_S`` (Table 3 constants).
     For the loss at a given batch size, see :func:`scalingviz.laws.su2024.loss_trajectory`.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import loss_NS
+    >>> k = dict(N_c=6.5e+13, alpha_N=0.077, S_c=2100, alpha_S=0.76)
+    >>> print(f"{float(loss_NS(1e9, 1e5, **k)):.4g}")
+    2.401
     """
     return _out((N_c / _f(N)) ** alpha_N + (S_c / _f(S_min)) ** alpha_S)
 
@@ -267,10 +317,26 @@ def S_stop(
 ) -> float | NDArray:
     """Lower bound on the step at which early stopping happens.
 
+    Parameters
+    ----------
+    N : array_like
+        Non-embedding parameters [params].
+    D : array_like
+        Training tokens [tokens].
+    N_c, D_c, alpha_N, alpha_D, S_c, alpha_S : float
+        The law's constants, as in preset ``kaplan2020`` (N_c is its ND_N_c, D_c is its ND_D_c, alpha_N is its ND_alpha_N, alpha_D is its ND_alpha_D).
+
     Notes
     -----
     Eq. 5.7: ``S_stop(N, D) >~ S_c / [L(N, D) - L(N, inf)]^(1/alpha_S)``, with both losses
     from the L(N, D) fit (Eq. 1.5).
+
+    Examples
+    --------
+    >>> from scalingviz.laws.kaplan2020 import S_stop
+    >>> k = dict(N_c=6.4e+13, D_c=1.8e+13, alpha_N=0.076, alpha_D=0.103, S_c=2100, alpha_S=0.76)
+    >>> print(f"{float(S_stop(1e9, 2e10, **k)):.4g}")
+    9.531e+04
     """
     kw = dict(N_c=N_c, D_c=D_c, alpha_N=alpha_N, alpha_D=alpha_D)
     L_inf = _f(loss_ND(N, np.inf, **kw))
@@ -278,98 +344,7 @@ def S_stop(
     return _out(S_c / gap ** (1.0 / alpha_S))
 
 
-def learning_rate(N: ArrayLike, *, lr_intercept: float, lr_slope: float) -> float | NDArray:
-    """Kaplan's rule-of-thumb learning rate, Appendix D.6 Eq. D.1.
-
-    ``LR(N) ~ lr_intercept - lr_slope ln(N)`` (0.003239 and 0.0001395 in the paper),
-    N [params, non-embedding]. The paper warns it breaks down above N ~ 1e10, where it
-    approaches zero and then turns negative; such values are returned as NaN.
-    """
-    lr = lr_intercept - lr_slope * np.log(_f(N))
-    return _out(np.where(lr > 0, lr, np.nan))
-
-
 # --- compute-efficient training -----------------------------------------------------------
-
-
-def compute_efficient_table6(
-    C_min: ArrayLike,
-    *,
-    N_e: float,
-    p_N: float,
-    B_e: float,
-    p_B: float,
-    S_e: float,
-    p_S: float,
-    D_e: float,
-    p_D: float,
-) -> dict[str, float | NDArray]:
-    """Compute-efficient N, B, S and D from the empirical fits of Table 6.
-
-    Parameters
-    ----------
-    C_min : array_like
-        Minimum compute [FLOP] (converted to PF-days, the unit of the fits).
-
-    Returns
-    -------
-    dict
-        ``N_opt`` [params, non-embedding], ``B_opt`` [tokens], ``S_opt`` [steps, a lower
-        bound on S_min] and ``D_opt`` [tokens, one epoch].
-
-    Notes
-    -----
-    Table 6: ``N_opt = N_e C_min^p_N``, ``B = B_e C_min^p_B``, ``S_min = S_e C_min^p_S``,
-    ``D_opt = D_e C_min^p_D`` with C_min in PF-days. These are separate fits; ``B S`` is not
-    exactly ``D``.
-    """
-    c = _f(C_min) / PF_DAY
-    return {
-        "N_opt": _out(N_e * c**p_N),
-        "B_opt": _out(B_e * c**p_B),
-        "S_opt": _out(S_e * c**p_S),
-        "D_opt": _out(D_e * c**p_D),
-    }
-
-
-def compute_for_loss(
-    N: ArrayLike, L: ArrayLike, *, N_c: float, alpha_N: float, S_c: float, alpha_S: float, B_star: float, alpha_B: float
-) -> float | NDArray:
-    """Compute [FLOP] for an N-parameter model to reach loss L at the critical batch size.
-
-    Notes
-    -----
-    Eq. B.15: ``C(N, L) = 6 B_* S_c N / L^(1/alpha_B) (L - (N_c/N)^alpha_N)^(-1/alpha_S)``.
-    Infinite where L is at or below the model's converged loss.
-    """
-    N, L = _f(N), _f(L)
-    gap = L - (N_c / N) ** alpha_N
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 6.0 * B_star * S_c * N / L ** (1.0 / alpha_B) * gap ** (-1.0 / alpha_S)
-    return _out(np.where(gap > 0, out, np.where(np.isnan(gap), np.nan, np.inf)))
-
-
-def excess_compute_ratio(N_over_N_eff: ArrayLike, *, alpha_N: float, alpha_S: float) -> float | NDArray:
-    """Extra compute for a model k = N/N_eff times the efficient size to reach the same loss.
-
-    Eq. B.16: ``k [1 + (alpha_S/alpha_N)(1 - k^(-alpha_N))]^(-1/alpha_S)``; about 1.2 at k = 0.6 and 2.2.
-    """
-    k = _f(N_over_N_eff)
-    return _out(k * _step_factor(k, alpha_N, alpha_S))
-
-
-def excess_steps_ratio(N_over_N_eff: ArrayLike, *, alpha_N: float, alpha_S: float) -> float | NDArray:
-    """Step ratio for a model k times the efficient size, Eq. B.17 (0.55 at k = 2.2: 45% fewer steps)."""
-    return _out(_step_factor(_f(N_over_N_eff), alpha_N, alpha_S))
-
-
-def _step_factor(k: NDArray, alpha_N: float, alpha_S: float) -> NDArray:
-    # [1 + (alpha_S/alpha_N)(1 - k^-alpha_N)]^(-1/alpha_S); infinite where a model this small
-    # can never reach the efficient model's loss (the bracket is <= 0).
-    base = 1.0 + alpha_S / alpha_N * (1.0 - k ** (-alpha_N))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(base > 0, base, np.nan) ** (-1.0 / alpha_S)
-    return np.where(base > 0, out, np.where(np.isnan(base), np.nan, np.inf))
 
 
 # --- the forms -------------------------------------------------------------------------------

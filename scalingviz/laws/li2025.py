@@ -43,6 +43,13 @@ def learning_rate(N: ArrayLike, D: ArrayLike, *, lr_coef: float, lr_exp_N: float
 def batch_tokens(D: ArrayLike, *, bs_coef: float, bs_exp_D: float) -> float | NDArray:
     """Optimal batch size ``B = bs_coef D^bs_exp_D`` [tokens]; divide by the sequence length for sequences.
 
+    Parameters
+    ----------
+    D : array_like
+        Training tokens [tokens].
+    bs_coef, bs_exp_D : float
+        The law's constants, as in preset ``li2025``.
+
     Examples
     --------
     >>> round(batch_tokens(1.4e12, bs_coef=0.58, bs_exp_D=0.571) / 1e6, 4)

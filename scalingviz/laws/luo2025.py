@@ -60,7 +60,27 @@ def _G(x: NDArray, C: float, beta: float) -> NDArray:
 
 def loss_curve_direct(step: ArrayLike, lr: ArrayLike, *, L0: float, A: float, alpha: float, B: float, C: float,
                       beta: float, gamma: float) -> float | NDArray:
-    """The Multi-Power Law by its direct, quadratic sum (the reference for :func:`loss_curve`)."""
+    """The Multi-Power Law by its direct, quadratic sum (the reference for :func:`loss_curve`).
+
+    Parameters
+    ----------
+    step : array_like of int
+        Steps to evaluate, 1 to ``len(lr) - 1``.
+    lr : array_like
+        The learning rate of every step from 0 (warmup included), e.g. :meth:`scalingviz.schedules.Schedule.lrs`.
+    L0, A, alpha, B, C, beta, gamma : float
+        The law's constants, as in preset ``luo2025-100m``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.luo2025 import loss_curve_direct
+    >>> from scalingviz.schedules import Schedule
+    >>> lr = Schedule("cosine", steps=2000, peak_lr=3e-4, warmup=100).lrs()
+    >>> k = dict(L0=2.6514477, A=0.60115152, alpha=0.45295811, B=437.9464276, C=2.13245612,
+    ...          beta=0.59785199, gamma=0.65523644)
+    >>> print(f"{float(loss_curve_direct(1999, lr, **k)):.4g}")
+    3.668
+    """
     eta, S, q = _prepare(step, lr)
     gap = np.zeros_like(eta)
     gap[1:] = np.diff(eta)
@@ -196,6 +216,16 @@ def loss_curve(step: ArrayLike, lr: ArrayLike, *, L0: float, A: float, alpha: fl
     -----
     Chunked sum (:class:`Curve`); it agrees with :func:`loss_curve_direct` within 3e-4 nats (1e-4 relative) after
     the warmup, and 3e-5 relative inside it, on the paper's schedules (tested).
+
+    Examples
+    --------
+    >>> from scalingviz.laws.luo2025 import loss_curve
+    >>> from scalingviz.schedules import Schedule
+    >>> lr = Schedule("cosine", steps=2000, peak_lr=3e-4, warmup=100).lrs()
+    >>> k = dict(L0=2.6514477, A=0.60115152, alpha=0.45295811, B=437.9464276, C=2.13245612,
+    ...          beta=0.59785199, gamma=0.65523644)
+    >>> print(f"{float(loss_curve(1999, lr, **k)):.4g}")
+    3.669
     """
     consts = dict(L0=L0, A=A, alpha=alpha, B=B, C=C, beta=beta, gamma=gamma)
     q = np.asarray(step)
@@ -212,7 +242,28 @@ def loss_curve(step: ArrayLike, lr: ArrayLike, *, L0: float, A: float, alpha: fl
 
 def loss_curve_gradient(step: ArrayLike, lr: ArrayLike, *, L0: float, A: float, alpha: float, B: float, C: float,
                         beta: float, gamma: float) -> dict[str, NDArray]:
-    """Partial derivatives of :func:`loss_curve` with respect to each constant (for fitting)."""
+    """Partial derivatives of :func:`loss_curve` with respect to each constant (for fitting).
+
+    Parameters
+    ----------
+    step : array_like of int
+        Steps to evaluate, 1 to ``len(lr) - 1``.
+    lr : array_like
+        The learning rate of every step from 0 (warmup included), e.g. :meth:`scalingviz.schedules.Schedule.lrs`.
+    L0, A, alpha, B, C, beta, gamma : float
+        The law's constants, as in preset ``luo2025-100m``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.luo2025 import loss_curve_gradient
+    >>> from scalingviz.schedules import Schedule
+    >>> lr = Schedule("cosine", steps=2000, peak_lr=3e-4, warmup=100).lrs()
+    >>> k = dict(L0=2.6514477, A=0.60115152, alpha=0.45295811, B=437.9464276, C=2.13245612,
+    ...          beta=0.59785199, gamma=0.65523644)
+    >>> out = loss_curve_gradient(1999, lr, **k)
+    >>> sorted(out)[:4]
+    ['A', 'B', 'C', 'L0']
+    """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return prepared(step, lr).evaluate(L0=L0, A=A, alpha=alpha, B=B, C=C, beta=beta, gamma=gamma,
                                            gradient=True)[1]

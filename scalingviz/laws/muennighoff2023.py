@@ -33,7 +33,24 @@ def _decay(unique: NDArray, repeats: NDArray, r_star: float) -> NDArray:
 
 
 def effective_data(D: ArrayLike, U: ArrayLike, *, R_D_star: float) -> float | NDArray:
-    """Effective data D' [tokens] of D tokens drawn from U unique tokens."""
+    """Effective data D' [tokens] of D tokens drawn from U unique tokens.
+
+    Parameters
+    ----------
+    D : array_like
+        Training tokens [tokens].
+    U : array_like
+        Unique tokens available [tokens].
+    R_D_star : float
+        The law's constants, as in preset ``muennighoff2023``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.muennighoff2023 import effective_data
+    >>> k = dict(R_D_star=15.387756)
+    >>> print(f"{float(effective_data(2e10, 1e10, **k)):.4g}")
+    1.968e+10
+    """
     D, U = np.broadcast_arrays(_f(D), _f(U))
     U_D = np.minimum(U, D)
     return _out(_decay(U_D, _repeats(D, U_D), R_D_star))
@@ -52,7 +69,25 @@ def _n_for_data(D: NDArray, *, A: float, B: float, alpha: float, beta: float) ->
 
 
 def effective_params(N: ArrayLike, U: ArrayLike, *, A: float, B: float, alpha: float, beta: float, R_N_star: float) -> float | NDArray:
-    """Effective parameters N' [params]: parameters beyond N_opt(U) decay in value."""
+    """Effective parameters N' [params]: parameters beyond N_opt(U) decay in value.
+
+    Parameters
+    ----------
+    N : array_like
+        Parameters [params], counted as the law counts them.
+    U : array_like
+        Unique tokens available [tokens].
+    A, B, alpha, beta, R_N_star : float
+        The law's constants, as in preset ``muennighoff2023``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.muennighoff2023 import effective_params
+    >>> k = dict(A=520.8249516599187, B=1487.716093782861, alpha=0.3526596, beta=0.3526596,
+    ...          R_N_star=5.309743)
+    >>> print(f"{float(effective_params(1e9, 1e10, **k)):.4g}")
+    9.582e+08
+    """
     N, U = np.broadcast_arrays(_f(N), _f(U))
     U_N = np.minimum(N, _n_for_data(U, A=A, B=B, alpha=alpha, beta=beta))
     return _out(_decay(U_N, _repeats(N, U_N), R_N_star))
@@ -81,6 +116,14 @@ def loss(
         Tokens trained on, repetitions included [tokens].
     U : array_like, optional
         Unique tokens available [tokens]; defaults to D (one epoch, no repetition).
+
+    Examples
+    --------
+    >>> from scalingviz.laws.muennighoff2023 import loss
+    >>> k = dict(E=1.8691436784054858, A=520.8249516599187, B=1487.716093782861, alpha=0.3526596,
+    ...          beta=0.3526596, R_D_star=15.387756, R_N_star=5.309743)
+    >>> print(f"{float(loss(1e9, 2e10, **k)):.4g}")
+    2.565
     """
     U = D if U is None else U
     Np = _f(effective_params(N, U, A=A, B=B, alpha=alpha, beta=beta, R_N_star=R_N_star))

@@ -35,7 +35,26 @@ _REFINE = 41
 
 def data_for_loss(loss: Callable[[NDArray, NDArray], NDArray], N: NDArray, L: float | NDArray) -> NDArray:
     """Training tokens at which ``loss(N, D) = L`` [tokens]; NaN where N cannot reach L at any D
-    (``L <= loss(N, inf)``). Bisection in ln D over [1, 1e40], the loss falling with D."""
+    (``L <= loss(N, inf)``). Bisection in ln D over [1, 1e40], the loss falling with D.
+
+    Parameters
+    ----------
+    loss : callable
+        The law's ``loss(N, D)`` [nats/token], vectorised.
+    N : ndarray
+        Parameters [params], counted as the law counts them.
+    L : float or ndarray
+        Target loss [nats/token].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scalingviz import get_preset
+    >>> from scalingviz.laws.sardana2024 import data_for_loss
+    >>> law = get_preset('hoffmann2022')
+    >>> print(f"{float(data_for_loss(law.loss, np.array([7e9]), 2.0)[0]):.4g}")
+    3.392e+12
+    """
     N, L = np.broadcast_arrays(np.asarray(N, float), np.asarray(L, float))
     lo, hi = np.zeros(N.shape), np.full(N.shape, math.log(1e40))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -50,7 +69,29 @@ def data_for_loss(loss: Callable[[NDArray, NDArray], NDArray], N: NDArray, L: fl
 def total_compute(loss: Callable[[NDArray, NDArray], NDArray], N: ArrayLike, L: ArrayLike, D_inf: ArrayLike,
                   weight: float = 1.0) -> dict[str, NDArray]:
     """For each N: the training tokens reaching L, and the training, inference and total FLOPs
-    (``weight`` multiplies the inference FLOPs in ``objective``; ``total`` is unweighted)."""
+    (``weight`` multiplies the inference FLOPs in ``objective``; ``total`` is unweighted).
+
+    Parameters
+    ----------
+    loss : callable
+        The law's ``loss(N, D)`` [nats/token], vectorised.
+    N : array_like
+        Parameters [params], counted as the law counts them.
+    L : array_like
+        Loss [nats/token].
+    D_inf : array_like
+        Tokens served at inference over the model's life [tokens].
+    weight : float, default 1.0
+        One inference FLOP priced in training FLOPs (1: least compute).
+
+    Examples
+    --------
+    >>> from scalingviz import get_preset
+    >>> from scalingviz.laws.sardana2024 import total_compute
+    >>> out = total_compute(get_preset('hoffmann2022').loss, [3e9, 7e9], 2.0, 1e13)
+    >>> [f'{float(x):.3g}' for x in out['total_flop']]
+    ['6.86e+23', '2.82e+23']
+    """
     N, L, D_inf = np.broadcast_arrays(np.asarray(N, float), np.asarray(L, float), np.asarray(D_inf, float))
     D = data_for_loss(loss, N, L)
     train, inf = 6.0 * N * D, 2.0 * N * D_inf
@@ -66,6 +107,25 @@ def inference_optimal(loss: Callable[[NDArray, NDArray], NDArray], L: ArrayLike,
     ``tokens_per_param``, ``train_flop``, ``inference_flop``, ``total_flop`` (unweighted) and
     ``objective``, as floats for scalar input, else arrays; NaN where no N in :data:`N_RANGE`
     reaches L.
+
+    Parameters
+    ----------
+    loss : callable
+        The law's ``loss(N, D)`` [nats/token], vectorised.
+    L : array_like
+        Loss [nats/token].
+    D_inf : array_like
+        Tokens served at inference over the model's life [tokens].
+    weight : float, default 1.0
+        One inference FLOP priced in training FLOPs (1: least compute).
+
+    Examples
+    --------
+    >>> from scalingviz import get_preset
+    >>> from scalingviz.laws.sardana2024 import inference_optimal
+    >>> out = inference_optimal(get_preset('hoffmann2022').loss, 2.0, 1e13)
+    >>> print(f"{float(out['N']):.3g} params, {float(out['D']):.3g} tokens")
+    6.49e+09 params, 3.89e+12 tokens
     """
     L, D_inf = np.broadcast_arrays(np.asarray(L, float), np.asarray(D_inf, float))
     if not (np.all(np.isfinite(L)) and np.all(D_inf >= 0) and weight > 0):

@@ -45,12 +45,42 @@ __all__ = [
 
 
 def min_loss(N: ArrayLike, *, N_c: float, alpha_N: float) -> float | NDArray:
-    """Minimum possible loss of an N-parameter model: the limit S -> inf, ``(N_c/N)^alpha_N``."""
+    """Minimum possible loss of an N-parameter model: the limit S -> inf, ``(N_c/N)^alpha_N``.
+
+    Parameters
+    ----------
+    N : array_like
+        Parameters [params], counted as the law counts them.
+    N_c, alpha_N : float
+        The law's constants, as in preset ``su2024``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.su2024 import min_loss
+    >>> k = dict(N_c=150295732670032.28, alpha_N=0.07399894361876912)
+    >>> print(f"{float(min_loss(1e9, **k)):.4g}")
+    2.416
+    """
     return _out((N_c / _f(N)) ** alpha_N)
 
 
 def B_crit_at_loss(L: ArrayLike, *, B_star: float, alpha_B: float) -> float | NDArray:
-    """Critical batch size [tokens] at any loss L: ``B_* / L^(1/alpha_B)`` (Kaplan Eq. 5.3)."""
+    """Critical batch size [tokens] at any loss L: ``B_* / L^(1/alpha_B)`` (Kaplan Eq. 5.3).
+
+    Parameters
+    ----------
+    L : array_like
+        Loss [nats/token].
+    B_star, alpha_B : float
+        The law's constants, as in preset ``su2024``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.su2024 import B_crit_at_loss
+    >>> k = dict(B_star=11125406638.93138, alpha_B=0.1340758171670363)
+    >>> print(f"{float(B_crit_at_loss(2.5, **k)):.4g}")
+    1.198e+07
+    """
     return _out(B_star / _f(L) ** (1.0 / alpha_B))
 
 
@@ -170,6 +200,25 @@ def steps_to_loss(
     ``S_min(L) = S_c / (L - L_N)^(1/alpha_S)``; at finite B it is
     ``S = S_min (1 + B_crit(L) / B)`` (Kaplan Eq. 5.4 inverted). Infinite where L is at or
     below the minimum possible loss.
+
+    Parameters
+    ----------
+    N : array_like
+        Parameters [params], counted as the law counts them.
+    L : array_like
+        Loss [nats/token].
+    B : array_like, default inf
+        Batch size [tokens].
+    N_c, alpha_N, S_c, alpha_S, B_star, alpha_B : float
+        The law's constants, as in preset ``su2024``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.su2024 import steps_to_loss
+    >>> k = dict(N_c=150295732670032.28, alpha_N=0.07399894361876912, S_c=547.2670314584177,
+    ...          alpha_S=0.8041259604676609, B_star=11125406638.93138, alpha_B=0.1340758171670363)
+    >>> print(f"{float(steps_to_loss(1e9, 2.5, **k)):.4g}")
+    1.19e+04
     """
     N, L, B = _f(N), _f(L), _f(B)
     gap = L - (N_c / N) ** alpha_N
@@ -196,6 +245,25 @@ def tokens_to_loss(
     With ``B = 0`` (default) this is the minimum number of tokens
     ``E_min(L) = B_crit(L) S_min(L)`` (Kaplan Eq. 5.2); at finite B it is
     ``E = E_min (1 + B / B_crit(L))``, which equals ``B x steps_to_loss``.
+
+    Parameters
+    ----------
+    N : array_like
+        Parameters [params], counted as the law counts them.
+    L : array_like
+        Loss [nats/token].
+    B : array_like, default 0.0
+        Batch size [tokens].
+    N_c, alpha_N, S_c, alpha_S, B_star, alpha_B : float
+        The law's constants, as in preset ``su2024``.
+
+    Examples
+    --------
+    >>> from scalingviz.laws.su2024 import tokens_to_loss
+    >>> k = dict(N_c=150295732670032.28, alpha_N=0.07399894361876912, S_c=547.2670314584177,
+    ...          alpha_S=0.8041259604676609, B_star=11125406638.93138, alpha_B=0.1340758171670363)
+    >>> print(f"{float(tokens_to_loss(1e9, 2.5, **k)):.4g}")
+    1.425e+11
     """
     kw = dict(N_c=N_c, alpha_N=alpha_N, S_c=S_c, alpha_S=alpha_S, B_star=B_star, alpha_B=alpha_B)
     s_min = _f(steps_to_loss(N, L, np.inf, **kw))
