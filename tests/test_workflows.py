@@ -138,3 +138,53 @@ def test_approach2_same_numbers_from_the_api_the_cli_and_the_fit_tab(capsys, tmp
     tab.form.value = next(k for k, v in ISOFLOP_CHOICES.items() if v == "parabola")
     assert tab.run_fit(), tab.fit_error.value
     _close(jsonable(tab.isoflop.to_dict()), {k: v for k, v in cli.items() if k != "N_from"}, rel=1e-9)
+
+
+@pytest.mark.slow
+def test_fit_curves_same_numbers_from_the_api_the_cli_and_the_fit_tab(capsys, tmp_path):
+    from scalingviz.schedules import Schedule
+    from scalingviz.serialize import jsonable
+    from scalingviz.workflows import fit_curves
+
+    law = get_preset("luo2025-25m")
+    lr = Schedule("cosine", steps=2000, peak_lr=3e-4, warmup=100).lrs()
+    step = np.arange(100, 2000, 50)
+    loss = law.curve(step, lr) * (1 + 0.001 * np.sin(step))
+    f = tmp_path / "run.csv"
+    f.write_text("Step,LR,Loss\n" + "".join(f"{s},{float(lr[s])!r},{x!r}\n" for s, x in zip(step.tolist(), loss.tolist(),
+                                                                                    strict=True)))
+    api = fit_curves({str(f): datasets.read_curve(f)})
+    assert main(["fit-curve", str(f), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    _close(jsonable(api.to_dict()), cli, rel=1e-9)
+    pytest.importorskip("ipywidgets")
+    from scalingviz.ui.fitter import FitTab
+
+    tab = FitTab()
+    assert tab.load_bytes(f.read_bytes(), "run.csv")
+    assert tab.run_fit(), tab.fit_error.value
+    view = tab.curve_view
+    assert view.setup == api.setup
+    _close(jsonable(view.result.params), cli["params"], rel=1e-9)
+
+
+def test_schedule_curves_same_numbers_from_the_api_the_cli_and_the_schedule_section(capsys):
+    from scalingviz.schedules import Schedule
+    from scalingviz.workflows import schedule_curves
+
+    law = get_preset("luo2025-25m")
+    wsd = Schedule("wsd", 24000, 3e-4, 2160, floor=3e-5, cooldown=0.25)
+    cosine = Schedule("cosine", 24000, 3e-4, 2160, floor=3e-5)
+    api = schedule_curves(law, wsd, compare=[cosine])
+    assert main(["curve", "--law", "luo2025-25m", "--schedule", "wsd", "--steps", "24000", "--peak-lr", "3e-4",
+                 "--warmup", "2160", "--floor", "3e-5", "--cooldown", "0.25", "--compare", "cosine", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    _close(json.loads(json.dumps(api.to_dict())), cli, rel=1e-12)
+    pytest.importorskip("ipywidgets")
+    from scalingviz.ui.schedule import SchedulePanel
+
+    panel = SchedulePanel({"law": "luo2025-25m", "kind": "wsd", "cooldown": 0.25, "steps": 24000, "peak_lr": 3e-4,
+                           "warmup": 2160, "floor": 3e-5})
+    shown = panel.summary.value
+    assert f"<b>{api.curve.final_loss:.4f}</b>" in shown
+    assert f"{api.others[0].final_loss:.4f} ({-api.difference(api.others[0])[0]:+.4f}" in shown

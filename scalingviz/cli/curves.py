@@ -14,7 +14,6 @@ from .common import (
     _fractions,
     _input,
     _iv,
-    _range_warnings,
     _table,
     _warn_lines,
 )
@@ -64,17 +63,21 @@ def _read_curve(path: str, warmup: int | None = None, need_loss: bool = True, lr
 
 def _cmd_curve(args: argparse.Namespace) -> None:
     from ..schedules import from_log
+    from ..workflows import schedule_curves
 
     law = _curve_law(args.law)
     if args.lr_csv:
         if args.schedule:
             raise UsageError("give the schedule once: --schedule with its flags, or --lr-csv FILE, not both")
+        if args.compare:
+            raise UsageError("--compare: compares schedules given with --schedule, not a logged --lr-csv")
         from ..schedules import unlogged_assumption
 
         log = _read_curve(args.lr_csv, need_loss=False)
         step = log["step"].astype(int)
-        lr = from_log(step, log["lr"], warmup=args.warmup)
-        schedule, query = {"from": args.lr_csv, "rows": int(step.size)}, step
+        report = schedule_curves(law, from_log(step, log["lr"], warmup=args.warmup), step=step,
+                                 label=f"from {args.lr_csv}")
+        schedule = {"from": args.lr_csv, "rows": int(step.size)}
         assumed = unlogged_assumption(int(step[0]), float(log["lr"][0]), args.warmup)
         if assumed:
             schedule["assumed"] = assumed
@@ -84,33 +87,18 @@ def _cmd_curve(args: argparse.Namespace) -> None:
 
             raise UsageError(f"give a schedule: --schedule {{{','.join(KINDS)}}} --steps T, or --lr-csv FILE")
         sched = _schedule_from_args(args, law)
-        lr = sched.lrs()
-        every = args.every or max(1, sched.steps // 200)
-        if every < 1:
+        if args.every and args.every < 1:
             raise UsageError(f"--every: {args.every} is out of range; expected a whole number of steps >= 1")
-        query = np.unique(np.r_[np.arange(every, sched.steps, every), sched.steps - 1])
-        schedule = {**sched.to_dict(), "describe": sched.describe()}
-    query = query[query >= 1]
-    loss = np.asarray(law.curve(query, lr), dtype=float)
-    from ..calibration import difference_interval, final_loss_interval, schedule_calibration
-
-    final = float(loss[-1])
-    payload = {"law": law.name, "schedule": schedule, "step": query.tolist(), "lr": lr[query].tolist(),
-               "loss": loss.tolist(), "final_loss": final, "final_loss_interval": final_loss_interval(final),
-               "warnings": _range_warnings(law, S=float(query[-1]))}
-    if args.compare:
-        if args.lr_csv:
-            raise UsageError("--compare: compares schedules given with --schedule, not a logged --lr-csv")
-        compare = []
-        for kind in args.compare:
-            other = _schedule_from_args(argparse.Namespace(**{**vars(args), "schedule": kind}), law)
-            other_final = float(law.curve(other.steps - 1, other.lrs()))
-            diff = final - other_final
-            compare.append({"schedule": other.describe(), "final_loss": other_final,
-                            "final_loss_interval": final_loss_interval(other_final), "difference": diff,
-                            "difference_interval": difference_interval(diff)})
-        payload["compare"] = compare
-    payload["interval_basis"] = schedule_calibration()["text"]
+        query = None
+        if args.every:
+            query = np.unique(np.r_[np.arange(args.every, sched.steps, args.every), sched.steps - 1])
+        others = [_schedule_from_args(argparse.Namespace(**{**vars(args), "schedule": kind}), law)
+                  for kind in args.compare or ()]
+        report = schedule_curves(law, sched, compare=others, step=query)
+        schedule = None
+    payload = report.to_dict()
+    if schedule is not None:
+        payload["schedule"] = schedule
 
     def render(d: dict[str, Any]) -> str:
         desc = d["schedule"].get("describe") or f"from {d['schedule']['from']}"
@@ -132,7 +120,7 @@ def _cmd_curve(args: argparse.Namespace) -> None:
 
 
 def _cmd_fit_curve(args: argparse.Namespace) -> None:
-    from .. import fit
+    from ..workflows import fit_curves
 
     form = args.form
     lr = None
@@ -144,14 +132,9 @@ def _cmd_fit_curve(args: argparse.Namespace) -> None:
         lr = Schedule(args.schedule, steps=args.steps, peak_lr=args.peak_lr or 3e-4, warmup=args.warmup or 0,
                       floor=args.floor, cooldown=args.cooldown, decay_shape=args.decay_shape, switch=args.switch,
                       lr2=args.lr2).lrs()
-    curves = {f: _read_curve(f, args.warmup, lr=lr) for f in args.files}
-    res = fit.fit_curve(curves, form, weight=args.weight)
-    preds = res.score({f: _read_curve(f, args.warmup, lr=lr) for f in args.predict or []})
-    from ..calibration import schedule_calibration
-
-    payload = {"form": res.form, "formula": res.law_form.formula, "params": res.params, "status": res.status,
-               "message": res.message, "objective": res.objective, "weight": res.weight, "intervals": res.intervals,
-               "fit": res.fit, "predictions": preds, "interval_basis": schedule_calibration()["text"]}
+    report = fit_curves({f: _read_curve(f, args.warmup, lr=lr) for f in args.files}, form, weight=args.weight,
+                        predict={f: _read_curve(f, args.warmup, lr=lr) for f in args.predict or []})
+    payload = report.to_dict()
 
     def render(d: dict[str, Any]) -> str:
         rows = [("form", f"{d['form']}: {d['formula']}"), ("status", f"{d['status']} ({d['message']})"),

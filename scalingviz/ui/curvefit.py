@@ -12,11 +12,11 @@ import html
 import time
 from typing import Any
 
-import numpy as np
 import plotly.graph_objects as go
 
 from .. import advice, datasets, fit
 from ..presets import PRESETS
+from ..workflows import fit_curves
 from . import figures
 
 __all__ = ["CURVE_COLUMNS", "CurveFitView", "curve_choices", "is_curve_table"]
@@ -54,14 +54,8 @@ class CurveFitView:
         t0 = time.perf_counter()
         c = datasets.read_curve(raw)
         self.curve = {"step": c["step"], "lr": c["lr"], "loss": c["loss"]}
-        self.result = fit.fit_curve({name: self.curve}, law)
-        lr = fit._curve_table(name, self.curve)["lr"]  # the per-step schedule the fit used
-        peak = float(lr.max())
-        warm = int(np.argmax(lr >= peak * (1 - 1e-9)))
-        after = lr[warm:]
-        floor = float(f"{max(after.min(), peak / 100):.3g}")  # as logged, to 3 digits
-        self.setup = {"peak_lr": float(f"{peak:.6g}"), "warmup": warm, "floor": min(floor, peak), "steps": int(lr.size)}
-        self.per_step_lr = lr
+        report = fit_curves({name: self.curve}, law)
+        self.result, self.setup, self.per_step_lr = report.result, report.setup, report.schedule_lr
         self.elapsed = time.perf_counter() - t0
         return self._render()
 

@@ -21,6 +21,7 @@ from ..advice import best_cooldown
 from ..calibration import difference_interval, final_loss_interval, schedule_calibration
 from ..presets import get_preset, preset_names
 from ..schedules import DECAY_SHAPES, KINDS, Schedule
+from ..workflows import schedule_curves
 from . import figures
 from .controls import QuantityControl, error_html, law_options
 
@@ -223,22 +224,19 @@ class SchedulePanel:
         self.schedule = s
         T = s.steps
         q = np.unique(np.r_[np.linspace(1, T - 1, N_POINTS).astype(int), T - 1])
-        runs = {"": s, "_cosine": Schedule("cosine", T, s.peak_lr, s.warmup, s.floor),
-                "_constant": Schedule("constant", T, s.peak_lr, s.warmup)}
-        finals, shown_losses = {}, []
+        report = schedule_curves(law, s, compare=[Schedule("cosine", T, s.peak_lr, s.warmup, s.floor),
+                                                  Schedule("constant", T, s.peak_lr, s.warmup)], step=q)
         shown = q >= max(s.warmup, 1)  # the law describes the loss after warmup
         with self.fig.batch_update():
-            for suffix, sched in runs.items():
-                lr = sched.lrs()
-                loss = np.asarray(law.curve(q, lr), dtype=float)
-                finals[suffix] = float(loss[-1])
-                shown_losses.append(loss[shown])
-                figures.trace(self.fig, "loss" + suffix).update(x=q[shown], y=loss[shown])
-                figures.trace(self.fig, "lr" + suffix).update(x=q, y=lr[q])
-            lo = min(float(x.min()) for x in shown_losses)
-            top = float(np.percentile(shown_losses[0], 97))  # the steep start of the curve is cut off
+            for suffix, c in zip(("", "_cosine", "_constant"), (report.curve, *report.others), strict=True):
+                figures.trace(self.fig, "loss" + suffix).update(x=q[shown], y=c.loss[shown])
+                figures.trace(self.fig, "lr" + suffix).update(x=q, y=c.lr)
+            lo = min(float(c.loss[shown].min()) for c in (report.curve, *report.others))
+            top = float(np.percentile(report.curve.loss[shown], 97))  # the steep start of the curve is cut off
             self.fig.layout.yaxis.range = [lo - 0.03 * (top - lo), top]
             self.fig.layout.title.text = f"Loss under your schedule: {html.escape(law.title)}"
+        finals = {"": report.curve.final_loss, "_cosine": report.others[0].final_loss,
+                  "_constant": report.others[1].final_loss}
         self._draw_summary(law, s, finals)
 
     def _draw_summary(self, law, s: Schedule, finals: dict[str, float]) -> None:
