@@ -259,3 +259,23 @@ def test_deepseek_7b_with_its_multi_step_schedule():
     by = {a["schedule"].split()[0]: a for a in sc["alternatives"]}
     assert by["WSD"]["final_loss"] < sc["final_loss"] < by["cosine"]["final_loss"]
     assert r.plan.steps == pytest.approx(2e12 / (2304 * 4096))
+
+
+def test_every_plan_field_is_reachable_from_the_command_line_and_the_plan_tab():
+    # issue 24: one plan field lived in 6-8 places; the command line now builds its flags from one table
+    # (cli.parser.PLAN_FLAGS) and passes them through by name. A field added to TrainingPlan and not to the
+    # command line or the tab fails here.
+    import dataclasses
+
+    from scalingviz.cli.parser import PLAN_FLAGS
+    from scalingviz.plan import TrainingPlan
+
+    fields = {f.name for f in dataclasses.fields(TrainingPlan)}
+    cli = [row[1] for row in PLAN_FLAGS]
+    assert len(cli) == len(set(cli)) and set(cli) == fields
+    pytest.importorskip("ipywidgets")
+    from scalingviz.ui.planner import CHOICES, FIELDS
+
+    # the tab: its fields, its choices (the batch unit turns the batch into batch_sequences), the law list
+    tab = {v[3] for v in FIELDS.values()} | (set(CHOICES) - {"batch_unit"}) | {"batch_sequences", "laws"}
+    assert tab == fields, (fields - tab, tab - fields)

@@ -77,6 +77,50 @@ def _count(flag: str, low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+#: The plan command's flags: (flag, the TrainingPlan field it gives, help, group, argparse extras). One
+#: row per field, so that a field added to TrainingPlan is added here once (a test checks that every
+#: field is reachable from the command line and from the Plan tab).
+PLAN_FLAGS: tuple[tuple[str, str, str, str | None, dict], ...] = (
+    ("--N", "N", "parameters, e.g. 7B", None, {"required": True}),
+    ("--D", "D", "training tokens, e.g. 1.4T (or give --steps with a batch)", None, {}),
+    ("--steps", "steps", "optimizer steps", None, {}),
+    ("--batch-tokens", "batch_tokens", "batch size [tokens], e.g. 4M", None, {}),
+    ("--batch-sequences", "batch_sequences", "batch size [sequences] (with --seq-len)", None, {}),
+    ("--seq-len", "seq_len", "sequence length [tokens]", None, {}),
+    ("--lr", "lr", "peak learning rate", None, {}),
+    ("--n-convention", "N_convention", "how --N counts (default total)", None,
+     {"default": "total", "choices": ["total", "non-embedding"]}),
+    ("--n-embedding", "N_embedding", "embedding parameters, to convert between conventions", None, {}),
+    ("--n-layer", "n_layer", "layers (shape, for exact FLOP)", None, {}),
+    ("--d-model", "d_model", "width (shape)", None, {}),
+    ("--n-vocab", "n_vocab", "vocabulary size (shape)", None, {}),
+    ("--gpus", "n_gpus", "number of GPUs (default 1)", None, {"default": "1"}),
+    ("--gpu", "gpu", "GPU type: " + ", ".join(GPU_NAMES), None, {"default": "H100"}),
+    ("--peak-flops", "peak_flops", "peak dense FLOP/s per GPU (instead of --gpu)", None, {}),
+    ("--mfu", "mfu", "model FLOP utilisation in (0, 1] (default 0.4)", None, {"default": "0.4"}),
+    ("--price", "price_per_gpu_hour", "price per GPU-hour", None, {}),
+    ("--laws", "laws", "comma-separated presets (default: all that apply)", None, {}),
+    ("--inference-tokens", "inference_tokens", "tokens the model will process at inference over its life, e.g. 10T",
+     "inference demand (Sardana et al. 2024)", {}),
+    ("--inference-mfu", "inference_mfu", "MFU at inference (default: --mfu)", "inference demand (Sardana et al. 2024)", {}),
+    ("--inference-price", "inference_price_per_gpu_hour", "price per GPU-hour at inference (default: --price)",
+     "inference demand (Sardana et al. 2024)", {}),
+    ("--unique-tokens", "unique_tokens", "unique tokens available; fewer than D means repeated data (Muennighoff et al.)",
+     "data and experts", {}),
+    ("--active-params", "active_params", "mixture of experts: parameters active per token, in --N's convention",
+     "data and experts", {}),
+    ("--experts", "experts", "mixture of experts: number of experts (with --top-k and --expert-params)",
+     "data and experts", {}),
+    ("--top-k", "top_k", "mixture of experts: experts per token", "data and experts", {}),
+    ("--expert-params", "expert_params", "mixture of experts: one expert's parameters summed over its layers",
+     "data and experts", {}),
+    ("--schedule", "schedule", "schedule kind: " + ", ".join(KINDS), "learning-rate schedule (Luo et al. 2025)", {}),
+    ("--cooldown", "cooldown", "wsd: fraction of the steps spent decaying, e.g. 0.2",
+     "learning-rate schedule (Luo et al. 2025)", {}),
+)
+
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="scalingviz", description="See, check and use the scaling laws of language-model training. "
                 "Counts accept 7B, 1.4T or 2e19; C is in FLOP; batch sizes are in tokens; bad input exits with "
@@ -228,37 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func="fits:_cmd_fit_batch")
 
     sp = sub.add_parser("plan", help="sanity-check a training plan: loss, allocation, batch, LR, time, cost")
-    sp.add_argument("--N", required=True, help="parameters, e.g. 7B")
-    sp.add_argument("--D", help="training tokens, e.g. 1.4T (or give --steps with a batch)")
-    sp.add_argument("--steps", help="optimizer steps")
-    sp.add_argument("--batch-tokens", help="batch size [tokens], e.g. 4M")
-    sp.add_argument("--batch-sequences", help="batch size [sequences] (with --seq-len)")
-    sp.add_argument("--seq-len", help="sequence length [tokens]")
-    sp.add_argument("--lr", help="peak learning rate")
-    sp.add_argument("--n-convention", default="total", choices=["total", "non-embedding"], help="how --N counts (default total)")
-    sp.add_argument("--n-embedding", help="embedding parameters, to convert between conventions")
-    sp.add_argument("--n-layer", help="layers (shape, for exact FLOP)")
-    sp.add_argument("--d-model", help="width (shape)")
-    sp.add_argument("--n-vocab", help="vocabulary size (shape)")
-    sp.add_argument("--gpus", default="1", help="number of GPUs (default 1)")
-    sp.add_argument("--gpu", default="H100", help="GPU type: " + ", ".join(GPU_NAMES))
-    sp.add_argument("--peak-flops", help="peak dense FLOP/s per GPU (instead of --gpu)")
-    sp.add_argument("--mfu", default="0.4", help="model FLOP utilisation in (0, 1] (default 0.4)")
-    sp.add_argument("--price", help="price per GPU-hour")
-    sp.add_argument("--laws", help="comma-separated presets (default: all that apply)")
-    g = sp.add_argument_group("inference demand (Sardana et al. 2024)")
-    g.add_argument("--inference-tokens", help="tokens the model will process at inference over its life, e.g. 10T")
-    g.add_argument("--inference-mfu", help="MFU at inference (default: --mfu)")
-    g.add_argument("--inference-price", help="price per GPU-hour at inference (default: --price)")
-    g = sp.add_argument_group("data and experts")
-    g.add_argument("--unique-tokens", help="unique tokens available; fewer than D means repeated data (Muennighoff et al.)")
-    g.add_argument("--active-params", help="mixture of experts: parameters active per token, in --N's convention")
-    g.add_argument("--experts", help="mixture of experts: number of experts (with --top-k and --expert-params)")
-    g.add_argument("--top-k", help="mixture of experts: experts per token")
-    g.add_argument("--expert-params", help="mixture of experts: one expert's parameters summed over its layers")
-    g = sp.add_argument_group("learning-rate schedule (Luo et al. 2025)")
-    g.add_argument("--schedule", help="schedule kind: " + ", ".join(KINDS))
-    g.add_argument("--cooldown", help="wsd: fraction of the steps spent decaying, e.g. 0.2")
+    groups: dict[str | None, argparse._ActionsContainer] = {None: sp}
+    for flag, field_, text, group, extra in PLAN_FLAGS:
+        if group not in groups:
+            groups[group] = sp.add_argument_group(group)
+        groups[group].add_argument(flag, dest=field_, metavar=flag[2:].upper().replace("-", "_"), help=text, **extra)
     common(sp)
     sp.set_defaults(func="plan:_cmd_plan")
     def schedule_flags(sp: argparse.ArgumentParser, with_kind: bool = True) -> None:

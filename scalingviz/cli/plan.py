@@ -15,18 +15,13 @@ from .common import (
 
 def _cmd_plan(args: argparse.Namespace) -> None:
     from ..plan import TrainingPlan, check
+    from .parser import PLAN_FLAGS
 
-    laws = tuple(x.strip() for x in args.laws.split(",")) if args.laws else None
-    plan = TrainingPlan(
-        N=args.N, D=args.D, steps=args.steps, batch_tokens=args.batch_tokens, batch_sequences=args.batch_sequences,
-        seq_len=args.seq_len, lr=args.lr, N_convention=args.n_convention, N_embedding=args.n_embedding,
-        n_layer=args.n_layer, d_model=args.d_model, n_vocab=args.n_vocab, n_gpus=args.gpus,
-        gpu=None if args.peak_flops else args.gpu, peak_flops=args.peak_flops, mfu=args.mfu,
-        price_per_gpu_hour=args.price, laws=laws, inference_tokens=args.inference_tokens,
-        inference_mfu=args.inference_mfu, inference_price_per_gpu_hour=args.inference_price,
-        unique_tokens=args.unique_tokens, active_params=args.active_params, experts=args.experts, top_k=args.top_k,
-        expert_params=args.expert_params, schedule=args.schedule, cooldown=args.cooldown,
-    )
+    kw = {field_: getattr(args, field_) for _flag, field_, _text, _group, _extra in PLAN_FLAGS}
+    kw["laws"] = tuple(x.strip() for x in args.laws.split(",")) if args.laws else None
+    if args.peak_flops:  # a peak given by hand replaces the GPU's datasheet peak
+        kw["gpu"] = None
+    plan = TrainingPlan(**kw)
     report = check(plan)
     payload = report.to_dict()
     _emit(payload, args.json, lambda d: render_plan(report))
