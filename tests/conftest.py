@@ -27,3 +27,14 @@ def shared_data() -> Path:
     if d is None:
         pytest.skip("third-party data not found: set SCALINGVIZ_EXTERNAL_DATA or place ../shared/data beside the repo")
     return d
+
+
+@pytest.fixture
+def restore_registry():
+    """Put the preset registry back as it was after a test that registers laws (a fit's "Use this law")."""
+    from scalingviz.presets import PRESETS
+
+    before = dict(PRESETS)
+    yield
+    PRESETS.clear()
+    PRESETS.update(before)

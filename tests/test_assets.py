@@ -169,6 +169,7 @@ def test_the_server_reads_the_settings_where_they_are_written(tmp_path):
     assert out.stdout.split() == [assets.TEMPLATE, "True"], out.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_one_page_past_the_limit_gets_a_page_that_says_why(tmp_path):
     # issue 23: a limit on concurrent pages, with a clear page when it is reached (not a dead kernel pool)
     import signal

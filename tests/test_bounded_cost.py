@@ -46,6 +46,7 @@ def test_a_table_too_big_for_a_fit_is_refused_up_front(monkeypatch):
         fit.fit_law(_runs(400), "chinchilla")
 
 
+@pytest.mark.slow
 def test_a_long_curve_is_binned_and_says_so():
     law = get_preset("luo2025-100m")
     lr = Schedule("wsd", 8000, 3e-4, 500, 3e-5, cooldown=0.2).lrs()

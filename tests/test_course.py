@@ -24,6 +24,26 @@ def test_each_exercise_accepts_its_solution_and_refuses_a_wrong_answer(ex, capsy
     assert not course.check(ex, None) and "is not a number" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+def test_stored_answers_are_what_the_recipe_computes():
+    # data/course_solutions.json (data/make_course_solutions.py) spares the course a 40 s fit per check; it is
+    # used only while its inputs' sha256 match, and must equal a fresh computation.
+    stored = json.loads((Path(__file__).resolve().parents[1] / "data" / course.SOLUTIONS_FILE).read_text())
+    assert set(stored) == set(course._INPUTS)
+    for ex, entry in stored.items():
+        assert entry["inputs_sha256"] == course.inputs_digest(ex), f"{ex}: inputs changed; rerun the recipe"
+        assert course.solution(ex, recompute=True) == pytest.approx(entry["value"], rel=1e-6), ex
+
+
+def test_a_stored_answer_is_used_only_for_the_inputs_it_was_made_from(monkeypatch, tmp_path):
+    monkeypatch.setattr(course, "_SOLVED", {})
+    assert course._stored("09b") is not None  # shipped, and its inputs unchanged
+    other = tmp_path / "x.csv"
+    other.write_text("step,lr,loss\n")
+    monkeypatch.setitem(course._INPUTS, "09b", lambda: [other])
+    assert course._stored("09b") is None  # other inputs: computed, not read
+
+
 def test_solutions_come_from_the_presets():
     kap = get_preset("kaplan2020")
     assert course.solution("01a") == pytest.approx(10 ** -0.076)
@@ -90,6 +110,7 @@ def test_a_solution_is_computed_once_per_process(monkeypatch):
     ex = course.EXERCISES["09b"]
     monkeypatch.setitem(course.EXERCISES, "09b", dataclasses.replace(ex, solution=lambda: calls.append(1) or 3.0))
     monkeypatch.setattr(course, "_SOLVED", {})
+    monkeypatch.setattr(course, "_INPUTS", {})  # no stored answer: computed
     assert course.check("09b", 3.0, quiet=True) and course.check("09b", 3.001, quiet=True)
     assert not course.check("09b", 4.0, quiet=True)
     assert calls == [1]

@@ -565,6 +565,7 @@ def test_leave_largest_out_scores_the_next_size_up(capsys, tmp_path):
     assert "largest left out" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_prediction_interval_covers_new_runs_of_the_same_law():
     # New runs from the same law and noise: the 95% interval (bootstrap constants x resampled residuals) should
     # cover about 95% of them; on 200 new runs at least 85% (binomial, 0.3% noise, the right form).

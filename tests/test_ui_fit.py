@@ -17,12 +17,7 @@ from scalingviz.ui.fitter import DATA_DIR, FitTab  # noqa: E402
 TRUTH = json.loads((DATA_DIR / "synthetic_truth.json").read_text())
 
 
-@pytest.fixture(autouse=True)
-def _forget_registered():
-    before = dict(PRESETS)
-    yield
-    PRESETS.clear()
-    PRESETS.update(before)
+pytestmark = pytest.mark.usefixtures("restore_registry")  # tests here register fitted laws
 
 
 def shown(tab):

@@ -8,7 +8,7 @@ import pytest
 
 from scalingviz import datasets
 from scalingviz.cli import main
-from scalingviz.presets import PRESETS, get_preset
+from scalingviz.presets import get_preset
 from scalingviz.workflows import fit_runs, inference_frontier, inference_optimum
 
 
@@ -18,12 +18,7 @@ def _data():
     return Path(__file__).resolve().parents[1] / "data"
 
 
-@pytest.fixture(autouse=True)
-def _forget_registered():
-    before = dict(PRESETS)
-    yield
-    PRESETS.clear()
-    PRESETS.update(before)
+pytestmark = pytest.mark.usefixtures("restore_registry")  # tests here register fitted laws
 
 
 def _close(a, b, rel=1e-9):

@@ -215,10 +215,11 @@ def _curve_identification(problem: _Problem, theta: NDArray, sizes: list[int]) -
     for j, name in enumerate(problem.names):
         lo, hi = theta[j] - 1.96 * se[j], theta[j] + 1.96 * se[j]
         if problem.log[j]:
-            out[name] = [float(np.exp(lo)), float(np.exp(hi))]
+            with np.errstate(over="ignore"):  # an interval wider than a float's range reads inf (math.exp raised)
+                e_lo, e_hi, e_th, span = (float(np.exp(x)) for x in (lo, hi, theta[j], hi - lo))
+            out[name] = [e_lo, e_hi]
             if hi - lo > math.log(10):
-                problems.append(f"{name} = {math.exp(theta[j]):.3g}: its 95% interval [{math.exp(lo):.3g}, "
-                                f"{math.exp(hi):.3g}] spans {math.exp(hi - lo):.3g}x")
+                problems.append(f"{name} = {e_th:.3g}: its 95% interval [{e_lo:.3g}, {e_hi:.3g}] spans {span:.3g}x")
         else:
             out[name] = [float(lo), float(hi)]
             if lo <= 0 < theta[j] or (lo > 0 and hi / lo > 10):

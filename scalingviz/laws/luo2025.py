@@ -146,15 +146,18 @@ class Curve:
         x_c = e_c[None, :] * self.dS_c
         x_p = e_p * self.dS_p
         u_c, u_p = 1.0 + C * x_c, 1.0 + C * x_p
-        G_c = np.where(self.full, -np.expm1(-beta * np.log(u_c)), 0.0)
-        G_p = -np.expm1(-beta * np.log(u_p))
+        lu_c, lu_p = np.log(u_c), np.log(u_p)  # each logarithm once: the gradient reuses them
+        G_c = np.where(self.full, -np.expm1(-beta * lu_c), 0.0)
+        G_p = -np.expm1(-beta * lu_p)
         LD = G_c @ self.gsum + (self.g_p * G_p).sum(axis=1)
         P = self.S1 ** (-alpha)
         pred = L0 + A * P + B * LD
         if not gradient:
             return pred.reshape(self.shape)
-        # d/dC, d/dbeta, d/dgamma of G = 1 - u^-beta, u = 1 + C x, x = e(gamma) dS
-        up_c, up_p = u_c ** (-beta - 1), u_p ** (-beta - 1)
+        # d/dC, d/dbeta, d/dgamma of G = 1 - u^-beta, u = 1 + C x, x = e(gamma) dS; u^-beta = exp(-beta ln u)
+        # and u^(-beta-1) = u^-beta / u, from the logarithms above (no power is taken twice)
+        pw_c, pw_p = np.exp(-beta * lu_c), np.exp(-beta * lu_p)
+        up_c, up_p = pw_c / u_c, pw_p / u_p
         dG_dx_c, dG_dx_p = beta * C * up_c, beta * C * up_p
         de_c = -(self.w * e_all * self.log_eta_c).sum(axis=1)  # d e_c / d gamma
         de_p = -e_p * self.log_eta_p
@@ -165,8 +168,7 @@ class Curve:
             "alpha": -A * P * np.log(self.S1),
             "B": LD,
             "C": B * (np.where(full, beta * x_c * up_c, 0.0) @ self.gsum + (self.g_p * beta * x_p * up_p).sum(axis=1)),
-            "beta": B * (np.where(full, u_c ** (-beta) * np.log(u_c), 0.0) @ self.gsum
-                         + (self.g_p * u_p ** (-beta) * np.log(u_p)).sum(axis=1)),
+            "beta": B * (np.where(full, pw_c * lu_c, 0.0) @ self.gsum + (self.g_p * pw_p * lu_p).sum(axis=1)),
             "gamma": B * (np.where(full, dG_dx_c * self.dS_c * de_c[None, :], 0.0) @ self.gsum
                           + (self.g_p * dG_dx_p * self.dS_p * de_p).sum(axis=1)),
         }

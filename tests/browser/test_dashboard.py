@@ -166,6 +166,7 @@ def _fit_with(page, css: str, value: str, want: str):
     return box
 
 
+@pytest.mark.slow
 def test_uploads_up_to_the_stated_limit_arrive_and_bigger_ones_say_so(dash, tmp_path):
     # tornado's default websocket limit (10 MiB) dropped these without a word (issue 23).
     from pathlib import Path
