@@ -3,7 +3,7 @@
 Run from the repository root:  python data/make_course_solutions.py
 Each entry holds the answer and the sha256 of the files it was computed from
 (scalingviz.course.inputs_digest); scalingviz.course.solution uses an entry only while those files are
-unchanged, and tests/test_course.py (slow) recomputes every entry and compares. Today: 09b, the
+unchanged, and tests/test_luo2025.py (slow, the 100M fit protocol) compares 09b with its own fit. Today: 09b, the
 Multi-Power Law fitted to the 100M model's three curves (Luo et al. 2025, shipped under MIT in
 data/multipower_luo2025), predicting the last logged loss of cosine_72000 (about 40 s).
 """

@@ -142,7 +142,7 @@ _SOLVED: dict[str, float] = {}
 
 #: Reference answers that take a fit to compute (09b: about 40 s), made by ``data/make_course_solutions.py``
 #: with the sha256 of the files they were computed from. :func:`solution` uses one only while those files
-#: are unchanged; ``tests/test_course.py`` (marked slow) recomputes each and compares.
+#: are unchanged; ``tests/test_luo2025.py`` (slow: the 100M fit protocol, the same fit) compares 09b with its own.
 SOLUTIONS_FILE = "course_solutions.json"
 
 

@@ -1,6 +1,9 @@
 """Schedules and the Multi-Power Law (Luo et al. 2025): the paper's schedules, its published constants on
 its nine curves, the chunked sum against the direct one, and the fit/test protocol on both shipped sizes."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -170,6 +173,13 @@ def test_fit_protocol_on_both_sizes(curves):
     p = r.to_preset(f"mpl-refit-{size}", setup={"peak_lr": 3e-4, "warmup": 2160})
     np.testing.assert_allclose(p.curve(c["wsdcon_3"]["step"], c["wsdcon_3"]["lr"]),
                                r.predict(c["wsdcon_3"]["step"], c["wsdcon_3"]["lr"]), rtol=1e-12)
+    if size == "100M":  # the course's exercise 09b is this fit; its stored answer must be what it predicts
+        from scalingviz import course
+
+        stored = json.loads((Path(__file__).resolve().parents[1] / "data" / course.SOLUTIONS_FILE).read_text())["09b"]
+        assert stored["inputs_sha256"] == course.inputs_digest("09b"), "09b's inputs changed: rerun the recipe"
+        long = datasets.multipower_curves("100M")["cosine_72000"]
+        assert float(r.predict(long["step"][-1:], long["lr"])[0]) == pytest.approx(stored["value"], rel=1e-6)
 
 
 @pytest.mark.slow
