@@ -40,10 +40,9 @@ def main() -> None:
         shoot(page, base, HERE / "img" / "explorer.png")
         # Epoch's law at Llama 2 7B's plan, with 10T tokens of inference counted (the dotted N*, D*).
         shoot(page, base + "?law=besiroglu2024&N=7e9&D=2e12&B=4M&inference=1e13", HERE / "img" / "explorer-chinchilla.png")
-        # The schedule section, opened by the share link, cropped to it.
+        # The schedule section, opened by the share link (no click: a click would close it), cropped to it.
         page.goto(base + "?sched_law=luo2025-100m&sched_kind=wsd&sched_cooldown=0.2", wait_until="commit")
         page.wait_for_function(READY, timeout=120_000)
-        page.get_by_text("Loss under your learning-rate schedule").first.click()
         page.wait_for_selector(".sv-fig-schedule .scatterlayer .trace", timeout=60_000)
         time.sleep(2.5)
         page.locator(".sv-schedule-section").screenshot(path=str(HERE / "img" / "schedule.png"))
