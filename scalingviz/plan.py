@@ -11,20 +11,37 @@ fewer than the tokens trained on (Muennighoff et al. 2023), a mixture-of-experts
 parameters, and the learning-rate schedule under a curve law (Luo et al. 2025).
 
 >>> r = check(TrainingPlan(N=70e9, D=1.4e12, batch_tokens=3e6))
->>> r.verdict["verdict"]
+>>> r.verdict.verdict
 'near-optimal'
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from . import compute, units
 from .errors import InputError, shown
+from .plan_report import (
+    BatchCheck,
+    ComputeCost,
+    InferenceOptimal,
+    InferenceVerdict,
+    LawLoss,
+    LRCheck,
+    MoE,
+    Optimum,
+    PlanWarning,
+    Recommendation,
+    RepeatedData,
+    ScheduleCheck,
+    Trajectory,
+    Verdict,
+    _plain,
+)
 from .plan_sections import (  # noqa: F401 (settings re-exported as scalingviz.plan.X)
     REPEATED_DATA_EPOCHS,
     REPEATED_DATA_LAW,
@@ -37,7 +54,6 @@ from .plan_sections import (  # noqa: F401 (settings re-exported as scalingviz.p
     _moe,
     _repeated_data,
     _schedule,
-    _warn,
 )
 from .presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS, Preset, get_preset
 from .uncertainty import prediction_band
@@ -358,85 +374,85 @@ class TrainingPlan:
 
 @dataclass(frozen=True)
 class PlanReport:
-    """Everything :func:`check` found; ``to_dict()`` gives the CLI's JSON."""
+    """Everything :func:`check` found, in typed sections (:mod:`scalingviz.plan_report`);
+    ``to_dict()`` gives the CLI's JSON."""
 
     plan: TrainingPlan
-    loss: dict[str, dict[str, Any]]
-    trajectory: dict[str, dict[str, Any]]
+    loss: dict[str, LawLoss]
+    trajectory: dict[str, Trajectory]
     delta_L: float | None
     data_for_delta_L: float | None
     tokens_per_param: float
-    compute_optimal: dict[str, dict[str, Any]]
-    verdict: dict[str, Any]
-    batch: dict[str, Any]
-    lr: dict[str, Any]
-    compute: dict[str, Any]
-    warnings: list[dict[str, Any]]
-    inference_optimal: dict[str, dict[str, Any]] | None = None
-    repeated_data: dict[str, Any] | None = None
-    moe: dict[str, Any] | None = None
-    schedule: dict[str, Any] | None = None
+    compute_optimal: dict[str, Optimum]
+    verdict: Verdict
+    batch: BatchCheck
+    lr: LRCheck
+    compute: ComputeCost
+    warnings: tuple[PlanWarning, ...]
+    inference_optimal: dict[str, InferenceOptimal] | None = None
+    repeated_data: RepeatedData | None = None
+    moe: MoE | None = None
+    schedule: ScheduleCheck | None = None
 
     def to_dict(self) -> dict[str, Any]:
         c = self.compute
-        return {
+        return _plain({
             "plan": self.plan.to_dict(),
             "loss": self.loss,
             "trajectory": self.trajectory,
             "delta_L": self.delta_L,
-            "delta_L_law": self.compute.get("delta_L_law"),
+            "delta_L_law": c.delta_L_law,
             "delta_L_target": DELTA_L_NOISE.value,
             "D_for_delta_L": self.data_for_delta_L,
             "D_for_delta_L_2pct": self.data_for_delta_L,  # the old name; kept one release as an alias
 
             "tokens_per_param": self.tokens_per_param,
-            "compute_flop": c["flop_6ND"],
-            "compute_flop_exact": c.get("flop_exact"),
+            "compute_flop": c.flop_6ND,
+            "compute_flop_exact": c.flop_exact,
             "steps": self.plan.steps,
-            "B_crit_tokens": self.batch.get("B_crit"),
-            "batch_recommended_tokens": self.batch["recommended"],
-            "lr_recommended": self.lr["recommended"],
+            "B_crit_tokens": self.batch.B_crit,
+            "batch_recommended_tokens": self.batch.recommended,
+            "lr_recommended": self.lr.recommended,
             "compute_optimal": self.compute_optimal,
             "verdict": self.verdict,
-            "time_hours": c["time_hours"],
-            "gpu_hours": c["gpu_hours"],
-            "cost": c["cost"],
-            "flop_basis": c["flop_basis"],
+            "time_hours": c.time_hours,
+            "gpu_hours": c.gpu_hours,
+            "cost": c.cost,
+            "flop_basis": c.flop_basis,
             "inference_optimal": self.inference_optimal,
             "repeated_data": self.repeated_data,
             "moe": self.moe,
             "schedule": self.schedule,
             "warnings": self.warnings,
-        }
+        })
 
 
 def check(plan: TrainingPlan) -> PlanReport:
     """Check a plan against every applicable law. See the module docstring."""
     if not isinstance(plan, TrainingPlan):
         raise InputError(f"plan: {shown(plan)} is not a TrainingPlan; build one with TrainingPlan(N=..., D=..., ...)")
-    warnings: list[dict[str, Any]] = []
-    N, D = plan.N, plan.D
-    C = plan.compute_flop
+    warnings: list[PlanWarning] = []
+    D, C = plan.D, plan.compute_flop
 
     # -- loss per law -----------------------------------------------------------------------
-    loss: dict[str, dict[str, Any]] = {}
+    loss: dict[str, LawLoss] = {}
     for law in _laws(plan, "loss"):
         Nl = plan.N_for(law)
         band = prediction_band(law, lambda p, Nl=Nl: p.loss(Nl, D))
-        loss[law.name] = {"value": _f(band["value"]), "low": _f(band["low"]), "high": _f(band["high"]),
-                          "band": band["source"], "N_used": Nl, "unit": law.loss_unit}
+        loss[law.name] = LawLoss(value=_f(band["value"]), low=_f(band["low"]), high=_f(band["high"]),
+                                 band=band["source"], N_used=Nl, unit=law.loss_unit)
         _extrapolation(warnings, law, N=Nl, D=D, C=6 * plan.N_active_for(law) * D)
 
     # -- trajectory at the plan's batch (Kaplan/Su) -------------------------------------------
-    trajectory: dict[str, dict[str, Any]] = {}
+    trajectory: dict[str, Trajectory] = {}
     if plan.batch_tokens is not None:
         for law in _laws(plan, "trajectory"):
             Nl = plan.N_for(law)
             L = _f(law.trajectory(Nl, plan.steps, plan.batch_tokens))
             t = law.batch_tradeoff(plan.steps, plan.batch_tokens, L)
-            trajectory[law.name] = {"loss": L, "min_loss": _f(law.min_loss(Nl)), "B_crit": _f(t["B_crit"]),
-                                    "S_min": _f(t["S_min"]), "E_min": _f(t["E_min"]),
-                                    "S_over_S_min": plan.steps / _f(t["S_min"]), "E_over_E_min": D / _f(t["E_min"])}
+            trajectory[law.name] = Trajectory(loss=L, min_loss=_f(law.min_loss(Nl)), B_crit=_f(t["B_crit"]),
+                                              S_min=_f(t["S_min"]), E_min=_f(t["E_min"]),
+                                              S_over_S_min=plan.steps / _f(t["S_min"]), E_over_E_min=D / _f(t["E_min"]))
 
     # -- overfitting: from the first law that models it (an early-stopped L(N, D), Kaplan's) ---
     dl = d2 = dl_law = None
@@ -447,54 +463,57 @@ def check(plan: TrainingPlan) -> PlanReport:
         dl = _f(ol.delta_L(Nk, D))
         d2 = _f(ol.data_for_delta_L(Nk, noise))
         if dl > noise:
-            warnings.append(_warn("OVERFIT_RISK", f"{ol.title}'s overfitting penalty deltaL = {100 * dl:.2g}% exceeds "
-                                  f"{100 * noise:g}% (seed noise, {DELTA_L_NOISE.source}): {D:.3g} tokens are fewer than "
-                                  f"the {d2:.3g} this model needs (repeated data makes it worse)", dl))
+            warnings.append(PlanWarning("OVERFIT_RISK", f"{ol.title}'s overfitting penalty deltaL = {100 * dl:.2g}% "
+                                        f"exceeds {100 * noise:g}% (seed noise, {DELTA_L_NOISE.source}): {D:.3g} tokens "
+                                        f"are fewer than the {d2:.3g} this model needs (repeated data makes it worse)", dl))
 
     # -- allocation: judged at the compute the plan spends, 6 N_active D (6 N D for a dense model) ----
     tpp = D / plan.N_active
-    optimal: dict[str, dict[str, Any]] = {}
+    optimal: dict[str, Optimum] = {}
     for law in _laws(plan, "optimal"):
         o = law.compute_optimal(6 * plan.N_active_for(law) * D)
-        entry = {"N": _f(o["N_opt"]), "D": _f(o["D_opt"]), "loss": None if o.get("loss") is None else _f(o["loss"]),
-                 "tokens_per_param": _f(o["D_opt"]) / _f(o["N_opt"]), "method": o["method"]}
-        entry["ratio"] = (D / plan.N_active_for(law)) / entry["tokens_per_param"]
-        optimal[law.name] = entry
+        tpp_opt = _f(o["D_opt"]) / _f(o["N_opt"])
+        optimal[law.name] = Optimum(N=_f(o["N_opt"]), D=_f(o["D_opt"]),
+                                    loss=None if o.get("loss") is None else _f(o["loss"]), tokens_per_param=tpp_opt,
+                                    method=o["method"], ratio=(D / plan.N_active_for(law)) / tpp_opt)
     rule = CHINCHILLA_TOKENS_PER_PARAM.value
     ratio = tpp / rule
     per = "active parameter" if plan.N_active < plan.N else "parameter"
     if ratio < 1 / NEAR_OPTIMAL_FACTOR:
-        verdict = {"verdict": "undertrained", "factor": 1 / ratio}
-        warnings.append(_warn("UNDERTRAINED", f"{tpp:.3g} tokens per {per} is {1 / ratio:.3g}x below Chinchilla's "
-                              f"~{rule:g} (Hoffmann et al. Table 3): for this compute a smaller model trained on more "
-                              "tokens reaches a lower loss", 1 / ratio))
+        label, factor = "undertrained", 1 / ratio
+        warnings.append(PlanWarning("UNDERTRAINED", f"{tpp:.3g} tokens per {per} is {1 / ratio:.3g}x below "
+                                    f"Chinchilla's ~{rule:g} (Hoffmann et al. Table 3): for this compute a smaller "
+                                    "model trained on more tokens reaches a lower loss", 1 / ratio))
     elif ratio > NEAR_OPTIMAL_FACTOR:
-        verdict = {"verdict": "overtrained", "factor": ratio}
-        warnings.append(_warn("OVERTRAINED", f"{tpp:.3g} tokens per {per} is {ratio:.3g}x above Chinchilla's "
-                              f"~{rule:g}: compute-suboptimal for training loss, often chosen on purpose to make "
-                              "inference cheaper", ratio))
+        label, factor = "overtrained", ratio
+        warnings.append(PlanWarning("OVERTRAINED", f"{tpp:.3g} tokens per {per} is {ratio:.3g}x above Chinchilla's "
+                                    f"~{rule:g}: compute-suboptimal for training loss, often chosen on purpose to make "
+                                    "inference cheaper", ratio))
     else:
-        verdict = {"verdict": "near-optimal", "factor": max(ratio, 1 / ratio)}
-    verdict.update(tokens_per_param=tpp, reference=f"Chinchilla rule of ~{rule:g} tokens/param ({CHINCHILLA_TOKENS_PER_PARAM.source})")
-    if TOKENS_PER_PARAM_REFERENCE in optimal:
-        verdict["epoch_tokens_per_param"] = optimal[TOKENS_PER_PARAM_REFERENCE]["tokens_per_param"]
+        label, factor = "near-optimal", max(ratio, 1 / ratio)
+    verdict = Verdict(label, factor, tokens_per_param=tpp,
+                      reference=f"Chinchilla rule of ~{rule:g} tokens/param ({CHINCHILLA_TOKENS_PER_PARAM.source})",
+                      epoch_tokens_per_param=(optimal[TOKENS_PER_PARAM_REFERENCE].tokens_per_param
+                                              if TOKENS_PER_PARAM_REFERENCE in optimal else None))
 
     # -- batch: against the critical batch of the first trajectory law (Kaplan's, by default) ----
-    batch: dict[str, Any] = {"tokens": plan.batch_tokens, "recommended": {}}
+    batch_rec: dict[str, Recommendation] = {}
+    batch = BatchCheck(tokens=plan.batch_tokens, recommended=batch_rec)
     bc_law = next((name for name in trajectory if PRESETS[name].has("B_crit")), None)
     if plan.batch_tokens is not None and bc_law is not None:
         t = trajectory[bc_law]
-        batch.update(B_crit=t["B_crit"], B_over_B_crit=plan.batch_tokens / t["B_crit"],
-                     extra_steps=t["S_over_S_min"], extra_tokens=t["E_over_E_min"], B_crit_law=bc_law)
-        if plan.batch_tokens > t["B_crit"]:
-            warnings.append(_warn("BATCH_ABOVE_CRITICAL", f"batch {plan.batch_tokens:.3g} tokens is "
-                                  f"{plan.batch_tokens / t['B_crit']:.3g}x {PRESETS[bc_law].title}'s critical batch "
-                                  f"{t['B_crit']:.3g} at the predicted loss: it spends {t['E_over_E_min']:.3g}x the "
-                                  f"minimum tokens for {t['S_over_S_min']:.3g}x the minimum steps",
-                                  plan.batch_tokens / t["B_crit"]))
+        batch = replace(batch, B_crit=t.B_crit, B_over_B_crit=plan.batch_tokens / t.B_crit,
+                        extra_steps=t.S_over_S_min, extra_tokens=t.E_over_E_min, B_crit_law=bc_law)
+        if plan.batch_tokens > t.B_crit:
+            warnings.append(PlanWarning("BATCH_ABOVE_CRITICAL", f"batch {plan.batch_tokens:.3g} tokens is "
+                                        f"{plan.batch_tokens / t.B_crit:.3g}x {PRESETS[bc_law].title}'s critical batch "
+                                        f"{t.B_crit:.3g} at the predicted loss: it spends {t.E_over_E_min:.3g}x the "
+                                        f"minimum tokens for {t.S_over_S_min:.3g}x the minimum steps",
+                                        plan.batch_tokens / t.B_crit))
 
     # -- learning rate and batch from every hyperparameter law, with bands where published ------
-    lr: dict[str, Any] = {"given": plan.lr, "recommended": {}}
+    lr_rec: dict[str, Recommendation] = {}
+    lr_ratios: dict[str, float] = {}
     for law in _laws(plan, "lr"):
         Nl = plan.N_for(law)
         kw = {"N": Nl, "D": D, "C": C}  # C as the plan counts it (6ND), as DeepSeek's laws take it
@@ -502,57 +521,62 @@ def check(plan: TrainingPlan) -> PlanReport:
             continue
         bands = {key: prediction_band(law, lambda p, key=key, kw=kw: p.hparams(**kw)[key]) for key in ("lr", "batch_tokens")
                  if law.has("lr" if key == "lr" else "batch")}
-        for key, target in (("lr", lr["recommended"]), ("batch_tokens", batch["recommended"])):
+        for key, target in (("lr", lr_rec), ("batch_tokens", batch_rec)):
             if key in bands:
                 b = bands[key]
                 has_band = b["label"] is not None and bool(np.any(b["high"] > b["low"]))
-                target[law.name] = {"value": _f(b["value"]), "low": _f(b["low"]) if has_band else None,
-                                    "high": _f(b["high"]) if has_band else None}
+                target[law.name] = Recommendation(_f(b["value"]), _f(b["low"]) if has_band else None,
+                                                  _f(b["high"]) if has_band else None)
         if plan.lr is not None:
-            r = plan.lr / lr["recommended"][law.name]["value"]
-            lr[f"ratio_to_{law.name}"] = r
+            r = lr_ratios[law.name] = plan.lr / lr_rec[law.name].value
             if law.name == LR_REFERENCE and (r > LR_FACTOR or r < 1 / LR_FACTOR):
-                warnings.append(_warn("LR_FAR_FROM_STEPLAW", f"peak LR {plan.lr:.3g} is {max(r, 1 / r):.3g}x "
-                                      f"{'above' if r > 1 else 'below'} {law.title}'s "
-                                      f"{lr['recommended'][law.name]['value']:.3g} for this N and D", r))
+                warnings.append(PlanWarning("LR_FAR_FROM_STEPLAW", f"peak LR {plan.lr:.3g} is {max(r, 1 / r):.3g}x "
+                                            f"{'above' if r > 1 else 'below'} {law.title}'s "
+                                            f"{lr_rec[law.name].value:.3g} for this N and D", r))
         _extrapolation(warnings, law, N=Nl, D=D, C=kw["C"])
+    lr = LRCheck(given=plan.lr, recommended=lr_rec, ratios=lr_ratios)
 
-    # -- compute, time, cost ------------------------------------------------------------------
-    moe = plan.active_params is not None and plan.active_params < plan.N
-    comp: dict[str, Any] = {"flop_6ND": C, "pf_days": units.flop_to_pfdays(C), "N_counted": plan.N_convention,
-                            "delta_L_law": dl_law,
-                            "flop_basis": ("6 x active parameters x D (mixture of experts: FLOPs follow the "
-                                           "parameters each token uses)" if moe else f"6 x N ({plan.N_convention}) x D")}
+    comp = _compute_cost(plan, dl_law, warnings)
+    inference, verdict = _inference_optimal(plan, loss, verdict, warnings)
+    repeated = _repeated_data(plan, warnings)
+    moe_report = _moe(plan, loss, warnings) if plan.N_active < plan.N else None
+    sched = _schedule(plan, warnings)
+    return PlanReport(plan, loss, trajectory, dl, d2, tpp, optimal, verdict, batch, lr, comp, tuple(warnings),
+                      inference, repeated, moe_report, sched)
+
+
+def _compute_cost(plan: TrainingPlan, dl_law: str | None, warnings: list[PlanWarning]) -> ComputeCost:
+    """FLOPs (6ND, and exact from the shape when it is given), wall-clock time, GPU-hours and cost."""
+    N, D, C = plan.N, plan.D, plan.compute_flop
+    moe = plan.N_active < plan.N
+    exact: dict[str, float] = {}
     if plan.n_layer is not None and not moe:
         ctx = plan.seq_len or 2048
         Nn = compute.n_params_nonembedding(plan.n_layer, plan.d_model)
         fwd = _f(compute.flops_per_token_forward(Nn, plan.n_layer, ctx, plan.d_model)) + 2 * plan.d_model * plan.n_vocab
-        comp.update(flop_per_token_exact=3 * fwd, flop_exact=3 * fwd * D, flop_per_token_6N=6 * N,
-                    flop_per_token_deepseek_M=_f(compute.flops_per_token_deepseek(plan.n_layer, plan.d_model, ctx)),
-                    exact_over_6ND=3 * fwd / (6 * N), N_from_shape_nonembedding=Nn)
+        exact = dict(flop_per_token_exact=3 * fwd, flop_exact=3 * fwd * D, flop_per_token_6N=6 * N,
+                     flop_per_token_deepseek_M=_f(compute.flops_per_token_deepseek(plan.n_layer, plan.d_model, ctx)),
+                     exact_over_6ND=3 * fwd / (6 * N), N_from_shape_nonembedding=Nn)
         N_shape = Nn if plan.N_convention == "non-embedding" else Nn + plan.n_vocab * plan.d_model
         if not math.isclose(N_shape, N, rel_tol=0.10):
-            warnings.append(_warn("INCONSISTENT_INPUTS", f"the shape gives {N_shape:.4g} {plan.N_convention} parameters "
-                                  f"but N = {N:.4g} ({N_shape / N:.3g}x)", N_shape / N))
+            warnings.append(PlanWarning("INCONSISTENT_INPUTS", f"the shape gives {N_shape:.4g} {plan.N_convention} "
+                                        f"parameters but N = {N:.4g} ({N_shape / N:.3g}x)", N_shape / N))
     if plan.batch_tokens is not None and plan.seq_len is not None:
         seqs = plan.batch_tokens / plan.seq_len
         if abs(seqs - round(seqs)) > 1e-6:
-            warnings.append(_warn("INCONSISTENT_INPUTS", f"batch {plan.batch_tokens:.6g} tokens is not a whole number of "
-                                  f"{plan.seq_len:g}-token sequences ({seqs:.4g})", seqs))
-    flop_for_time = comp.get("flop_exact", C)
-    comp["time_hours"] = _f(compute.training_time_seconds(flop_for_time, plan.n_gpus, plan.peak_flops, plan.mfu)) / 3600
-    comp["gpu_hours"] = _f(compute.gpu_hours(flop_for_time, plan.peak_flops, plan.mfu))
-    comp["cost"] = (None if plan.price_per_gpu_hour is None
-                    else _f(compute.cost(flop_for_time, plan.peak_flops, plan.mfu, plan.price_per_gpu_hour)))
-    comp["time_from"] = ("exact FLOP count from the shape" if "flop_exact" in comp
-                         else "6 N_active D" if moe else "6ND")
-
-    inference = _inference_optimal(plan, loss, verdict, warnings)
-    repeated = _repeated_data(plan, warnings)
-    moe_report = _moe(plan, loss, warnings) if moe else None
-    sched = _schedule(plan, warnings)
-    return PlanReport(plan, loss, trajectory, dl, d2, tpp, optimal, verdict, batch, lr, comp, warnings,
-                      inference, repeated, moe_report, sched)
+            warnings.append(PlanWarning("INCONSISTENT_INPUTS", f"batch {plan.batch_tokens:.6g} tokens is not a whole "
+                                        f"number of {plan.seq_len:g}-token sequences ({seqs:.4g})", seqs))
+    flop_for_time = exact.get("flop_exact", C)
+    return ComputeCost(
+        flop_6ND=C, pf_days=units.flop_to_pfdays(C), N_counted=plan.N_convention, delta_L_law=dl_law,
+        flop_basis=("6 x active parameters x D (mixture of experts: FLOPs follow the parameters each token uses)"
+                    if moe else f"6 x N ({plan.N_convention}) x D"),
+        time_hours=_f(compute.training_time_seconds(flop_for_time, plan.n_gpus, plan.peak_flops, plan.mfu)) / 3600,
+        gpu_hours=_f(compute.gpu_hours(flop_for_time, plan.peak_flops, plan.mfu)),
+        cost=(None if plan.price_per_gpu_hour is None
+              else _f(compute.cost(flop_for_time, plan.peak_flops, plan.mfu, plan.price_per_gpu_hour))),
+        time_from=("exact FLOP count from the shape" if exact else "6 N_active D" if moe else "6ND"),
+        **exact)
 
 
 def _inference_weight(plan: TrainingPlan) -> tuple[float, str]:
@@ -569,51 +593,51 @@ def _inference_weight(plan: TrainingPlan) -> tuple[float, str]:
     return weight, ("compute" if weight == 1.0 else "cost")
 
 
-def _inference_optimal(plan: TrainingPlan, loss: dict[str, dict[str, Any]], verdict: dict[str, Any],
-                       warnings: list[dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+def _inference_optimal(plan: TrainingPlan, loss: dict[str, LawLoss], verdict: Verdict,
+                       warnings: list[PlanWarning]) -> tuple[dict[str, InferenceOptimal] | None, Verdict]:
     """Sardana et al. 2024 for every law with a loss: the model reaching the plan's predicted loss at
     the least training + inference compute (or cost), against the compute-optimal model of the same
-    loss and against the plan itself."""
+    loss and against the plan itself. Returns the optima and the verdict, judged for the inference
+    demand (unchanged without one)."""
     if plan.inference_tokens is None:
-        return None
+        return None, verdict
     D_inf = plan.inference_tokens
     weight, objective = _inference_weight(plan)
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, InferenceOptimal] = {}
     for law in _laws(plan, "inference_optimal"):
-        if law.name not in loss or not np.isfinite(loss[law.name]["value"]):
+        if law.name not in loss or not np.isfinite(loss[law.name].value):
             continue
-        L = loss[law.name]["value"]
+        L = loss[law.name].value
         io = inference_optimum(law, L, D_inf, weight=weight)
         o, c = io.optimum, io.compute_optimal  # c: the compute-optimal (Chinchilla-optimal) model of this loss
         n_plan = plan.N_active_for(law)  # the FLOPs the plan spends per token, / 2
         plan_train, plan_inf = 6.0 * n_plan * plan.D, 2.0 * n_plan * D_inf
-        entry = {"N": o["N"], "D": o["D"], "tokens_per_param": o["tokens_per_param"], "train_flop": o["train_flop"],
-                 "inference_flop": o["inference_flop"], "total_flop": o["total_flop"], "loss": L,
-                 "objective": objective, "inference_weight": weight,
-                 "chinchilla_N": c["N"], "chinchilla_D": c["D"], "chinchilla_total_flop": c["total_flop"],
-                 "plan_total_flop": plan_train + plan_inf,
-                 "saving_vs_chinchilla": io.saving_vs_compute_optimal,
-                 "saving_vs_plan": 1.0 - o["objective"] / (plan_train + weight * plan_inf)}
+        costs = {}
         if plan.price_per_gpu_hour is not None:
             per_flop = plan.price_per_gpu_hour / (plan.peak_flops * plan.mfu * 3600.0)  # training $/FLOP
-            entry["total_cost"] = (o["train_flop"] + weight * o["inference_flop"]) * per_flop
-            entry["plan_total_cost"] = (plan_train + weight * plan_inf) * per_flop
-        out[law.name] = entry
-    ref = out.get(INFERENCE_REFERENCE) or next(iter(out.values()), None)
-    if ref is None:
-        return out
+            costs = dict(total_cost=(o["train_flop"] + weight * o["inference_flop"]) * per_flop,
+                         plan_total_cost=(plan_train + weight * plan_inf) * per_flop)
+        out[law.name] = InferenceOptimal(
+            N=o["N"], D=o["D"], tokens_per_param=o["tokens_per_param"], train_flop=o["train_flop"],
+            inference_flop=o["inference_flop"], total_flop=o["total_flop"], loss=L, objective=objective,
+            inference_weight=weight, chinchilla_N=c["N"], chinchilla_D=c["D"], chinchilla_total_flop=c["total_flop"],
+            plan_total_flop=plan_train + plan_inf, saving_vs_chinchilla=io.saving_vs_compute_optimal,
+            saving_vs_plan=1.0 - o["objective"] / (plan_train + weight * plan_inf), **costs)
+    if not out:
+        return out, verdict
     ref_name = INFERENCE_REFERENCE if INFERENCE_REFERENCE in out else next(iter(out))
+    ref = out[ref_name]
     title = PRESETS[ref_name].title
     numbers = (f"with {units.format_number(D_inf)} inference tokens, the least total {objective} reaching this loss under {title} is "
-               f"N = {ref['N']:.3g}, D = {ref['D']:.3g} ({ref['tokens_per_param']:.3g} tokens/param; Sardana et al. "
-               f"2024); the plan spends {100 * max(ref['saving_vs_plan'], 0):.2g}% more than that, and the "
-               f"compute-optimal model of the same loss ({ref['chinchilla_N']:.3g} params) "
-               f"{100 * ref['saving_vs_chinchilla']:.2g}% more")
+               f"N = {ref.N:.3g}, D = {ref.D:.3g} ({ref.tokens_per_param:.3g} tokens/param; Sardana et al. "
+               f"2024); the plan spends {100 * max(ref.saving_vs_plan, 0):.2g}% more than that, and the "
+               f"compute-optimal model of the same loss ({ref.chinchilla_N:.3g} params) "
+               f"{100 * ref.saving_vs_chinchilla:.2g}% more")
     # Each law's answer: within the tolerance of its optimum, or which way to move. The verdict is
     # "right-sized" only when every law with a loss says so; when they split across the tolerance
     # (or point opposite ways) it is "uncertain" and says which law says what.
-    smaller = {name: o["N"] < plan.N_active_for(PRESETS[name]) for name, o in out.items()}
-    savings = {name: o["saving_vs_plan"] for name, o in out.items()}
+    smaller = {name: o.N < plan.N_active_for(PRESETS[name]) for name, o in out.items()}
+    savings = {name: o.saving_vs_plan for name, o in out.items()}
     lo_law, hi_law = min(savings, key=savings.__getitem__), max(savings, key=savings.__getitem__)
     far = {name: max(PRESETS[name].fitted_range.outside(N=plan.N_for(PRESETS[name]), D=plan.D).values(), default=1.0)
            for name in out}
@@ -629,33 +653,24 @@ def _inference_optimal(plan: TrainingPlan, loss: dict[str, dict[str, Any]], verd
     if silent:
         spread += "; not voting, used more than {:g}x outside their fitted range: {}".format(
             VOTE_EXTRAPOLATION_LIMIT, ", ".join(f"{n} ({100 * max(savings[n], 0):.2g}%, {far[n]:.3g}x)" for n in silent))
-    verdict["inference"] = {"law": ref_name, "inference_tokens": D_inf, "saving_vs_plan": ref["saving_vs_plan"],
-                            "better": better, "message": numbers, "range": [savings[lo_law], savings[hi_law]],
-                            "range_laws": [lo_law, hi_law], "agree": agree, "voters": voters,
-                            "tolerance": RIGHT_SIZED_TOLERANCE}
-    verdict["chinchilla_verdict"] = verdict["verdict"]
     demand = f"{units.format_number(D_inf)} inference tokens"
-    training_only = ("OVERTRAINED", "UNDERTRAINED")
+    warnings[:] = [w for w in warnings if w.code not in ("OVERTRAINED", "UNDERTRAINED")]  # judged for the demand now
+    message = None
     if agree and all(within):
-        verdict["verdict"] = "right-sized"
-        verdict["message"] = f"right-sized for {demand}: {numbers}; {spread}"
-        warnings[:] = [w for w in warnings if w["code"] not in training_only]
+        label, message = "right-sized", f"right-sized for {demand}: {numbers}; {spread}"
     elif agree:
         # Every law finds > 10% to gain, the same way: a smaller model is better -> the plan trains too
         # few tokens per parameter for its demand (undertrained); a larger one -> overtrained.
         label, code = ("undertrained", "UNDERTRAINED") if smaller[ref_name] else ("overtrained", "OVERTRAINED")
-        verdict["verdict"] = label
-        verdict["inference"]["message"] = numbers = (f"{label} for {demand}: {numbers}: {better} would serve this "
-                                                     f"demand for less; {spread}")
-        warnings[:] = [w for w in warnings if w["code"] not in training_only]
-        warnings.append(_warn(code, numbers, ref["saving_vs_plan"]))
+        numbers = f"{label} for {demand}: {numbers}: {better} would serve this demand for less; {spread}"
+        warnings.append(PlanWarning(code, numbers, ref.saving_vs_plan))
     else:
-        verdict["verdict"] = "uncertain"
-        verdict["inference"]["message"] = numbers = (
-            f"the laws disagree whether this plan is right-sized for {demand}: {spread}, across the "
-            f"{100 * RIGHT_SIZED_TOLERANCE:g}% line; under {ref_name}: {numbers}")
-        warnings[:] = [w for w in warnings if w["code"] not in training_only]
-        warnings.append(_warn("LAWS_DISAGREE", numbers, savings[hi_law]))
-    return out
-
-
+        label = "uncertain"
+        numbers = (f"the laws disagree whether this plan is right-sized for {demand}: {spread}, across the "
+                   f"{100 * RIGHT_SIZED_TOLERANCE:g}% line; under {ref_name}: {numbers}")
+        warnings.append(PlanWarning("LAWS_DISAGREE", numbers, savings[hi_law]))
+    inference = InferenceVerdict(law=ref_name, inference_tokens=D_inf, saving_vs_plan=ref.saving_vs_plan,
+                                 better=better, message=numbers, range=(savings[lo_law], savings[hi_law]),
+                                 range_laws=(lo_law, hi_law), agree=agree, voters=tuple(voters),
+                                 tolerance=RIGHT_SIZED_TOLERANCE)
+    return out, replace(verdict, verdict=label, inference=inference, chinchilla_verdict=verdict.verdict, message=message)

@@ -10,6 +10,15 @@ from typing import Any
 
 import numpy as np
 
+from .plan_report import (
+    DataLimitOptimum,
+    LawLoss,
+    MoE,
+    PlanWarning,
+    RepeatedData,
+    ScheduleAlternative,
+    ScheduleCheck,
+)
 from .presets import PRESETS, REPEATED_DATA_FREE_EPOCHS, Preset
 
 #: REPEATED_DATA is raised past this many epochs (Muennighoff et al.'s, from presets.py).
@@ -40,21 +49,17 @@ def _f(x: Any) -> float:
     return float(np.asarray(x))
 
 
-def _warn(code: str, message: str, value: float | None) -> dict[str, Any]:
-    return {"code": code, "message": message, "value": value}
-
-
-def _extrapolation(warnings: list[dict[str, Any]], law: Preset, **values: float) -> None:
+def _extrapolation(warnings: list[PlanWarning], law: Preset, **values: float) -> None:
     """One EXTRAPOLATION warning per law, naming every input outside its fitted range."""
-    if any(w["code"] == "EXTRAPOLATION" and w.get("law") == law.name for w in warnings):
+    if any(w.code == "EXTRAPOLATION" and w.law == law.name for w in warnings):
         return  # one warning per law, even when several of its capabilities are used
     out = law.fitted_range.describe(law.name, **values)
     if out:
-        warnings.append({**_warn("EXTRAPOLATION", "; ".join(text for _k, _f, text in out),
-                                 max(f for _k, f, _t in out)), "law": law.name})
+        warnings.append(PlanWarning("EXTRAPOLATION", "; ".join(text for _k, _f, text in out),
+                                    max(f for _k, f, _t in out), law=law.name))
 
 
-def _repeated_data(plan: Any, warnings: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _repeated_data(plan: Any, warnings: list[PlanWarning]) -> RepeatedData | None:
     """Muennighoff et al. 2023: the epochs, the effective data, the loss with repetition and the
     compute-optimal allocation under the data limit."""
     if plan.unique_tokens is None:
@@ -68,24 +73,22 @@ def _repeated_data(plan: Any, warnings: list[dict[str, Any]]) -> dict[str, Any] 
     eff = _f(effective_data(D, U, R_D_star=law.values["R_D_star"]))
     L_rep, L_fresh = _f(law.loss(Nl, D, U)), _f(law.loss(Nl, D, D))
     o = law.compute_optimal(6.0 * Nl * D, U=U)
-    out = {"epochs": epochs, "unique_tokens": U, "effective_tokens": eff, "effective_fraction": eff / D,
-           "loss": L_rep, "loss_if_unique": L_fresh, "law": law.name,
-           "optimal_under_limit": {"N": _f(o["N_opt"]), "D": _f(o["D_opt"]), "epochs": _f(o["epochs"]),
-                                   "loss": _f(o["loss"])}}
+    best = DataLimitOptimum(N=_f(o["N_opt"]), D=_f(o["D_opt"]), epochs=_f(o["epochs"]), loss=_f(o["loss"]))
+    out = RepeatedData(epochs=epochs, unique_tokens=U, effective_tokens=eff, effective_fraction=eff / D,
+                       loss=L_rep, loss_if_unique=L_fresh, law=law.name, optimal_under_limit=best)
     _extrapolation(warnings, law, N=Nl, D=D, C=6 * Nl * D)
     if epochs > REPEATED_DATA_EPOCHS:
-        warnings.append(_warn("REPEATED_DATA", f"{epochs:.3g} epochs over {U:.3g} unique tokens: past "
+        warnings.append(PlanWarning("REPEATED_DATA", f"{epochs:.3g} epochs over {U:.3g} unique tokens: past "
                               f"{REPEATED_DATA_EPOCHS:g} epochs repeated tokens lose value ({REPEATED_DATA_FREE_EPOCHS.source}); the "
                               f"effective data is {eff:.3g} tokens ({100 * eff / D:.2g}% of D), the loss {L_rep:.4g} against "
                               f"{L_fresh:.4g} with unique data, and returns vanish toward R_D* = "
                               f"{law.values['R_D_star']:.3g} repetitions. Under this data limit the same compute is best "
-                              f"spent on N = {out['optimal_under_limit']['N']:.3g}, D = "
-                              f"{out['optimal_under_limit']['D']:.3g} ({out['optimal_under_limit']['epochs']:.3g} epochs)",
+                              f"spent on N = {best.N:.3g}, D = {best.D:.3g} ({best.epochs:.3g} epochs)",
                               epochs))
     return out
 
 
-def _moe(plan: Any, loss: dict[str, dict[str, Any]], warnings: list[dict[str, Any]]) -> dict[str, Any]:
+def _moe(plan: Any, loss: dict[str, LawLoss], warnings: list[PlanWarning]) -> MoE:
     """A mixture of experts: FLOPs from the active parameters; the dense laws' losses at the total
     and at the active count, as a bracket (no MoE law with verifiable constants is shipped)."""
     at_active = {}
@@ -93,18 +96,18 @@ def _moe(plan: Any, loss: dict[str, dict[str, Any]], warnings: list[dict[str, An
         law = PRESETS[name]
         Na = plan.N_for(law) * plan.N_active / plan.N
         at_active[name] = _f(law.loss(Na, plan.D))
-    out = {"active_params": plan.N_active, "total_params": plan.N, "active_fraction": plan.N_active / plan.N,
-           "experts": plan.experts, "top_k": plan.top_k, "expert_params": plan.expert_params,
-           "flop_basis": "active parameters: 6 N_active D to train, 2 N_active per token to serve",
-           "hparams_basis": (f"total parameters: on Step Law's own MoE grids its LR law with N = all parameters is "
+    out = MoE(active_params=plan.N_active, total_params=plan.N, active_fraction=plan.N_active / plan.N,
+              experts=plan.experts, top_k=plan.top_k, expert_params=plan.expert_params,
+              flop_basis="active parameters: 6 N_active D to train, 2 N_active per token to serve",
+              hparams_basis=(f"total parameters: on Step Law's own MoE grids its LR law with N = all parameters is "
                              f"{STEPLAW_MOE_CHECK['lr_total']:g}x the best LR (median of 16 grids), with N = active "
                              f"{STEPLAW_MOE_CHECK['lr_active']:g}x; its batch law {STEPLAW_MOE_CHECK['batch']:g}x "
                              "(data/check_steplaw_moe.py)"),
-           "loss_at_total_params": {k: v["value"] for k, v in loss.items()}, "loss_at_active_params": at_active}
+              loss_at_total_params={k: v.value for k, v in loss.items()}, loss_at_active_params=at_active)
     if loss:
-        low = min(v["value"] for v in loss.values())
+        low = min(v.value for v in loss.values())
         high = max(at_active.values())
-        warnings.append(_warn("DENSE_LAW_FOR_MOE", f"a mixture of experts ({plan.N_active:.3g} active of {plan.N:.3g} "
+        warnings.append(PlanWarning("DENSE_LAW_FOR_MOE", f"a mixture of experts ({plan.N_active:.3g} active of {plan.N:.3g} "
                               "parameters): no law fitted on MoE runs with constants verifiable from its paper is "
                               "shipped, so the losses are dense laws' at the total N, and higher at the active N; read "
                               f"{low:.4g} (dense laws at the total N) ... {high:.4g} (at the active N) as a bracket, not "
@@ -117,7 +120,7 @@ def _moe(plan: Any, loss: dict[str, dict[str, Any]], warnings: list[dict[str, An
 SCHEDULE_LR_FACTOR = 3.0
 
 
-def _schedule(plan: Any, warnings: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _schedule(plan: Any, warnings: list[PlanWarning]) -> ScheduleCheck | None:
     """The plan's learning-rate schedule under the reference curve law, against WSD and cosine of
     the same length, at the plan's own peak LR where the law can speak for it. Every final loss and
     difference carries the interval the law has earned on real curves (:mod:`scalingviz.calibration`).
@@ -154,14 +157,14 @@ def _schedule(plan: Any, warnings: list[dict[str, Any]]) -> dict[str, Any] | Non
         if a.describe() == mine.describe():
             continue
         La = final_loss(law, a)
-        rows.append({"schedule": a.describe(), "final_loss": La, "final_loss_interval": final_loss_interval(La),
-                     "vs_plan": La - L, "vs_plan_interval": difference_interval(La - L)})
+        rows.append(ScheduleAlternative(schedule=a.describe(), final_loss=La, final_loss_interval=final_loss_interval(La),
+                                        vs_plan=La - L, vs_plan_interval=difference_interval(La - L)))
     basis = ("the plan's steps" if own else
              f"the law's fitted run length ({steps:,} steps; the plan's {plan.steps:,.0f} are beyond its fitted "
              f"{s_max:,.0f})" if plan.steps is not None else f"the law's fitted run length ({steps:,} steps; give a "
              "batch to use the plan's steps)")
-    return {"law": law.name, "schedule": mine.describe(), "steps": steps, "steps_basis": basis,
-            "peak_lr": peak, "peak_lr_basis": lr_basis, "final_loss": L, "final_loss_interval": final_loss_interval(L),
-            "alternatives": rows, "interval_basis": schedule_calibration()["text"],
-            "note": f"{law.title}: a {law.setup.get('model', 'single-model')} fit; compare the differences, each "
-                    "with its interval, not the absolute loss"}
+    return ScheduleCheck(law=law.name, schedule=mine.describe(), steps=steps, steps_basis=basis, peak_lr=peak,
+                         peak_lr_basis=lr_basis, final_loss=L, final_loss_interval=final_loss_interval(L),
+                         alternatives=tuple(rows), interval_basis=schedule_calibration()["text"],
+                         note=f"{law.title}: a {law.setup.get('model', 'single-model')} fit; compare the differences, "
+                              "each with its interval, not the absolute loss")

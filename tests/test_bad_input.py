@@ -271,7 +271,7 @@ def test_fit_hparams_bad_options_are_one_line(tmp_path, capsys):
 
 def test_a_plan_with_only_a_curve_law_is_a_report_not_a_traceback(capsys):
     assert main(["plan", "--N", "7B", "--D", "1T", "--laws", "luo2025-100m"]) == 0  # was max() of an empty sequence
-    assert "Predicted loss" in capsys.readouterr().out
+    assert "What loss will it reach?" in capsys.readouterr().out
 
 
 def test_text_in_a_curve_files_step_column_is_one_line(tmp_path, capsys):

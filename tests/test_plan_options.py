@@ -16,7 +16,7 @@ LAWS_WITH_LOSS = ("hoffmann2022", "besiroglu2024", "muennighoff2023")
 
 
 def codes(report):
-    return [w["code"] for w in report.warnings]
+    return [w.code for w in report.warnings]
 
 
 # -- the inference-aware optimum itself -----------------------------------------------------------
@@ -75,39 +75,39 @@ def test_llama2_7b_on_2T_tokens_against_its_inference_demand():
     ref1, ref10, ref100 = (r.inference_optimal[INFERENCE_REFERENCE] for r in (r1, r10, r100))
     # 1T served: Epoch's law finds a bigger model (12B) 24% cheaper, Chinchilla's printed constants 3.6%:
     # the laws split across the 10% line, so the verdict says so instead of taking one side.
-    assert ref1["N"] > 7e9 and ref1["saving_vs_plan"] > 0.2
-    assert r1.verdict["verdict"] == "uncertain" and not r1.verdict["inference"]["agree"]
+    assert ref1.N > 7e9 and ref1.saving_vs_plan > 0.2
+    assert r1.verdict.verdict == "uncertain" and not r1.verdict.inference.agree
     assert "LAWS_DISAGREE" in codes(r1) and "OVERTRAINED" not in codes(r1)
-    lo, hi = r1.verdict["inference"]["range"]
+    lo, hi = r1.verdict.inference.range
     assert lo < RIGHT_SIZED_TOLERANCE < hi
     # kaplan2020 is used 87x beyond the tokens it was fitted on: in the range, not a voter.
-    assert "kaplan2020" not in r1.verdict["inference"]["voters"] and "kaplan2020 (" in r1.verdict["inference"]["message"]
+    assert "kaplan2020" not in r1.verdict.inference.voters and "kaplan2020 (" in r1.verdict.inference.message
     # 10T served: every voting law is within 10% of its least total compute: right-sized.
-    assert r10.verdict["verdict"] == "right-sized" and r10.verdict["inference"]["agree"]
-    assert all(r10.inference_optimal[n]["saving_vs_plan"] < RIGHT_SIZED_TOLERANCE for n in r10.verdict["inference"]["voters"])
-    assert ref10["N"] == pytest.approx(7e9, rel=0.05) and "OVERTRAINED" not in codes(r10)
-    assert r10.verdict["chinchilla_verdict"] == "overtrained"
-    assert r10.verdict["message"].startswith("right-sized for 10T inference tokens: with 10T inference tokens")
-    assert ref10["saving_vs_chinchilla"] > 0.4  # the 20-tokens/param model of that loss would cost ~2x overall
+    assert r10.verdict.verdict == "right-sized" and r10.verdict.inference.agree
+    assert all(r10.inference_optimal[n].saving_vs_plan < RIGHT_SIZED_TOLERANCE for n in r10.verdict.inference.voters)
+    assert ref10.N == pytest.approx(7e9, rel=0.05) and "OVERTRAINED" not in codes(r10)
+    assert r10.verdict.chinchilla_verdict == "overtrained"
+    assert r10.verdict.message.startswith("right-sized for 10T inference tokens: with 10T inference tokens")
+    assert ref10.saving_vs_chinchilla > 0.4  # the 20-tokens/param model of that loss would cost ~2x overall
     # 100T served: now even smaller (4.7B) and longer (1,750 tokens/param) is better under every voting law:
     # the plan trains too few tokens per parameter for its demand, so the label is UNDERTRAINED (it was
     # OVERTRAINED, the training-only word, while recommending a smaller model on more tokens).
-    assert r100.verdict["verdict"] == "undertrained" and ref100["N"] < 6e9 and ref100["tokens_per_param"] > 1000
-    assert ref100["saving_vs_plan"] > RIGHT_SIZED_TOLERANCE and r100.verdict["chinchilla_verdict"] == "overtrained"
+    assert r100.verdict.verdict == "undertrained" and ref100.N < 6e9 and ref100.tokens_per_param > 1000
+    assert ref100.saving_vs_plan > RIGHT_SIZED_TOLERANCE and r100.verdict.chinchilla_verdict == "overtrained"
     assert "UNDERTRAINED" in codes(r100) and "OVERTRAINED" not in codes(r100)
-    assert "a smaller model trained on more tokens" in next(w["message"] for w in r100.warnings
-                                                            if w["code"] == "UNDERTRAINED")
+    assert "a smaller model trained on more tokens" in next(w.message for w in r100.warnings
+                                                            if w.code == "UNDERTRAINED")
 
 
 def test_llama3_8b_on_15T_tokens_is_right_sized_for_heavy_inference_only():
     # Llama 3 8B: 8B parameters, 15T tokens (Llama Team 2024): 1,875 tokens/param.
     heavy = check(TrainingPlan(N="8B", D="15T", inference_tokens="100T"))
     light = check(TrainingPlan(N="8B", D="15T", inference_tokens="1T"))
-    assert heavy.verdict["verdict"] == "right-sized"
-    assert heavy.inference_optimal[INFERENCE_REFERENCE]["saving_vs_plan"] < 0.05
+    assert heavy.verdict.verdict == "right-sized"
+    assert heavy.inference_optimal[INFERENCE_REFERENCE].saving_vs_plan < 0.05
     # 1T served: every law finds a larger model trained on fewer tokens > 30% cheaper: overtrained.
-    assert light.verdict["verdict"] == "overtrained" and light.verdict["inference"]["agree"]
-    assert light.inference_optimal[INFERENCE_REFERENCE]["saving_vs_plan"] > 0.3
+    assert light.verdict.verdict == "overtrained" and light.verdict.inference.agree
+    assert light.inference_optimal[INFERENCE_REFERENCE].saving_vs_plan > 0.3
 
 
 def test_json_keys_of_the_inference_optimum_and_existing_keys_unchanged():
@@ -130,8 +130,8 @@ def test_cheaper_inference_hardware_is_a_cost_objective():
     compute = check(TrainingPlan(N="7B", D="2T", inference_tokens="10T"))
     cost = check(TrainingPlan(N="7B", D="2T", inference_tokens="10T", inference_mfu=0.2, price_per_gpu_hour=2.0))
     a, b = compute.inference_optimal["besiroglu2024"], cost.inference_optimal["besiroglu2024"]
-    assert a["objective"] == "compute" and b["objective"] == "cost" and b["inference_weight"] == pytest.approx(2.0)
-    assert b["N"] < a["N"] and b["total_cost"] < b["plan_total_cost"]
+    assert a.objective == "compute" and b.objective == "cost" and b.inference_weight == pytest.approx(2.0)
+    assert b.N < a.N and b.total_cost < b.plan_total_cost
 
 
 # -- repeated data --------------------------------------------------------------------------------
@@ -140,15 +140,15 @@ def test_data_limited_plan_reports_epochs_effective_data_and_the_allocation_unde
     # almost free: no warning, effective data ~93% of D.
     r = check(TrainingPlan(N="7B", D="2T", unique_tokens="500B"))
     rd = r.repeated_data
-    assert rd["epochs"] == pytest.approx(2e12 / 5e11) and "REPEATED_DATA" not in codes(r)
-    assert 0.85 < rd["effective_fraction"] < 1 and rd["loss"] > rd["loss_if_unique"]
+    assert rd.epochs == pytest.approx(2e12 / 5e11) and "REPEATED_DATA" not in codes(r)
+    assert 0.85 < rd.effective_fraction < 1 and rd.loss > rd.loss_if_unique
     # 250B unique: 8 epochs, past 4: the warning, with the allocation the data limit favours.
     r = check(TrainingPlan(N="7B", D="2T", unique_tokens="250B"))
-    w = next(x for x in r.warnings if x["code"] == "REPEATED_DATA")
-    assert w["value"] == pytest.approx(8.0) and "R_D* = 15.4" in w["message"]
-    o = r.repeated_data["optimal_under_limit"]
-    assert o["loss"] <= r.repeated_data["loss"] + 1e-9 and o["N"] * o["D"] == pytest.approx(7e9 * 2e12, rel=1e-6)
-    assert r.to_dict()["repeated_data"]["effective_tokens"] == pytest.approx(r.repeated_data["effective_tokens"])
+    w = next(x for x in r.warnings if x.code == "REPEATED_DATA")
+    assert w.value == pytest.approx(8.0) and "R_D* = 15.4" in w.message
+    o = r.repeated_data.optimal_under_limit
+    assert o.loss <= r.repeated_data.loss + 1e-9 and o.N * o.D == pytest.approx(7e9 * 2e12, rel=1e-6)
+    assert r.to_dict()["repeated_data"]["effective_tokens"] == pytest.approx(r.repeated_data.effective_tokens)
 
 
 # -- mixture of experts ---------------------------------------------------------------------------
@@ -177,11 +177,11 @@ def test_every_warning_code_is_documented():
 def test_schedule_under_the_curve_law_with_wsd_and_cosine_alternatives():
     r = check(TrainingPlan(N="7B", D="2T", batch_tokens="4M", schedule="cosine"))
     sc = r.schedule
-    assert sc["law"] == "luo2025-400m" and "fitted run length" in sc["steps_basis"]  # 500k steps are beyond 24k
-    wsd = next(a for a in sc["alternatives"] if a["schedule"].startswith("WSD"))
-    assert wsd["final_loss"] < sc["final_loss"] and wsd["vs_plan"] < 0  # Luo et al.: WSD beats cosine at equal length
+    assert sc.law == "luo2025-400m" and "fitted run length" in sc.steps_basis  # 500k steps are beyond 24k
+    wsd = next(a for a in sc.alternatives if a.schedule.startswith("WSD"))
+    assert wsd.final_loss < sc.final_loss and wsd.vs_plan < 0  # Luo et al.: WSD beats cosine at equal length
     short = check(TrainingPlan(N="400M", D="24000", batch_tokens=1, schedule="wsd", cooldown=0.3)).schedule
-    assert short["steps_basis"] == "the plan's steps" and short["steps"] == 24000
+    assert short.steps_basis == "the plan's steps" and short.steps == 24000
 
 
 # -- bad input -------------------------------------------------------------------------------------
@@ -214,8 +214,8 @@ def test_cli_plan_with_every_option_prints_and_emits_json():
             "--unique-tokens", "400B", "--schedule", "wsd", "--cooldown", "0.2", "--price", "2"]
     r = subprocess.run([sys.executable, "-m", "scalingviz.cli", *args], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    for text in ("RIGHT-SIZED for 10T inference tokens", "the laws agree on the 10% line", "Inference-aware optimum", "Repeated data", "Schedule under",
-                 "REPEATED_DATA"):
+    for text in ("ok right-sized for 10T inference tokens", "the laws agree on the 10% line",
+                 "Is it right-sized for its inference?", "Repeated data", "Learning-rate schedule", "REPEATED_DATA"):
         assert text in r.stdout, text
     r = subprocess.run([sys.executable, "-m", "scalingviz.cli", *args, "--active-params", "5B", "--json"],
                        capture_output=True, text=True, timeout=60)
@@ -255,9 +255,9 @@ def test_deepseek_7b_with_its_multi_step_schedule():
                            n_vocab=102400, schedule="multi-step"))
     sc = r.schedule
     # at the plan's own peak LR, 4.2e-4 (within 3x of the 3e-4 the law was fitted at; issue 19)
-    assert sc["schedule"].startswith("multi-step 0.00042, x0.316 from 80%, x0.1 from 90%") and sc["peak_lr"] == 4.2e-4
-    by = {a["schedule"].split()[0]: a for a in sc["alternatives"]}
-    assert by["WSD"]["final_loss"] < sc["final_loss"] < by["cosine"]["final_loss"]
+    assert sc.schedule.startswith("multi-step 0.00042, x0.316 from 80%, x0.1 from 90%") and sc.peak_lr == 4.2e-4
+    by = {a.schedule.split()[0]: a for a in sc.alternatives}
+    assert by["WSD"].final_loss < sc.final_loss < by["cosine"].final_loss
     assert r.plan.steps == pytest.approx(2e12 / (2304 * 4096))
 
 

@@ -73,16 +73,16 @@ def test_schedule_advice_gives_every_number_an_interval(capsys):
 
 def test_plan_uses_its_own_learning_rate_and_states_intervals():
     near = check(TrainingPlan(N="100M", D="20B", lr=6e-4, schedule="wsd")).schedule
-    assert near["peak_lr"] == 6e-4 and "the plan's peak" in near["peak_lr_basis"]
+    assert near.peak_lr == 6e-4 and "the plan's peak" in near.peak_lr_basis
     default = check(TrainingPlan(N="100M", D="20B", schedule="wsd")).schedule
-    assert default["final_loss"] != near["final_loss"]  # the LR changes the answer
+    assert default.final_loss != near.final_loss  # the LR changes the answer
     far = check(TrainingPlan(N="100M", D="20B", lr=1e-2, schedule="wsd")).schedule
-    assert far["peak_lr"] == 3e-4 and "cannot speak for the plan's 0.01" in far["peak_lr_basis"]
+    assert far.peak_lr == 3e-4 and "cannot speak for the plan's 0.01" in far.peak_lr_basis
     for sc in (near, default, far):
-        assert len(sc["final_loss_interval"]) == 2
-        for a in sc["alternatives"]:
-            lo, hi = a["vs_plan_interval"]
-            assert lo < hi and (lo <= a["vs_plan"] <= hi)
+        assert len(sc.final_loss_interval) == 2
+        for a in sc.alternatives:
+            lo, hi = a.vs_plan_interval
+            assert lo < hi and (lo <= a.vs_plan <= hi)
 
 
 def test_cli_plan_schedule_json_keys(capsys):

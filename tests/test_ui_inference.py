@@ -60,7 +60,7 @@ def test_plan_tab_fields_rows_badges_and_frontier():
     r = tab.report
     assert r is not None and r.inference_optimal and r.repeated_data and r.moe and r.schedule
     html_ = tab.out.value
-    for text in ("Is it right-sized for its inference?", "Repeated data", "Mixture of experts", "Schedule",
+    for text in ("Is it right-sized for its inference?", "Repeated data", "Mixture of experts", "Learning-rate schedule",
                  "repeated data: 8 epochs", "MoE: 40% active", "REPEATED_DATA", "DENSE_LAW_FOR_MOE"):
         assert text in html_, text
     inf = tab.fig.data[7]

@@ -86,8 +86,8 @@ def test_one_inference_frontier_for_the_plan_the_explorer_and_compare():
     # the plan: its entry is the workflow's optimum at the plan's predicted loss
     report = check(TrainingPlan(N=7e9, D=2e12, inference_tokens=1e13, laws=("hoffmann2022",)))
     entry = report.inference_optimal["hoffmann2022"]
-    io = inference_optimum(law, entry["loss"], 1e13)
-    assert entry["N"] == io.optimum["N"] and entry["saving_vs_chinchilla"] == io.saving_vs_compute_optimal
+    io = inference_optimum(law, entry.loss, 1e13)
+    assert entry.N == io.optimum["N"] and entry.saving_vs_chinchilla == io.saving_vs_compute_optimal
     # the Explorer's dotted curves are the workflow's frontier
     ex = Explorer()
     ex.law = law
@@ -183,3 +183,42 @@ def test_schedule_curves_same_numbers_from_the_api_the_cli_and_the_schedule_sect
     shown = panel.summary.value
     assert f"<b>{api.curve.final_loss:.4f}</b>" in shown
     assert f"{api.others[0].final_loss:.4f} ({-api.difference(api.others[0])[0]:+.4f}" in shown
+
+
+def test_plan_report_is_typed_and_both_renderers_draw_one_view(capsys):
+    """The plan check's report is typed sections; `scalingviz plan` and the Plan tab both draw
+    :func:`scalingviz.plan_view.plan_view`: every cell, badge and warning of the view is in both, and
+    neither reads the report itself (issue 24)."""
+    import html
+    import inspect
+
+    from scalingviz.plan import TrainingPlan, check
+    from scalingviz.plan_report import Section
+    from scalingviz.plan_view import plan_view
+    from scalingviz.ui import planner
+
+    kw = dict(N=7e9, D=2e12, batch_tokens=4e6, lr=3e-4, inference_tokens=1e13, unique_tokens=4e11, schedule="wsd",
+              cooldown=0.2, price_per_gpu_hour=2.0, active_params=5e9)
+    report = check(TrainingPlan(**kw))
+    for name in ("verdict", "batch", "lr", "compute", "repeated_data", "moe", "schedule"):
+        assert isinstance(getattr(report, name), Section), name
+    assert all(isinstance(x, Section) for x in (*report.loss.values(), *report.inference_optimal.values(),
+                                                 *report.warnings))
+    view = plan_view(report)
+    assert {t.key for t in view.tables} == {"loss", "optimal", "hparams", "compute", "inference", "repeated", "moe",
+                                            "schedule"}
+    assert main(["plan", "--N", "7B", "--D", "2T", "--batch-tokens", "4M", "--lr", "3e-4", "--inference-tokens", "10T",
+                 "--unique-tokens", "400B", "--schedule", "wsd", "--cooldown", "0.2", "--price", "2",
+                 "--active-params", "5B"]) == 0
+    text = capsys.readouterr().out
+    page = planner.PlanTab.render(report)
+    shown = [view.summary, *(b.text for b in view.badges), *(w.message for w in view.warnings)]
+    for t in view.tables:
+        shown += [t.title, t.note, *t.footnotes, *(x for row in t.rows for x in row)]
+    for x in shown:
+        assert x in text, x
+        assert html.escape(x) in page, x
+    # the renderers take a view, not a report: no section of the report is read outside plan_view
+    for fn in (planner.render_html, planner.PlanTab.render, __import__("scalingviz.cli.plan", fromlist=["x"]).render_plan):
+        src = inspect.getsource(fn)
+        assert not any(f".{s}" in src for s in ("verdict", "inference_optimal", "repeated_data", "compute_optimal")), fn

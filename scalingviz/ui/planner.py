@@ -18,24 +18,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import compute, units
-from ..plan import (
-    INFERENCE_REFERENCE,
-    LR_FACTOR,
-    LR_REFERENCE,
-    REPEATED_DATA_EPOCHS,
-    VOTE_EXTRAPOLATION_LIMIT,
-    PlanReport,
-    TrainingPlan,
-    check,
-)
-from ..presets import CHINCHILLA_TOKENS_PER_PARAM, DELTA_L_NOISE, PRESETS
+from ..plan import INFERENCE_REFERENCE, PlanReport, TrainingPlan, check
+from ..plan_view import PlanView, ViewTable, plan_view
+from ..presets import CHINCHILLA_TOKENS_PER_PARAM, PRESETS
 from ..uncertainty import prediction_band
 from ..workflows import inference_frontier
 from . import figures
 from .controls import error_html, law_options
 from .markers import MarkerLayer
 
-__all__ = ["FIELDS", "PlanTab"]
+__all__ = ["FIELDS", "PlanTab", "render_html"]
 
 # form key -> (label, unit or hint, default text, TrainingPlan keyword)
 FIELDS: dict[str, tuple[str, str, str, str]] = {
@@ -86,8 +78,24 @@ def _badge(text: str, kind: str) -> str:
     return (f"<span class='sv-badge' style='background:{_BADGE[kind]}'>{html.escape(text)}</span>")
 
 
-def _q(x: float | None, unit: str = "") -> str:
-    return units.format_number(x, unit, 3, html=True)
+def _html_table(t: ViewTable) -> str:
+    th = "".join(f"<th>{html.escape(h)}</th>" for h in t.head) if any(t.head) else ""
+    body = "".join("<tr>" + "".join(f"<td>{'<b>' + html.escape(x) + '</b>' if i == t.strong else html.escape(x)}</td>"
+                                    for i, x in enumerate(r)) + "</tr>" for r in t.rows)
+    note = f" <span class='sv-note'>{html.escape(t.note)}</span>" if t.note else ""
+    foot = "".join(f"<div class='sv-note'>{html.escape(n)}</div>" for n in t.footnotes)
+    return (f"<div class='sv-plan-h'>{html.escape(t.title)}{note}</div>"
+            f"<table class='sv-table sv-plan-table'>{f'<tr>{th}</tr>' if th else ''}{body}</table>{foot}")
+
+
+def render_html(view: PlanView) -> str:
+    """A plan view (:mod:`scalingviz.plan_view`) as HTML: badges, one table per question, the warnings."""
+    warn = "".join(f"<div class='sv-warn'><b>{html.escape(w_.code)}</b> {html.escape(w_.message)}</div>"
+                   for w_ in view.warnings)
+    return (f"<div class='sv-note'>{html.escape(view.summary)}</div>"  # the plan as read: units, counts
+            f"<div class='sv-plan-badges'>{''.join(_badge(b.text, b.kind) for b in view.badges)}</div>"
+            + "".join(_html_table(t) for t in view.tables)
+            + (f"<div class='sv-plan-h'>Warnings</div>{warn}" if warn else ""))
 
 
 class PlanTab:
@@ -268,156 +276,8 @@ class PlanTab:
     # -- report ----------------------------------------------------------------------------
     @staticmethod
     def render(report: PlanReport) -> str:
-        """The report as HTML: verdict badges, then one table per question, then the warnings."""
-        p, v, b, lr, c = report.plan, report.verdict, report.batch, report.lr, report.compute
-        badges = []
-        inf = v.get("inference")
-        if v["verdict"] == "right-sized":
-            badges.append(_badge(f"right-sized for {units.format_number(p.inference_tokens)} inference tokens "
-                                 "(the laws agree)", "good"))
-        elif inf and v["verdict"] == "uncertain":
-            lo, hi = inf["range"]
-            badges.append(_badge(f"laws disagree: {100 * max(lo, 0):.2g}% to {100 * hi:.2g}% to gain for "
-                                 f"{units.format_number(p.inference_tokens)} inference tokens", "warn"))
-        elif inf:
-            badges.append(_badge(f"{v['verdict']} for {units.format_number(p.inference_tokens)} inference tokens",
-                                 "warn"))
-        elif v["verdict"] == "near-optimal":
-            badges.append(_badge(f"near-optimal: {report.tokens_per_param:.3g} tokens/param", "good"))
-        else:
-            badges.append(_badge(f"{v['verdict']} {v['factor']:.3g}x: {report.tokens_per_param:.3g} tokens/param",
-                                 "warn"))
-        if b.get("B_over_B_crit") is not None:
-            r = b["B_over_B_crit"]
-            badges.append(_badge(f"batch {r:.2g}x B_crit", "good" if r <= 1 else "warn"))
-        ref = f"ratio_to_{LR_REFERENCE}"
-        if lr.get(ref) is not None:
-            r = lr[ref]
-            badges.append(_badge(f"LR {r:.2g}x {PRESETS[LR_REFERENCE].title}",
-                                 "good" if 1 / LR_FACTOR <= r <= LR_FACTOR else "warn"))
-        if report.delta_L is not None:
-            noise = DELTA_L_NOISE.value
-            badges.append(_badge(f"overfitting {100 * report.delta_L:.2g}%", "good" if report.delta_L <= noise
-                                 else "warn"))
-        if v.get("inference") and v["verdict"] != "right-sized":
-            badges.append(_badge(f"{100 * v['inference']['saving_vs_plan']:.2g}% above the least total compute for "
-                                 f"{units.format_number(p.inference_tokens)} inference tokens: "
-                                 f"{v['inference']['better']}", "warn"))
-        if report.repeated_data is not None:
-            ep = report.repeated_data["epochs"]
-            badges.append(_badge(f"repeated data: {ep:.2g} epochs", "good" if ep <= REPEATED_DATA_EPOCHS else "warn"))
-        if report.moe is not None:
-            badges.append(_badge(f"MoE: {100 * report.moe['active_fraction']:.2g}% active; dense laws", "info"))
-        n_extra = sum(w_["code"] == "EXTRAPOLATION" for w_ in report.warnings)
-        badges.append(_badge(f"{n_extra} law(s) extrapolated" if n_extra else "inside every fitted range",
-                             "info" if n_extra else "good"))
-
-        def table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-            th = "".join(f"<th>{h}</th>" for h in head)
-            body = "".join("<tr>" + "".join(f"<td>{x}</td>" for x in r) + "</tr>" for r in rows)
-            return f"<table class='sv-table sv-plan-table'><tr>{th}</tr>{body}</table>"
-
-        loss_rows = []
-        for name, x in report.loss.items():
-            band = f"[{x['low']:.3f}, {x['high']:.3f}]" if x["high"] > x["low"] else "&ndash;"
-            loss_rows.append((html.escape(name), f"<b>{x['value']:.4f}</b>", band, _q(x["N_used"]),
-                              f"<span class='sv-note'>{html.escape(x['unit'])}</span>"))
-        for name, t in report.trajectory.items():
-            loss_rows.append((html.escape(name) + " L(N,S,B)", f"<b>{t['loss']:.4f}</b>", "&ndash;", "",
-                              f"<span class='sv-note'>at batch {_q(p.batch_tokens, 'tokens')}; "
-                              f"min. loss {t['min_loss']:.4f}</span>"))
-        opt_rows = [(html.escape(n), _q(o["N"]), _q(o["D"], "tokens"), f"{o['tokens_per_param']:.3g}",
-                     "&ndash;" if o["loss"] is None else f"{o['loss']:.4f}") for n, o in report.compute_optimal.items()]
-        hb_rows = []
-        if b.get("B_crit") is not None:
-            hb_rows.append((f"batch vs B_crit ({html.escape(b['B_crit_law'])})", _q(p.batch_tokens, "tokens"), _q(b["B_crit"], "tokens"),
-                            f"S/S_min {b['extra_steps']:.3g}, E/E_min {b['extra_tokens']:.3g}"))
-        for name, r in b["recommended"].items():
-            band = f"[{_q(r['low'])}, {_q(r['high'])}]" if r.get("low") is not None else ""
-            hb_rows.append((f"batch, {html.escape(name)}", _q(p.batch_tokens, "tokens"), _q(r["value"], "tokens"),
-                            band))
-        for name, r in lr["recommended"].items():
-            band = f"[{r['low']:.3g}, {r['high']:.3g}]" if r.get("low") is not None else ""
-            given = "&ndash;" if p.lr is None else f"{p.lr:.3g}"
-            hb_rows.append((f"peak LR, {html.escape(name)}", given, f"{r['value']:.3g}", band))
-        comp_rows = [("compute", f"{c['flop_6ND']:.3g} FLOP = 6ND", f"{c['pf_days']:.3g} PF-days",
-                      f"N counted: {html.escape(c['N_counted'])}")]
-        if "flop_exact" in c:
-            comp_rows.append(("exact", f"{c['flop_exact']:.3g} FLOP", f"{c['flop_per_token_exact']:.3g} FLOP/token",
-                              f"{c['exact_over_6ND']:.3g}x 6N"))
-        comp_rows.append(("wall-clock", f"{c['time_hours']:.4g} h = {c['time_hours'] / 24:.3g} days",
-                          f"{p.n_gpus:,} GPU{'s' if p.n_gpus != 1 else ''} at {p.peak_flops:.3g} FLOP/s, MFU {p.mfu:g}", html.escape(c["time_from"])))
-        comp_rows.append(("GPU-hours, cost", f"{c['gpu_hours']:,.0f} GPU-hours",
-                          "&ndash;" if c["cost"] is None else f"{c['cost']:,.0f}",
-                          "" if c["cost"] is None else f"at {p.price_per_gpu_hour:g} per GPU-hour"))
-        comp_rows.append(("FLOP basis", html.escape(c["flop_basis"]), "", ""))
-        extra = ""
-        if report.inference_optimal:
-            voters = set(v.get("inference", {}).get("voters", report.inference_optimal))
-            inf_rows = [(html.escape(n) + ("" if n in voters else " *"), _q(o["N"]), _q(o["D"], "tokens"),
-                         f"{o['tokens_per_param']:.3g}",
-                         f"{o['total_flop']:.3g}", f"{100 * o['saving_vs_plan']:.2g}%",
-                         f"{100 * o['saving_vs_chinchilla']:.2g}% ({_q(o['chinchilla_N'])})")
-                        for n, o in report.inference_optimal.items()]
-            obj = next(iter(report.inference_optimal.values()))["objective"]
-            extra += (f"<div class='sv-plan-h'>Is it right-sized for its inference? <span class='sv-note'>"
-                      f"{_q(p.inference_tokens, 'tokens')} served; the same loss at the least training + inference "
-                      f"{obj} (Sardana et al. 2024)</span></div>"
-                      + table(("law", "N*", "D*", "tokens/param", "total FLOP", "plan spends more by",
-                               "compute-optimal spends more by"), inf_rows))
-            if v.get("inference"):
-                if voters != set(report.inference_optimal):
-                    extra += (f"<div class='sv-note'>* used more than {VOTE_EXTRAPOLATION_LIMIT:g}x outside the range it "
-                              "was fitted on: reported, but it does not vote on the verdict.</div>")
-                extra += f"<div class='sv-note'>{html.escape(v['inference']['message'])}.</div>"
-        if report.repeated_data is not None:
-            r = report.repeated_data
-            o = r["optimal_under_limit"]
-            extra += ("<div class='sv-plan-h'>Repeated data <span class='sv-note'>Muennighoff et al. 2023</span></div>"
-                      + table(("", "", ""), [
-                          ("epochs", f"{r['epochs']:.3g}", f"over {_q(r['unique_tokens'], 'tokens')} unique"),
-                          ("effective data", _q(r["effective_tokens"], "tokens"), f"{100 * r['effective_fraction']:.3g}% of D"),
-                          ("loss", f"<b>{r['loss']:.4f}</b>", f"{r['loss_if_unique']:.4f} with unique data"),
-                          ("under the data limit", f"N {_q(o['N'])}, D {_q(o['D'], 'tokens')}",
-                           f"{o['epochs']:.3g} epochs, loss {o['loss']:.4f}, same compute")]))
-        if report.moe is not None:
-            m = report.moe
-            rows = [(html.escape(k), f"{x:.4f}", f"{m['loss_at_active_params'][k]:.4f}")
-                    for k, x in m["loss_at_total_params"].items()]
-            extra += (f"<div class='sv-plan-h'>Mixture of experts <span class='sv-note'>{_q(m['active_params'])} "
-                      f"active of {_q(m['total_params'])}; FLOPs, time and cost from the active count; no MoE law "
-                      "is shipped: dense laws bracket the loss</span></div>"
-                      + table(("law", "loss at total N", "loss at active N"), rows))
-        if report.schedule is not None:
-            sc = report.schedule
-            lo, hi = sc["final_loss_interval"]
-            rows = [("yours", html.escape(sc["schedule"]), f"<b>{sc['final_loss']:.4f}</b> [{lo:.3f}, {hi:.3f}]",
-                     "&ndash;")]
-            rows += [("alternative", html.escape(a["schedule"]), f"{a['final_loss']:.4f}",
-                      f"{a['vs_plan']:+.4f} [{a['vs_plan_interval'][0]:+.4f}, {a['vs_plan_interval'][1]:+.4f}]")
-                     for a in sc["alternatives"]]
-            extra += (f"<div class='sv-plan-h'>Schedule <span class='sv-note'>{html.escape(sc['law'])} at "
-                      f"{html.escape(sc['steps_basis'])}, peak LR {html.escape(sc['peak_lr_basis'])}; "
-                      f"{html.escape(sc['note'])}</span></div>"
-                      + table(("", "schedule", "final loss", "vs yours"), rows)
-                      + f"<div class='sv-note'>Intervals: {html.escape(sc['interval_basis'])}</div>")
-        warn = "".join(f"<div class='sv-warn'><b>{html.escape(w_['code'])}</b> {html.escape(w_['message'])}</div>"
-                       for w_ in report.warnings)
-        return (
-            f"<div class='sv-plan-badges'>{''.join(badges)}</div>"
-            f"<div class='sv-plan-h'>What loss will it reach? <span class='sv-note'>nats/token, each law on its own "
-            f"data set and N convention</span></div>"
-            + table(("law", "loss", "band", "N used", ""), loss_rows)
-            + f"<div class='sv-plan-h'>Is it compute-optimal? <span class='sv-note'>the same compute, "
-            f"{c['flop_6ND']:.3g} FLOP, spent optimally</span></div>"
-            + table(("law", "N<sub>opt</sub>", "D<sub>opt</sub>", "tokens/param", "loss"), opt_rows)
-            + "<div class='sv-plan-h'>Batch and learning rate</div>"
-            + table(("", "yours", "recommended", "band / cost"), hb_rows)
-            + "<div class='sv-plan-h'>Compute, time and cost</div>"
-            + table(("", "", "", ""), comp_rows)
-            + extra
-            + (f"<div class='sv-plan-h'>Warnings</div>{warn}" if warn else "")
-        )
+        """The report as HTML (:func:`render_html` of its :func:`scalingviz.plan_view.plan_view`)."""
+        return render_html(plan_view(report))
 
     # -- figure ----------------------------------------------------------------------------
     @staticmethod
@@ -446,7 +306,7 @@ class PlanTab:
         return go.Figure(data=data, layout=lay)
 
     def _draw(self, report: PlanReport) -> None:
-        C, N = report.compute["flop_6ND"], report.plan.N
+        C, N = report.compute.flop_6ND, report.plan.N
         with self.fig.batch_update():
             if not self._frontier_drawn:
                 Cg = np.logspace(17, 27, 80)

@@ -126,8 +126,8 @@ def test_plan_tab_fill_the_form_see_the_report_and_a_bad_entry(dash):
     expected = check(TrainingPlan(N="280B", D="300B", batch_tokens=4194304, seq_len=4096, lr=3e-4, n_gpus=1024,
                                   gpu="H100", mfu=0.4, price_per_gpu_hour=2.5))
     report = page.inner_text(".sv-plan-report")
-    assert f"{expected.loss['hoffmann2022']['value']:.4f}" in report
-    assert f"{expected.compute['gpu_hours']:,.0f} GPU-hours" in report
+    assert f"{expected.loss['hoffmann2022'].value:.4f}" in report
+    assert f"{expected.compute.gpu_hours:,.0f} GPU-hours" in report
     wait_until(lambda: p.markers(".sv-fig-plan").get("plan", (0, 0))[1] == pytest.approx(280e9))
     assert p.markers(".sv-fig-plan")["plan"][0] == pytest.approx(6 * 280e9 * 300e9)
     # a bad entry: an inline message, the other fields and the last report kept
@@ -139,7 +139,7 @@ def test_plan_tab_fill_the_form_see_the_report_and_a_bad_entry(dash):
     assert page.locator(".sv-plan-N input").input_value() == "280B"
     assert page.locator(".sv-plan-mfu input").input_value() == "1.5"
     assert "last valid plan" in page.inner_text(".sv-plan-status")
-    assert f"{expected.loss['hoffmann2022']['value']:.4f}" in page.inner_text(".sv-plan-report")
+    assert f"{expected.loss['hoffmann2022'].value:.4f}" in page.inner_text(".sv-plan-report")
     assert "Traceback" not in page.inner_text("body") and p.own_errors() == []
     # the share link carries the plan
     assert "plan_N=280B" in page.locator(".sv-share input").input_value()
