@@ -272,13 +272,7 @@ def read_runs(
     """
     df, name = _read_frame(source, max_bytes)
     header = list(df.columns)
-    for col, want in (filters or {}).items():
-        if col not in df.columns:
-            raise InputError(f"filter: {col!r} is not a column of {name}; its columns are {', '.join(map(repr, header))}")
-        values = {str(v).strip() for v in (want if isinstance(want, (list, tuple, set)) else [want])}
-        df = df[df[col].astype(str).str.strip().isin(values)]
-        if len(df) == 0:
-            raise InputError(f"filter: {col} = {', '.join(sorted(values))} leaves no rows of {name}")
+    df = _filter_frame(df, filters, name)
     mapping = dict(columns or {})
     unknown = sorted(set(mapping) - set(NUMERIC) - {"run"})
     if unknown:
@@ -372,10 +366,26 @@ def _read_frame(source: str | Path | bytes | io.IOBase, max_bytes: int = MAX_BYT
     return df, name
 
 
-def read_table(source: str | Path | bytes | io.IOBase, *, max_bytes: int = MAX_BYTES) -> dict[str, NDArray]:
-    """A CSV's columns as ``{name: array of strings}``, after the same checks as :func:`read_runs`."""
-    df, _ = _read_frame(source, max_bytes)
+def read_table(source: str | Path | bytes | io.IOBase, *, max_bytes: int = MAX_BYTES,
+               filters: Mapping[str, str | list[str]] | None = None) -> dict[str, NDArray]:
+    """A CSV's columns as ``{name: array of strings}``, after the same checks (and ``filters``) as
+    :func:`read_runs`."""
+    df, name = _read_frame(source, max_bytes)
+    df = _filter_frame(df, filters, name)
     return {c: df[c].to_numpy() for c in df.columns}
+
+
+def _filter_frame(df, filters: Mapping[str, str | list[str]] | None, name: str):
+    """Rows whose column equals a value (or one of a list), compared as text."""
+    header = list(df.columns)
+    for col, want in (filters or {}).items():
+        if col not in df.columns:
+            raise InputError(f"filter: {col!r} is not a column of {name}; its columns are {', '.join(map(repr, header))}")
+        values = {str(v).strip() for v in (want if isinstance(want, (list, tuple, set)) else [want])}
+        df = df[df[col].astype(str).str.strip().isin(values)]
+        if len(df) == 0:
+            raise InputError(f"filter: {col} = {', '.join(sorted(values))} leaves no rows of {name}")
+    return df
 
 
 def require_points(runs: RunsTable, n_params: int, variables: tuple[str, ...], form: str) -> None:

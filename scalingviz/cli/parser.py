@@ -215,7 +215,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--law", default="hoffmann2022",
                     help="form by the preset that uses it: hoffmann2022 (Chinchilla), kaplan2020 (L(N,D)), su2024 (L(N,S)), "
                          "or power_N, power_offset_N, ...")
-    sp.add_argument("--col", action="append", metavar="NAME=COLUMN", help="map a schema column, e.g. --col N='Model Size'")
+    sp.add_argument("--col", action="append", metavar="NAME=COLUMN",
+                    help="map a column to a schema name or to a variable of the form: --col N='Model Size', "
+                         "--col E=num_experts (any columns: a form's variables are matched by name)")
+    sp.add_argument("--target", default="loss", metavar="COLUMN", help="the column the law predicts (default loss)")
+    sp.add_argument("--space", choices=["log", "linear"], default="log",
+                    help="compare prediction and target as logs (default) or as they are (targets that can be "
+                         "zero or negative: normalised losses, accuracies)")
+    sp.add_argument("--loss", choices=["huber", "squared"], default="huber", help="Huber (default) or least squares")
+    sp.add_argument("--asymmetry", type=_positive("--asymmetry", "a weight"), default=1.0, metavar="K",
+                    help="over-estimates weigh K times under-estimates (default 1); K > 1 tracks the best runs")
     sp.add_argument("--bootstrap", type=_count("--bootstrap", 0, 100_000), default=0, metavar="K",
                     help="bootstrap resamples for 95%% CIs, 0 (none) to 100,000")
     sp.add_argument("--seed", type=int, default=0, help="bootstrap seed")

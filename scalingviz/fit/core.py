@@ -18,12 +18,13 @@ from ..datasets import RunsTable, as_runs, require_points
 from ..errors import InputError, shown
 from ..laws.forms import FORMS, LawForm
 from ..presets import Preset
+from ..table import Table, as_table
+from .objective import CHUNK_ELEMENTS, DELTA, SPACES, _huber, _Problem, huber_objective  # noqa: F401
 
 if TYPE_CHECKING:
     pass
 
 
-DELTA = 1e-3
 
 
 class FitError(RuntimeError):
@@ -68,9 +69,10 @@ def _lookup(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]:
 
 
 def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]:
-    """:func:`_lookup`, for a fit to a table of runs: the form must take run columns."""
+    """:func:`_lookup`, for a fit to a table: the form needs a fit target over the table's columns (any
+    columns: a curve law, whose variable is a whole schedule, is fitted to loss curves instead)."""
     form, values = _lookup(law)
-    if form.fit_target not in form.functions or not set(form.required_variables(form.fit_target)) <= RUN_COLUMNS:
+    if form.fit_target not in form.functions or form.fit_target == "curve":
         hint = "; fit its loss curves with fit_curve" if "curve" in form.functions else ""
         raise InputError(f"law: the {form.name} form has nothing to fit to a table of runs{hint}; fittable forms: "
                          f"{', '.join(fittable_forms())}")
@@ -117,17 +119,9 @@ def _check_fixed(form: LawForm, fixed: dict[str, float] | None) -> dict[str, flo
     return fixed
 
 
-def _huber(r: NDArray, delta: float) -> NDArray:
-    a = np.abs(r)
-    return np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
-
-
-def huber_objective(residuals: NDArray, delta: float = DELTA) -> float:
-    """Sum of Huber losses (the value Besiroglu et al. report): ``r^2/2`` inside delta, linear outside."""
-    return float(np.sum(_huber(np.asarray(residuals, dtype=float), delta)))
-
-
-def _run_columns(runs: RunsTable, variables: tuple[str, ...], form: str) -> list[NDArray]:
+def _run_columns(runs: RunsTable | Table, variables: tuple[str, ...], form: str) -> list[NDArray]:
+    if isinstance(runs, Table):
+        return [runs.column(v) for v in variables if v in runs.columns or v == "C"]
     cols = []
     for v in variables:
         arr = runs.C if v == "C" else getattr(runs, v, None)
@@ -137,120 +131,6 @@ def _run_columns(runs: RunsTable, variables: tuple[str, ...], form: str) -> list
     return cols
 
 
-class _Problem:
-    """The objective of one fit: Huber on log loss of the form's own function, in theta space.
-
-    theta_j is ln(c_j) for constants fitted in log space (every constant not in ``form.linear``),
-    else c_j. The gradient is the form's analytic one where it has one, else a vectorised
-    central finite difference (one call of the function with the constants as column arrays).
-    """
-
-    def __init__(self, form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray],
-                 lnL: NDArray, delta: float, fn: Callable | None = None, grad_fn: Callable | None = None,
-                 weights: NDArray | None = None):
-        self.form, self.names, self.fixed, self.X, self.lnL, self.delta = form, names, fixed, X, lnL, delta
-        self.w = 1.0 if weights is None else np.asarray(weights, dtype=float)
-        self.fn = fn or form.functions[form.fit_target]
-        self.grad_fn = grad_fn if fn is not None else form.gradient.get(form.fit_target)
-        self.log = np.array([n not in form.linear for n in names])
-
-    def constants(self, theta: NDArray) -> dict[str, Any]:
-        c = np.where(self.log, np.exp(np.clip(theta, -700, 700)), theta)
-        if theta.ndim == 2:  # a batch of thetas (m, k): constants as column arrays
-            return {**self.fixed, **{n: c[:, j:j + 1] for j, n in enumerate(self.names)}}
-        return {**self.fixed, **{n: float(c[j]) for j, n in enumerate(self.names)}}
-
-    def predict(self, theta: NDArray) -> NDArray:
-        try:
-            with np.errstate(all="ignore"):
-                return np.asarray(self.fn(*self.X, **self.constants(theta)), dtype=float)
-        except ArithmeticError:  # a form dividing by a constant in plain Python (a start at a bound): no value
-            return np.full(self.lnL.shape, np.nan)
-
-    def predict_many(self, thetas: NDArray) -> NDArray:
-        """Predictions for a batch of thetas (m, k) -> (m, n), broadcasting where the function allows."""
-        try:
-            with np.errstate(all="ignore"):
-                out = np.asarray(self.fn(*self.X, **self.constants(thetas)), dtype=float)
-            if out.shape == (thetas.shape[0], self.lnL.size):
-                return out
-        except Exception:  # a user's function that does not broadcast over constants: one call each
-            pass
-        return np.stack([self.predict(t) for t in thetas])
-
-    def objective_many(self, thetas: NDArray) -> NDArray:
-        # bounded memory: at most CHUNK_ELEMENTS predictions (thetas x rows) at a time, whatever the table's size
-        step = max(1, CHUNK_ELEMENTS // max(self.lnL.size, 1))
-        if thetas.shape[0] > step:
-            return np.concatenate([self.objective_many(thetas[i:i + step]) for i in range(0, thetas.shape[0], step)])
-        with np.errstate(all="ignore"):
-            r = np.log(self.predict_many(thetas)) - self.lnL
-            v = (self.w * _huber(r, self.delta)).sum(axis=1)
-        return np.where(np.isfinite(v), v, np.inf)
-
-    def jacobian(self, theta: NDArray, pred: NDArray, c: dict[str, float] | None = None) -> NDArray:
-        """d ln(pred) / d theta, (n, k)."""
-        if self.grad_fn is not None:
-            c = self.constants(theta) if c is None else c
-            try:
-                with np.errstate(all="ignore"):
-                    g = self.grad_fn(*self.X, **c)
-            except ArithmeticError:
-                return np.full((pred.size, len(self.names)), np.nan)
-            J = np.empty((pred.size, len(self.names)))
-            for j, n in enumerate(self.names):  # column assignment broadcasts a scalar or a row
-                J[:, j] = g[n]
-            scale = np.array([c[n] if log else 1.0 for n, log in zip(self.names, self.log, strict=True)])
-            return J * (scale / pred[:, None])
-        k = theta.size
-        h = 1e-6 * np.maximum(1.0, np.abs(theta))
-        T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])
-        with np.errstate(all="ignore"):
-            P = np.log(self.predict_many(T))
-        return ((P[:k] - P[k:]) / (2 * h[:, None])).T
-
-    def value_and_grad(self, theta: NDArray, scale: float) -> tuple[float, NDArray]:
-        c = self.constants(theta)
-        try:
-            with np.errstate(all="ignore"):
-                pred = np.asarray(self.fn(*self.X, **c), dtype=float)
-                r = np.log(pred) - self.lnL
-        except ArithmeticError:
-            return np.inf, np.zeros_like(theta)
-        v = float(np.sum(self.w * _huber(r, self.delta)))
-        if not np.isfinite(v):
-            return np.inf, np.zeros_like(theta)
-        g = self.w * np.clip(r, -self.delta, self.delta)  # derivative of Huber (weighted)
-        grad = self.jacobian(theta, pred, c).T @ g
-        if not np.all(np.isfinite(grad)):
-            return np.inf, np.zeros_like(theta)
-        return scale * v, scale * grad
-
-    def subset(self, rows: NDArray) -> _Problem:
-        """The same objective on some rows only (screening starts on a subsample of a big table)."""
-        w = self.w if np.ndim(self.w) == 0 else self.w[rows]
-        out = _Problem(self.form, self.names, self.fixed, [x[rows] for x in self.X], self.lnL[rows], self.delta,
-                       fn=self.fn, grad_fn=self.grad_fn, weights=None if np.ndim(w) == 0 else w)
-        return out
-
-    def to_theta(self, values: dict[str, float]) -> NDArray:
-        v = np.array([float(values[n]) for n in self.names])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.log, np.log(np.where(self.log, v, 1.0)), v)
-
-    def theta_bounds(self, bounds: dict[str, tuple[float | None, float | None]]) -> list[tuple[float | None, float | None]]:
-        out = []
-        for j, n in enumerate(self.names):
-            lo, hi = bounds.get(n, (None, None))
-            if self.log[j]:
-                lo = math.log(lo) if lo is not None and lo > 0 else None
-                hi = math.log(hi) if hi is not None and hi > 0 else None
-            out.append((lo, hi))
-        return out
-
-
-#: Predictions (starts x rows) evaluated at once when screening starts: 2^21 doubles, 16 MB per array.
-CHUNK_ELEMENTS = 1 << 21
 #: Tables with more rows than this screen their starting candidates on a random subsample of this many rows
 #: (the polish and every reported number use all rows).
 SCREEN_ROWS = 20_000
@@ -308,13 +188,17 @@ class FitResult(_Constants):
     fixed: dict[str, float] = field(default_factory=dict)
     law_form: LawForm | None = field(default=None, repr=False, compare=False)
     condition: float = float("nan")
+    space: str = "log"  # the scale of the residuals: log or linear
+    asymmetry: float = 1.0  # the weight of an over-estimate relative to an under-estimate
+    target: str = "loss"  # the column the law predicts
 
     @property
     def variables(self) -> tuple[str, ...]:
         return self.law_form.variables(self.law_form.fit_target)
 
     def predict(self, **variables: Any) -> NDArray:
-        """Predicted loss [nats/token] at the given variables (e.g. ``N=..., D=...``)."""
+        """The predicted target (loss [nats/token] for most laws) at the given variables (``N=..., D=...``,
+        ``N=..., E=...``)."""
         missing = [v for v in self.law_form.required_variables(self.law_form.fit_target) if v not in variables]
         if missing:
             raise InputError(f"predict: give {', '.join(missing)} for the {self.form} form")
@@ -343,34 +227,56 @@ class FitResult(_Constants):
 
 
 def fit_law(
-    runs: RunsTable | dict,
+    runs: RunsTable | Table | dict | Any,
     law: LawForm | Preset | str = "chinchilla",
     *,
     loss: str = "huber",
-    delta: float = DELTA,
+    delta: float | None = None,
     starts: Sequence[Sequence[float] | dict[str, float]] | int | None = None,
     bounds: dict[str, tuple[float | None, float | None]] | None = None,
     fixed: dict[str, float] | None = None,
     seed: int = 0,
     maxiter: int = 2000,
+    space: str = "log",
+    asymmetry: float = 1.0,
+    columns: dict[str, str] | None = None,
+    target: str = "loss",
 ) -> FitResult:
-    """Fit a law to runs by Huber regression on log loss.
+    """Fit a law to runs by Huber regression on log loss (by default).
 
     Parameters
     ----------
-    runs : RunsTable or dict
-        Validated runs (see :mod:`scalingviz.datasets`), or a dict of columns.
+    runs : RunsTable, Table, dict or DataFrame
+        Validated runs (see :mod:`scalingviz.datasets`), or columns: a dict of sequences or a pandas
+        DataFrame. The form's variables (its function's positional parameters) are read from the
+        columns of those names, or of the names ``columns`` maps them to; a table whose columns are
+        all a runs table's (N, D, C, S, B, lr, U, epochs, loss) gets the runs table's checks, any
+        other the generic ones (:mod:`scalingviz.table`).
     law : LawForm, Preset or str
         A form (``chinchilla``, ``kaplan_nd``, ``kaplan_ns``, ``power_N``, ``power_offset_N``,
-        your own :class:`LawForm`), or a preset (``hoffmann2022``, ``kaplan2020``): the objective
-        is built from the form's own fit-target function (``loss`` for most) and its constants'
-        names. A preset's constants start the search, and those the fit target does not use are
-        carried over unchanged.
+        your own :class:`LawForm` over any variables), or a preset (``hoffmann2022``,
+        ``kaplan2020``): the objective is built from the form's own fit-target function (``loss``
+        for most) and its constants' names. A preset's constants start the search, and those the
+        fit target does not use are carried over unchanged.
     loss : {"huber", "squared"}
-        ``huber`` (default, Hoffmann et al.) or ``squared`` (ordinary least squares on log loss,
-        i.e. Huber with an infinite threshold; more sensitive to outliers).
-    delta : float
-        Huber threshold on log loss (1e-3, as in Hoffmann et al.).
+        ``huber`` (default, Hoffmann et al.) or ``squared`` (least squares, i.e. Huber with an
+        infinite threshold; more sensitive to outliers).
+    delta : float, optional
+        Huber threshold on the fit's scale: 1e-3 on log loss (Hoffmann et al.); on the linear scale
+        1e-3 times the target's median absolute value (about the same weight per point).
+    space : {"log", "linear"}
+        Compare prediction and target as logarithms (default; targets must be positive) or as they
+        are (targets that can be zero or negative: normalised losses, accuracies, Brier scores).
+    asymmetry : float
+        Weight of an over-estimate (prediction above the target) relative to an under-estimate
+        (default 1: symmetric). Above 1 the fit tracks the lower envelope of the runs, the best
+        each size achieved (OLMo-core's ladder fits): use it when some runs are worse than they
+        should be (a bad seed, a short schedule) and the law should predict the best achievable.
+    columns : dict, optional
+        ``{variable: column}`` for variables (or the target) named differently in the data, e.g.
+        ``{"E": "num_experts"}``.
+    target : str
+        The column the law predicts (default ``loss``).
     starts : int or list, optional
         Number of best candidate starts to polish (default 6), or explicit starting points as
         dicts in the constants' names (or sequences in the order of the fitted constants).
@@ -388,31 +294,57 @@ def fit_law(
         Bad data (too few points, too few distinct values) or bad options.
     FitError
         When no start gives a finite objective.
+
+    Examples
+    --------
+    Clark et al. 2022's routed mixture-of-experts form over a column ``experts`` (E in the form):
+
+    >>> import numpy as np
+    >>> def moe(N, E, *, a, b, c, d):
+    ...     lN, lE = np.log(N), np.log(E)
+    ...     return np.exp(a * lN + b * lE + c * lN * lE + d)
+    >>> N, E = np.meshgrid([1e7, 1e8, 1e9], [1, 8, 64, 512])
+    >>> L = moe(N.ravel(), E.ravel(), a=-0.08, b=-0.05, c=0.002, d=2.4)
+    >>> form = LawForm("moe", loss=moe, linear=("a", "b", "c", "d"))
+    >>> r = fit_law({"N": N.ravel(), "experts": E.ravel(), "loss": L}, form, columns={"E": "experts"}, loss="squared")
+    >>> r.status, round(r.params["b"], 6), round(float(r.predict(N=1e9, E=64)), 6)
+    ('converged', -0.05, 2.027018)
     """
     form, preset_values = resolve_law(law)
-    target = form.fit_target
+    fit_target = form.fit_target
     fixed = _check_fixed(form, fixed)
-    used = form.constants_of(target)
+    used = form.constants_of(fit_target)
     names = tuple(c for c in used if c not in fixed)
     if not names:
         raise InputError(f"fixed: every constant of {form.name} is pinned ({', '.join(used)}); nothing is left to fit: "
                          "leave at least one free")
-    fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
-    fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
-    runs = as_runs(runs, allow_duplicates=True)
-    if len(runs) > MAX_FIT_ROWS:
-        raise InputError(f"runs: {len(runs):,} rows is more than a fit takes ({MAX_FIT_ROWS:,}); fit a subsample or "
-                         "aggregate repeated runs first")
-    variables = form.variables(target)
-    require_points(runs, len(names), tuple(v for v in variables if v != "C"), form.name)
+    if space not in SPACES:
+        raise InputError(f"space: {space!r} is not valid; valid: {', '.join(SPACES)}")
     if loss not in ("huber", "squared"):
         raise InputError(f"loss: {loss!r} is not valid; valid: huber, squared")
-    if not delta > 0:
+    if isinstance(asymmetry, bool) or not (isinstance(asymmetry, (int, float)) and 0 < asymmetry <= 1e6):
+        raise InputError(f"asymmetry: {shown(asymmetry)} is out of range; expected the weight of an over-estimate "
+                         "relative to an under-estimate, > 0 (1: symmetric)")
+    if delta is not None and not (isinstance(delta, (int, float)) and delta > 0):
         raise InputError(f"delta: {delta!r} is out of range; expected a positive Huber threshold (default 1e-3)")
+    fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
+    fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
+    variables = form.variables(fit_target)
+    table = as_fit_table(runs, form, columns, target, space)
+    if isinstance(table, Table):
+        target = table.target
+    if len(table) > MAX_FIT_ROWS:
+        raise InputError(f"runs: {len(table):,} rows is more than a fit takes ({MAX_FIT_ROWS:,}); fit a subsample or "
+                         "aggregate repeated runs first")
+    _require_points(table, len(names), tuple(v for v in variables if v != "C"), form.name)
+    y = table.loss
+    if delta is None:
+        delta = DELTA if space == "log" else DELTA * max(float(np.median(np.abs(y))), 1e-12)
     if loss == "squared":
         delta = np.inf
-    X = _run_columns(runs, variables, form.name)
-    problem = _Problem(form, names, fixed_call, X, np.log(runs.loss), delta)
+    X = _run_columns(table, variables, form.name)
+    problem = _Problem(form, names, fixed_call, X, np.log(y) if space == "log" else y, delta, space=space,
+                       asymmetry=asymmetry)
     all_bounds = dict(form.bounds)
     for name, bnd in (bounds or {}).items():
         if name not in names:
@@ -425,15 +357,59 @@ def fit_law(
     n_keep = starts if isinstance(starts, int) else (6 if form.starts is not None or preset_values else 24)
     explicit = None if isinstance(starts, int) or starts is None else starts
     th, obj, status, message, n_starts = _optimise(
-        problem, lambda: _candidates(form, problem, runs, preset_values, seed), explicit, all_bounds, n_keep, seed,
-        maxiter, f"{form.name} on {len(runs)} runs")
-    resid = np.log(problem.predict(th)) - problem.lnL
-    rng_data = {"N": (float(runs.N.min()), float(runs.N.max())), "D": (float(runs.D.min()), float(runs.D.max())),
-                "C": (float(runs.C.min()), float(runs.C.max()))}
+        problem, lambda: _candidates(form, problem, table, preset_values, seed), explicit, all_bounds, n_keep, seed,
+        maxiter, f"{form.name} on {len(table)} runs")
+    resid = problem.residuals(th)
+    if isinstance(table, Table):
+        rng_data = table.data_range()
+    else:
+        rng_data = {"N": (float(table.N.min()), float(table.N.max())), "D": (float(table.D.min()), float(table.D.max())),
+                    "C": (float(table.C.min()), float(table.C.max()))}
     c = problem.constants(th)
     params = {n: c[n] for n in names}
-    return FitResult(form.name, params, obj, status, message, len(runs), resid, th, n_starts, delta, rng_data,
-                     fixed=fixed_all, law_form=form, condition=condition_number(problem, th))
+    return FitResult(form.name, params, obj, status, message, len(table), resid, th, n_starts, delta, rng_data,
+                     fixed=fixed_all, law_form=form, condition=condition_number(problem, th), space=space,
+                     asymmetry=float(asymmetry), target=target)
+
+
+#: The columns a runs table reads (any other column makes the data a generic table).
+_RUNS_TABLE_COLUMNS = frozenset({"N", "loss", "D", "C", "S", "B", "lr", "run", "U", "epochs"})
+
+
+def as_fit_table(runs: Any, law: LawForm | Preset | str, columns: dict[str, str] | None = None, target: str = "loss",
+                 space: str = "log") -> RunsTable | Table:
+    """The data as a fit of ``law`` reads it: a runs table (its checks and conversions) where the form's variables
+    are run columns and the data is one, else a :class:`Table` of the form's variables."""
+    form, _ = resolve_law(law)
+    fit_target = form.fit_target
+    variables = form.variables(fit_target)
+    runs_like = (set(form.required_variables(fit_target)) <= RUN_COLUMNS and not columns and target == "loss"
+                 and space == "log")
+    if isinstance(runs, RunsTable):
+        if runs_like:
+            return runs
+    elif isinstance(runs, Table):
+        if set(form.required_variables(fit_target)) <= set(runs.columns) | ({"C"} if runs.C is not None else set()):
+            return runs
+    elif runs_like and isinstance(runs, dict) and set(map(str, runs)) <= _RUNS_TABLE_COLUMNS:
+        return as_runs(runs, allow_duplicates=True)
+    from ..table import table_columns
+
+    have = set(table_columns(runs)) if not isinstance(runs, Table) else set(runs.columns)
+    mapped = dict(columns or {})
+    wanted = [v for v in variables if v in form.required_variables(fit_target) or mapped.get(v, v) in have]
+    return as_table(runs, wanted, target=target, columns=columns, positive_target=space == "log")
+
+
+def _require_points(table: RunsTable | Table, n_params: int, variables: tuple[str, ...], form: str) -> None:
+    if isinstance(table, RunsTable):
+        require_points(table, n_params, variables, form)
+        return
+    if len(table) < n_params + 1:
+        raise InputError(f"too few runs for {form}: {len(table)} given, at least {n_params + 1} needed (parameters + 1)")
+    for v in variables:
+        if v in table.columns and np.unique(table.columns[v]).size < 2:
+            raise InputError(f"column {v!r} has 1 distinct value; {form} needs at least 2 distinct {v} values")
 
 
 #: Most starting points a fit polishes.

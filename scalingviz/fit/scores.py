@@ -17,6 +17,7 @@ from ..errors import InputError, shown
 from ..laws.forms import LawForm
 from ..presets import Preset
 from .core import DELTA, FitResult, _polish, _Problem, _run_columns, fit_law
+from .objective import transform
 
 # --- bootstrap -------------------------------------------------------------------------------
 
@@ -44,12 +45,13 @@ class BootstrapResult:
 
 
 def _refit_chunk(form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray], lnL: NDArray,
-                 theta: NDArray, delta: float, idx: NDArray) -> tuple[NDArray, int]:
+                 theta: NDArray, delta: float, idx: NDArray, space: str = "log",
+                 asymmetry: float = 1.0) -> tuple[NDArray, int]:
     """Refit one chunk of resamples (rows of ``idx``); module-level so a process pool can run it."""
     out, failed = [], 0
     bnds = None
     for row in idx:
-        problem = _Problem(form, names, fixed, [x[row] for x in X], lnL[row], delta)
+        problem = _Problem(form, names, fixed, [x[row] for x in X], lnL[row], delta, space=space, asymmetry=asymmetry)
         if bnds is None:
             bnds = problem.theta_bounds(dict(form.bounds))
         res, obj = _polish(problem, theta, bnds, 500)
@@ -62,8 +64,15 @@ def _refit_chunk(form: LawForm, names: tuple[str, ...], fixed: dict[str, float],
 
 
 def _picklable(obj: Any) -> bool:
+    """Whether a worker process can rebuild ``obj``: it pickles, and a form's functions live in modules a
+    fresh process imports by name (not ``__main__``, a notebook, or a ``--plugin`` file loaded by path,
+    whose registered forms a worker would not know)."""
     import pickle
 
+    fns = getattr(obj, "functions", {}).values() if isinstance(obj, LawForm) else ()
+    if any(getattr(f, "__module__", "__main__") in ("__main__", None)
+           or str(getattr(f, "__module__", "")).startswith("scalingviz_plugin_") for f in fns):
+        return False
     try:
         pickle.dumps(obj)
     except Exception:
@@ -102,12 +111,14 @@ def bootstrap(
         raise InputError(f"level: {level!r} is out of range; expected a confidence level in (0, 1), e.g. 0.95")
     if fit is None:
         fit = fit_law(runs, law, delta=delta)
+    delta = fit.delta  # the fit's own threshold and scale: each resample is refitted as the fit was
     form = fit.law_form
     names = tuple(fit.params)
     used = form.constants_of(form.fit_target)
     fixed = {k: float(v) for k, v in fit.fixed.items() if k in used}
     X = _run_columns(runs, form.variables(form.fit_target), form.name)
-    lnL = np.log(runs.loss)
+    lnL = transform(runs.loss, fit.space)
+    opts = (fit.space, fit.asymmetry)
     m = len(runs)
     idx = np.random.default_rng(seed).integers(0, m, (n, m))
     chunk = max(1, min(50, n // max(1, 4 * n_jobs)))
@@ -118,7 +129,7 @@ def bootstrap(
         n_jobs = 1
     if n_jobs <= 1:
         for piece in pieces:
-            results.append(_refit_chunk(form, names, fixed, X, lnL, fit.theta, delta, piece))
+            results.append(_refit_chunk(form, names, fixed, X, lnL, fit.theta, delta, piece, *opts))
             done += len(piece)
             if progress is not None:
                 progress(done, n)
@@ -133,7 +144,7 @@ def bootstrap(
         os.environ.update({k: "1" for k in saved})
         try:
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context("spawn")) as pool:
-                futures = [pool.submit(_refit_chunk, form, names, fixed, X, lnL, fit.theta, delta, piece)
+                futures = [pool.submit(_refit_chunk, form, names, fixed, X, lnL, fit.theta, delta, piece, *opts)
                            for piece in pieces]
                 for fut, piece in zip(futures, pieces, strict=True):  # in order, so samples are reproducible
                     results.append(fut.result())
@@ -170,21 +181,23 @@ class HeldOut:
 
 
 def _pct_errors(pred: NDArray, obs: NDArray) -> tuple[float, float]:
-    e = 100 * np.abs(pred / obs - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero target (linear scale) has no percent error
+        e = 100 * np.abs(pred / obs - 1)
     return float(np.median(e)), float(np.max(e))
 
 
 def heldout_check(
     runs: RunsTable, law: LawForm | Preset | str = "chinchilla", *, above_C: float | None = None,
     above_N: float | None = None, delta: float = DELTA, fixed: dict[str, float] | None = None,
-    bounds: dict[str, tuple[float | None, float | None]] | None = None,
+    bounds: dict[str, tuple[float | None, float | None]] | None = None, **options: Any,
 ) -> HeldOut:
     """Fit on runs with C = 6ND <= ``above_C`` (or N <= ``above_N``); predict the rest.
 
     Reports the median and maximum absolute percent error of the fit, and the same for every
     published preset that gives the fitted quantity, on the same held-out runs; ``in_sample`` marks a
     preset fitted on these very runs (its ``fitted_on`` names the runs' published data set), whose
-    errors are then no test.
+    errors are then no test. ``options`` (``space``, ``asymmetry``, ``loss``, ``columns``, ``target``) are
+    the fit's own (:func:`fit_law`).
     """
     from ..presets import PRESETS
 
@@ -192,13 +205,15 @@ def heldout_check(
         raise InputError("give exactly one threshold: above_C [FLOP] or above_N [params]")
     key, thr = ("C", above_C) if above_C is not None else ("N", above_N)
     vals = runs.C if key == "C" else runs.N
+    if vals is None:
+        raise InputError(f"above_{key}: the table has no {key} column (N and D give C); hold out by a column it has")
     train = vals <= thr
     if train.all() or not train.any():
         raise InputError(
             f"above_{key}: {thr:g} leaves {int(train.sum())} runs to fit and {int((~train).sum())} to check; "
             f"choose a value between {vals.min():g} and {vals.max():g}"
         )
-    fit = fit_law(runs.subset(train), law, delta=delta, fixed=fixed, bounds=bounds)
+    fit = fit_law(runs.subset(train), law, delta=delta, fixed=fixed, bounds=bounds, **options)
     test = runs.subset(~train)
     form = fit.law_form
     cols = dict(zip(fit.variables, _run_columns(test, fit.variables, form.name), strict=True))
@@ -235,14 +250,15 @@ def prediction_interval(result: FitResult, boot: BootstrapResult, *, level: floa
         c = {**result.constants, **dict(zip(boot.params, row, strict=True))}
         args = [variables[v] for v in result.variables if v in variables]
         p = np.asarray(result.law_form.call(result.law_form.fit_target, c, *args), dtype=float)
-        preds.append(p * np.exp(rng.choice(result.residuals, size=np.shape(p))))
+        r = rng.choice(result.residuals, size=np.shape(p))
+        preds.append(p * np.exp(r) if result.space == "log" else p + r)
     q = 50 * (1 - level)
     low, high = np.percentile(np.stack(preds), [q, 100 - q], axis=0)
     return {"value": value, "low": low, "high": high}
 
 
 def leave_largest_out(runs: RunsTable, law: LawForm | Preset | str = "chinchilla", *, by: str = "N",
-                      delta: float = DELTA) -> HeldOut:
+                      delta: float = DELTA, **options: Any) -> HeldOut:
     """A rollout score: fit without the largest model (``by="N"``) or budget (``by="C"``), score on it.
 
     The question a scaling law is asked in practice (predict the next size up), beside the threshold
@@ -250,10 +266,13 @@ def leave_largest_out(runs: RunsTable, law: LawForm | Preset | str = "chinchilla
     """
     if by not in ("N", "C"):
         raise InputError(f"by: {by!r} is not valid; expected 'N' (the largest model) or 'C' (the largest budget)")
-    vals = np.unique(runs.N if by == "N" else runs.C)
+    col = runs.N if by == "N" else runs.C
+    if col is None:
+        raise InputError(f"by: the table has no {by} column; leave the largest out by a column it has")
+    vals = np.unique(col)
     if vals.size < 3:
         raise InputError(f"leave the largest out needs at least 3 distinct {by}; got {vals.size}")
-    return heldout_check(runs, law, **{f"above_{by}": float(vals[-2]) * (1 + 1e-12)}, delta=delta)
+    return heldout_check(runs, law, **{f"above_{by}": float(vals[-2]) * (1 + 1e-12)}, delta=delta, **options)
 
 
 def identified_by_bootstrap(boot: BootstrapResult, decade: float = 10.0) -> list[str]:

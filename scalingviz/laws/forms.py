@@ -256,7 +256,7 @@ class LawForm:
         caps = set(self.functions)
         if self.optimal_methods:
             caps.add("optimal")
-        if "loss" in caps:
+        if "loss" in caps and self.variables("loss")[:2] == ("N", "D"):  # derived from L(N, D) only
             caps |= {"delta_L", "data_for_delta_L", "optimal", "compute_for_loss", "inference_optimal"}
         return frozenset(caps)
 

@@ -19,6 +19,7 @@ from ..datasets import RunsTable
 from ..errors import InputError
 from ..laws.forms import LawForm
 from ..presets import Preset
+from ..table import Table
 
 __all__ = ["RunsFitReport", "fit_runs"]
 
@@ -121,6 +122,9 @@ class RunsFitReport:
                    message=r.message, condition=r.condition)
         if self.rollout is not None:
             out["leave_largest_out"] = {"n": self.rollout.n, "N": float(self.train.N.max()), **self.rollout.to_dict()}
+        r_opts = {"space": r.space, "asymmetry": r.asymmetry, "target": r.target}
+        if r_opts != {"space": "log", "asymmetry": 1.0, "target": "loss"}:
+            out["objective_options"] = r_opts
         if self.pinned:
             out["pinned"] = dict(self.pinned)
         out["ci"] = self.ci
@@ -135,17 +139,19 @@ class RunsFitReport:
         return out
 
 
-def fit_runs(runs: RunsTable, law: str | LawForm | Preset, *, fixed: dict[str, float] | None = None,
+def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dict[str, float] | None = None,
              bounds: dict[str, tuple[float | None, float | None]] | None = None,
              holdout_above_C: float | None = None, n_boot: int = 0, seed: int = 0,
              leave_largest_out: bool = False, n_jobs: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> RunsFitReport:
+             progress: Callable[[int, int], None] | None = None, space: str = "log", loss: str = "huber",
+             asymmetry: float = 1.0) -> RunsFitReport:
     """Fit ``law`` to ``runs``, with the checks a user asked for.
 
     Parameters
     ----------
-    runs : RunsTable
-        The runs (:func:`scalingviz.datasets.read_runs`).
+    runs : RunsTable or Table
+        The runs (:func:`scalingviz.datasets.read_runs`), or a table of any columns
+        (:func:`scalingviz.fit.as_fit_table`) for a form over other variables.
     law : str, LawForm or Preset
         A registered form or preset name (``"chinchilla"``, ``"kaplan2020"``), or your own form.
     fixed, bounds : dict, optional
@@ -163,6 +169,8 @@ def fit_runs(runs: RunsTable, law: str | LawForm | Preset, *, fixed: dict[str, f
         Processes for a bootstrap of at least 200 resamples (default: the machine's cores).
     progress : callable, optional
         ``progress(i, n)`` after each resample.
+    space, loss, asymmetry
+        The fit's scale, robust loss and weight of over-estimates (:func:`scalingviz.fit.fit_law`).
 
     Returns
     -------
@@ -181,12 +189,16 @@ def fit_runs(runs: RunsTable, law: str | LawForm | Preset, *, fixed: dict[str, f
     form, _ = fit.resolve_law(law)
     name = law if isinstance(law, str) else getattr(law, "name", form.name)
     fixed, bounds = dict(fixed or {}), dict(bounds or {})
-    options = {"fixed": fixed or None, "bounds": bounds or None}
+    options: dict[str, Any] = {"fixed": fixed or None, "bounds": bounds or None}
+    if (space, loss, asymmetry) != ("log", "huber", 1.0):
+        options.update(space=space, loss=loss, asymmetry=asymmetry)
+    if holdout_above_C is not None and runs.C is None:
+        raise InputError("holdout_above_C: the table has no compute (no C, or N and D); fit without a hold-out")
     train = runs if holdout_above_C is None else runs.subset(runs.C <= holdout_above_C)
     if holdout_above_C is not None and len(train) == len(runs):
         raise InputError(f"holdout_above_C: every run has C <= {holdout_above_C:.3g} FLOP; nothing would be held "
                          f"out; choose a value between {runs.C.min():.3g} and {runs.C.max():.3g}")
-    if runs.U is not None and form.accepts(form.fit_target, "U"):
+    if getattr(runs, "U", None) is not None and form.accepts(form.fit_target, "U"):
         # Muennighoff et al.'s two stages (Chinchilla on single-epoch runs, then R_D*, R_N*), with every
         # pin honoured in both; the bootstrap resamples stage 2.
         if bounds:
@@ -215,6 +227,7 @@ def fit_runs(runs: RunsTable, law: str | LawForm | Preset, *, fixed: dict[str, f
             pi = fit.prediction_interval(result, boot, **{v: (test.C if v == "C" else getattr(test, v))
                                                           for v in result.variables})
             coverage = float(((test.loss >= pi["low"]) & (test.loss <= pi["high"])).mean())
-    rollout = fit.leave_largest_out(train, law) if leave_largest_out else None
+    rollout = fit.leave_largest_out(train, law, **{k: v for k, v in options.items() if k not in ("fixed", "bounds")}) \
+        if leave_largest_out else None
     return RunsFitReport(name, form, runs, train, result, holdout_above_C, fixed, None, boot, heldout, coverage,
                          rollout)

@@ -109,9 +109,19 @@ class Page:
         return ids.pop()
 
     def wait_for_data(self, css: str, timeout: float = 120_000) -> None:
-        self.page.wait_for_function(
-            "(css) => { const g = document.querySelector(css + '.js-plotly-plot');"
-            " return g && g.data && g.data.some(t => t.x && t.x.length > 1); }", arg=css, timeout=timeout)
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(
+                "(css) => { const g = document.querySelector(css + '.js-plotly-plot');"
+                " return g && g.data && g.data.some(t => t.x && t.x.length > 1); }", arg=css, timeout=timeout)
+        except PlaywrightTimeout:  # the rare page that connects and never draws: say what the page had
+            state = self.page.evaluate(
+                "(css) => ({figs: document.querySelectorAll('.js-plotly-plot').length,"
+                " target: !!document.querySelector(css), widgets: document.querySelectorAll('.widget-box, "
+                ".jupyter-widgets').length, text: document.body.innerText.slice(0, 300)})", css)
+            raise AssertionError(f"{css} drew no data in {timeout / 1000:g} s; page: {state}; websockets: "
+                                 f"{self.websockets}; console errors: {self.errors[-10:]}") from None
 
     def data(self, css: str):
         return self.page.evaluate(
