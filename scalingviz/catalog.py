@@ -116,6 +116,42 @@ _MULTIPOWER = {
     "csv_100/wsdld_20000_24000": 3930,
 }
 
+#: ScaleBench's tables (task, split) -> (path in PlanarG/active-sl, size in bytes, sha256).
+_SCALEBENCH = {
+    ("data_constrained", "test"): ("benchmark/dataset/data_constrained_scaling_law/test-00000-of-00001.parquet", 2736,
+                        "acdc55ff3bffb3020b365007d2b18bc0bf0ec3e359b2ceb3e09abe2bbb94cc2e"),
+    ("data_constrained", "train"): ("benchmark/dataset/data_constrained_scaling_law/train-00000-of-00001.parquet", 4589,
+                        "d0e6f059e657c7476f8f2636110e391d086c78bd826a50c4cc62f06e73c7b020"),
+    ("domain_mixture", "test"): ("benchmark/dataset/domain_mixture_scaling_law/test-00000-of-00001.parquet", 6363,
+                        "4b6f9e71e38cdd329881f75592d8b847f062c1360daac2e5fbb20f99aee63b26"),
+    ("domain_mixture", "train"): ("benchmark/dataset/domain_mixture_scaling_law/train-00000-of-00001.parquet", 8979,
+                        "b2ca2e6ed1f78d0a462b425394fb748b4b489b079b1aa320753149e5368e2015"),
+    ("farseer", "test"): ("benchmark/dataset/farseer_scaling_law/test-00000-of-00001.parquet", 2841,
+                        "f886cce70555fed73c6ecbdc6588edc0cb0947a00db36e15c8795afcba280f3d"),
+    ("farseer", "train"): ("benchmark/dataset/farseer_scaling_law/train-00000-of-00001.parquet", 7363,
+                        "98c4167b4b111814bcf8450bef0ec975239da067dd4f42ef6b71f4c1667705bc"),
+    ("lr_bsz", "test"): ("benchmark/dataset/lr_bsz_scaling_law/test-00000-of-00001.parquet", 3944,
+                        "ed6c33d124562015805d3715f9f01a58e5d27befcd63d30be23a94eedc9caa68"),
+    ("lr_bsz", "train"): ("benchmark/dataset/lr_bsz_scaling_law/train-00000-of-00001.parquet", 35166,
+                        "3e8bf513e7c7da2b82e3d324c19643256e3f5cc5770aa4d0dcbc0aa3c38768e5"),
+    ("moe", "test"): ("benchmark/dataset/moe_scaling_law/test-00000-of-00001.parquet", 2375,
+                        "7bee730d20bf12888a1ecb2c72977a1049728b98668cad45b4f63e4098c5f1c0"),
+    ("moe", "train"): ("benchmark/dataset/moe_scaling_law/train-00000-of-00001.parquet", 4088,
+                        "fad8831bc25efb889e0581d5746697b979712ca86f3b4e8002760bde554ec7b6"),
+    ("parallel", "test"): ("benchmark/dataset/parallel_scaling_law/test-00000-of-00001.parquet", 2117,
+                        "16f73df39117534390df840862fba13e4ce032b08c24b31b0406258987d6613c"),
+    ("parallel", "train"): ("benchmark/dataset/parallel_scaling_law/train-00000-of-00001.parquet", 2434,
+                        "3bf76fabd8f7f5f1b90543b9cb9ef83db888c5674bdc9c4dc23277bd8a92f7b7"),
+    ("sparsity", "test"): ("benchmark/dataset/sparsity_scaling_law/test-00000-of-00001.parquet", 2441,
+                        "240f1b6315deee2167a84d1a29ebac1b349e0e0c40f41511e36ec6a42bb387c6"),
+    ("sparsity", "train"): ("benchmark/dataset/sparsity_scaling_law/train-00000-of-00001.parquet", 3279,
+                        "a91b91ba7826bf262770ed6e7ab363274810819856e99981b5ad579576796127"),
+    ("vocab", "test"): ("benchmark/dataset/vocab_scaling_law/test-00000-of-00001.parquet", 4341,
+                        "e94a7f367168596511ee0024fe52acca6ef1a2fceef9c605b6b5b62e748396cb"),
+    ("vocab", "train"): ("benchmark/dataset/vocab_scaling_law/train-00000-of-00001.parquet", 19500,
+                        "959415949e790c46d30b445536d2a364d804c7c942398320dd0677ed3ecdf633"),
+}
+
 CATALOG: dict[str, DataSet] = {d.name: d for d in (
     DataSet(
         name="epoch_chinchilla",
@@ -251,6 +287,20 @@ CATALOG: dict[str, DataSet] = {d.name: d for d in (
                       {"N": "params", "D": "tokens", "U": "unique_tokens", "loss": "val_loss"}, "muennighoff2023"),
         note="the authors' own fit reaches a summed Huber objective of 0.0158259 on these runs at R_D* = 15.387756, "
              "R_N* = 5.309743 (stage 1 held at their C4 constants); repeated seeds are separate rows",
+    ),
+    DataSet(
+        name="scalebench",
+        title="ScaleBench: 8 scaling-law tasks (MoE, sparsity, vocabulary, data-constrained, parallel, LR & batch, "
+              "domain mixture, Farseer), each a train split and a held-out high-cost test split",
+        citation="Li, Li, Lin, Sun, Talwalkar, Yang (2026), Spend Less, Fit Better: Budget-Efficient Scaling Law "
+                 "Fitting via Active Experiment Selection, arXiv:2604.22753 (data: Hugging Face sijieli/scalebench)",
+        licence="CC-BY-4.0 (the data; the code of PlanarG/active-sl is MIT): fetched, not shipped",
+        repo="PlanarG/active-sl", commit="e0a58ffde4f6fdfb20880d47d6d180fdbcb1440d",
+        files=tuple(DataFile(f"{task}_{split}.parquet", path, size, sha)
+                    for (task, split), (path, size, sha) in _SCALEBENCH.items()),
+        shipped=False,
+        note="Parquet (reading it needs pyarrow); each task's features and target are in its columns; 'group' "
+             "names a subproblem (a corpus, a data split); R^2 on the test split is the benchmark's score",
     ),
     DataSet(
         name="gemstones",

@@ -29,7 +29,8 @@ def _huber(r: NDArray, delta: float) -> NDArray:
     if not np.isfinite(delta):  # squared loss
         return 0.5 * r * r
     a = np.abs(r)
-    return np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
+    with np.errstate(over="ignore"):  # a residual past 1e154 squares to inf: an infinite objective, as it should be
+        return np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta))
 
 
 def huber_objective(residuals: NDArray, delta: float = DELTA) -> float:
