@@ -572,6 +572,10 @@ def _candidates(form: LawForm, problem: _Problem, runs: RunsTable, preset_values
             rows = np.sort(np.random.default_rng(seed).choice(L.size, SCREEN_ROWS, replace=False))
             cols, L = {k: v[rows] for k, v in cols.items()}, L[rows]
         cands += [{**fill, **c} for c in form.starts(cols, L)]
+    elif form.affine:  # variable projection: the affine constants solved exactly on a grid of the others
+        from .varpro import affine_candidates
+
+        cands += [{**fill, **c} for c in affine_candidates(form, problem)]
     if preset_values:
         cands.append({**fill, **preset_values})
     if not cands:

@@ -152,6 +152,12 @@ class LawForm:
         Published constants a preset of this form carries beyond those its functions use.
     formulas : dict, optional
         ``{capability: template}`` with ``{constant}`` fields, shown with a preset's values.
+    affine : tuple of str
+        Constants the fit target is affine in, on ``affine_scale`` (``"linear"``: the prediction
+        itself, as Chinchilla's E, A and B; ``"log"``: its logarithm, as every constant of
+        ``exp(polynomial)``). A fit of a form without ``starts`` then searches only the other
+        constants, on a grid, and solves these exactly at each point (variable projection: bounded
+        least squares, positive for constants fitted in log space), then polishes the best.
     """
 
     def __init__(
@@ -183,6 +189,8 @@ class LawForm:
         starts: Callable[[dict[str, NDArray], NDArray], list[dict[str, float]]] | None = None,
         extra_constants: tuple[str, ...] = (),
         formulas: Mapping[str, str] | None = None,
+        affine: tuple[str, ...] = (),
+        affine_scale: str = "linear",
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise InputError(f"name: {name!r} is not valid; give a non-empty form name")
@@ -227,8 +235,12 @@ class LawForm:
         self.linear = tuple(linear)
         self.bounds: Mapping[str, tuple[float | None, float | None]] = MappingProxyType(dict(bounds or {}))
         self.starts = starts
+        self.affine = tuple(affine)
+        if affine_scale not in ("linear", "log"):
+            raise InputError(f"affine_scale: {affine_scale!r} is not valid; valid: linear, log")
+        self.affine_scale = affine_scale
         self.formulas: Mapping[str, str] = MappingProxyType(dict(formulas or {}))
-        for key in (*self.linear, *self.bounds):
+        for key in (*self.linear, *self.bounds, *self.affine):
             if key not in self.constants:
                 raise InputError(f"form {name!r}: {key!r} is not a constant of its functions; "
                                  f"constants are {', '.join(self.constants)}")
