@@ -69,9 +69,10 @@ def serve(root: Path | None = None) -> Iterator[Origin]:
 
 
 def mirror(shared: Path, dest: Path) -> Path:
-    """Lay out the fetched data sets' files from a ../shared/data copy at their pinned origin paths."""
+    """Lay out the fetched data sets' files from a ../shared/data copy at their pinned origin paths (the
+    sets ../shared holds: ScaleBench, fetched from the network only, is left out)."""
     for ds in catalog.CATALOG.values():
-        if ds.shipped:
+        if ds.shipped or not (shared / ds.name).is_dir():
             continue
         for f in ds.files:
             target = dest / ds.repo / ds.commit / f.path

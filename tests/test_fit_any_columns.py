@@ -214,3 +214,31 @@ def test_variable_projection_solves_the_affine_constants():
     assert r.status == "converged" and all(r.params[k] == pytest.approx(v, rel=1e-6) for k, v in c.items())
     with pytest.raises(InputError, match="'Z' is not a constant"):
         LawForm("bad", loss=chin, affine=("Z",))
+
+
+def test_grouped_fit_shares_some_constants_and_not_others(capsys):
+    """Two corpora with one exponent and their own offsets and scales: group= with per_group= fits them
+    together (one alpha), and predicts per group; without per-group constants the same runs are degenerate."""
+    rng = np.random.default_rng(0)
+    N = np.tile(np.geomspace(1e8, 1e10, 8), 2)
+    corpus = np.repeat(["pile", "stack"], 8)
+    E, A = np.where(corpus == "pile", 1.9, 1.2), np.where(corpus == "pile", 400.0, 250.0)
+    L = (E + A / N**0.33) * np.exp(rng.normal(0, 0.002, N.size))
+
+    def law(N, *, E, A, alpha):
+        return E + A / np.asarray(N, float) ** alpha
+
+    form = LawForm("two_corpora", loss=law, linear=("alpha",), bounds={"alpha": (0.05, 1.0)})
+    data = {"N": N, "loss": L, "corpus": corpus}
+    r = fit.fit_law(data, form, group="corpus", per_group=("E", "A"))
+    assert r.status == "converged" and set(r.params) == {"E[pile]", "E[stack]", "A[pile]", "A[stack]", "alpha"}
+    assert r.params["alpha"] == pytest.approx(0.33, abs=0.01)
+    assert r.params["E[pile]"] == pytest.approx(1.9, abs=0.02) and r.params["E[stack]"] == pytest.approx(1.2, abs=0.02)
+    assert float(r.predict(N=1e9, group="stack")) == pytest.approx(law(1e9, E=1.2, A=250.0, alpha=0.33), rel=2e-3)
+    both = r.predict(N=np.array([1e9, 1e9]), group=["pile", "stack"])
+    assert both[0] == pytest.approx(float(r.predict(N=1e9, group="pile")))
+    with pytest.raises(InputError, match="group: 'wiki' is not a group of this fit; groups are pile, stack"):
+        r.predict(N=1e9, group="wiki")
+    with pytest.raises(InputError, match="per_group: 'Z' is not a fitted constant"):
+        fit.fit_law(data, form, group="corpus", per_group=("Z",))
+    assert fit.fit_law(data, form, group="corpus").status == "degenerate"  # one E for two corpora: no fit

@@ -20,7 +20,8 @@ from .parser import UsageError
 
 #: The fit workflow's parameter names -> the flags that give them (its errors name the flag).
 _FIT_FLAGS = {"holdout_above_C": "--holdout-above-C", "bounds": "--bound", "fixed": "--fix", "n_boot": "--bootstrap",
-              "space": "--space", "asymmetry": "--asymmetry", "loss": "--loss", "target": "--target"}
+              "space": "--space", "asymmetry": "--asymmetry", "loss": "--loss", "target": "--target",
+              "group": "--group", "per_group": "--per-group"}
 
 
 def _cmd_fit(args: argparse.Namespace) -> None:
@@ -34,7 +35,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     form, _ = fit.resolve_law(args.law)
     schema = {*datasets.NUMERIC, "run"}
     if (set(form.required_variables(form.fit_target)) <= fit.RUN_COLUMNS and set(cols) <= schema
-            and args.space == "log" and args.target == "loss"):
+            and args.space == "log" and args.target == "loss" and args.group is None):
         runs = datasets.read_runs(_input(args.file), cols, filters=filters)
         runs = runs.select(minimum=_limits(args.min, "--min"), maximum=_limits(args.max, "--max"),
                            drop_highest_loss=args.drop_highest_loss)
@@ -45,7 +46,7 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                                  "(select rows with --filter COLUMN=VALUE)")
         try:
             runs = fit.as_fit_table(datasets.read_table(_input(args.file), filters=filters), form, cols,
-                                    target=args.target, space=args.space)
+                                    target=args.target, space=args.space, group=args.group)
         except InputError as exc:
             raise UsageError(f"{args.file}: {exc}".replace("columns={", "--col ").replace(": 'your column'}", "=NAME")
                              .replace("columns: ", "--col: ")) from None
@@ -54,7 +55,8 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         report = fit_runs(runs, args.law, fixed=fixed,
                           bounds=bounds, holdout_above_C=args.holdout_above_C, n_boot=args.bootstrap or 0,
                           seed=args.seed, leave_largest_out=args.leave_largest_out, n_jobs=args.jobs or None,
-                          progress=_progress_bar, space=args.space, loss=args.loss, asymmetry=args.asymmetry)
+                          progress=_progress_bar, space=args.space, loss=args.loss, asymmetry=args.asymmetry,
+                          group=args.group, per_group=tuple(x.strip() for x in (args.per_group or "").split(",") if x.strip()))
     except InputError as exc:
         name, _, rest = str(exc).partition(":")
         if name in _FIT_FLAGS:

@@ -223,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="compare prediction and target as logs (default) or as they are (targets that can be "
                          "zero or negative: normalised losses, accuracies)")
     sp.add_argument("--loss", choices=["huber", "squared"], default="huber", help="Huber (default) or least squares")
+    sp.add_argument("--group", metavar="COLUMN", help="a column of group labels (a corpus, a domain): with "
+                    "--per-group, some constants take one value per group")
+    sp.add_argument("--per-group", metavar="A,E", help="constants fitted per group (the others are shared)")
     sp.add_argument("--asymmetry", type=_positive("--asymmetry", "a weight"), default=1.0, metavar="K",
                     help="over-estimates weigh K times under-estimates (default 1); K > 1 tracks the best runs")
     sp.add_argument("--bootstrap", type=_count("--bootstrap", 0, 100_000), default=0, metavar="K",

@@ -160,7 +160,7 @@ class _Constants:
     def constants(self) -> dict[str, float]:
         """Every constant of the form that the fit determined or was given, in the form's order."""
         both = {**self.fixed, **self.params}
-        return {k: both[k] for k in self.law_form.constants if k in both}
+        return {k: v for c in self.law_form.constants for k, v in both.items() if k.split("[", 1)[0] == c}
 
 
 @dataclass(frozen=True)
@@ -191,19 +191,42 @@ class FitResult(_Constants):
     space: str = "log"  # the scale of the residuals: log or linear
     asymmetry: float = 1.0  # the weight of an over-estimate relative to an under-estimate
     target: str = "loss"  # the column the law predicts
+    group: str | None = None  # the column whose labels split the runs (a grouped fit)
+    group_labels: tuple[str, ...] = ()
 
     @property
     def variables(self) -> tuple[str, ...]:
         return self.law_form.variables(self.law_form.fit_target)
 
-    def predict(self, **variables: Any) -> NDArray:
+    def predict(self, group: Any = None, **variables: Any) -> NDArray:
         """The predicted target (loss [nats/token] for most laws) at the given variables (``N=..., D=...``,
-        ``N=..., E=...``)."""
+        ``N=..., E=...``); for a grouped fit, ``group`` is a label (or one per row)."""
         missing = [v for v in self.law_form.required_variables(self.law_form.fit_target) if v not in variables]
         if missing:
             raise InputError(f"predict: give {', '.join(missing)} for the {self.form} form")
         args = [variables[v] for v in self.variables if v in variables]
-        return np.asarray(self.law_form.call(self.law_form.fit_target, self.constants, *args), dtype=float)
+        return np.asarray(self.law_form.call(self.law_form.fit_target, self.for_group(group), *args), dtype=float)
+
+    def for_group(self, group: Any = None) -> dict[str, Any]:
+        """The constants for ``group`` (a label, or an array of labels: then per-group constants are arrays)."""
+        c = self.constants
+        if not self.group_labels:
+            return c
+        if group is None:
+            raise InputError(f"group: this fit has constants per {self.group}; give group= one of "
+                             f"{', '.join(self.group_labels)}")
+        labels = np.asarray(group, dtype=object)
+        unknown = sorted({str(x) for x in labels.ravel()} - set(self.group_labels))
+        if unknown:
+            raise InputError(f"group: {', '.join(map(repr, unknown[:3]))} is not a group of this fit; groups are "
+                             f"{', '.join(self.group_labels)}")
+        out = {k: v for k, v in c.items() if "[" not in k}
+        for k in {k.split("[", 1)[0] for k in c if "[" in k}:
+            if labels.ndim == 0:
+                out[k] = c[f"{k}[{labels.item()}]"]
+            else:
+                out[k] = np.array([c[f"{k}[{x}]"] for x in labels.ravel()], dtype=float)
+        return out
 
     def to_preset(self, name: str = "my-fit", title: str | None = None, **constants: float):
         """A :class:`~scalingviz.presets.Preset` usable everywhere a published law is.
@@ -241,6 +264,8 @@ def fit_law(
     asymmetry: float = 1.0,
     columns: dict[str, str] | None = None,
     target: str = "loss",
+    group: str | None = None,
+    per_group: Sequence[str] = (),
 ) -> FitResult:
     """Fit a law to runs by Huber regression on log loss (by default).
 
@@ -277,6 +302,10 @@ def fit_law(
         ``{"E": "num_experts"}``.
     target : str
         The column the law predicts (default ``loss``).
+    group, per_group : str, sequence of str
+        A column of group labels (a corpus, a domain, a base model) and the constants that take one
+        value per group (fitted as ``A[label]``); every other constant is shared by all groups.
+        ``FitResult.predict(..., group=label)`` predicts for a group.
     starts : int or list, optional
         Number of best candidate starts to polish (default 6), or explicit starting points as
         dicts in the constants' names (or sequences in the order of the fitted constants).
@@ -315,6 +344,13 @@ def fit_law(
     fixed = _check_fixed(form, fixed)
     used = form.constants_of(fit_target)
     names = tuple(c for c in used if c not in fixed)
+    per_group = tuple(per_group or ())
+    bad = [c for c in per_group if c not in names]
+    if bad:
+        raise InputError(f"per_group: {', '.join(map(repr, bad))} is not a fitted constant of {form.name}; valid: "
+                         f"{', '.join(names)}")
+    if per_group and group is None:
+        raise InputError("per_group: needs group=COLUMN, the column whose labels split the runs")
     if not names:
         raise InputError(f"fixed: every constant of {form.name} is pinned ({', '.join(used)}); nothing is left to fit: "
                          "leave at least one free")
@@ -330,7 +366,7 @@ def fit_law(
     fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
     fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
     variables = form.variables(fit_target)
-    table = as_fit_table(runs, form, columns, target, space)
+    table = as_fit_table(runs, form, columns, target, space, group=group)
     if isinstance(table, Table):
         target = table.target
     if len(table) > MAX_FIT_ROWS:
@@ -343,8 +379,14 @@ def fit_law(
     if loss == "squared":
         delta = np.inf
     X = _run_columns(table, variables, form.name)
+    groups = None
+    if group is not None:
+        labels, codes = np.unique(table.group, return_inverse=True)
+        labels = tuple(str(x) for x in labels)
+        groups = (codes, labels)
+        names = tuple(e for n in names for e in ([f"{n}[{g}]" for g in labels] if n in per_group else [n]))
     problem = _Problem(form, names, fixed_call, X, np.log(y) if space == "log" else y, delta, space=space,
-                       asymmetry=asymmetry)
+                       asymmetry=asymmetry, groups=groups)
     all_bounds = dict(form.bounds)
     for name, bnd in (bounds or {}).items():
         if name not in names:
@@ -365,11 +407,11 @@ def fit_law(
     else:
         rng_data = {"N": (float(table.N.min()), float(table.N.max())), "D": (float(table.D.min()), float(table.D.max())),
                     "C": (float(table.C.min()), float(table.C.max()))}
-    c = problem.constants(th)
-    params = {n: c[n] for n in names}
+    params = problem.named(th)
     return FitResult(form.name, params, obj, status, message, len(table), resid, th, n_starts, delta, rng_data,
                      fixed=fixed_all, law_form=form, condition=condition_number(problem, th), space=space,
-                     asymmetry=float(asymmetry), target=target)
+                     asymmetry=float(asymmetry), target=target, group=group,
+                     group_labels=() if groups is None else groups[1])
 
 
 #: The columns a runs table reads (any other column makes the data a generic table).
@@ -377,19 +419,20 @@ _RUNS_TABLE_COLUMNS = frozenset({"N", "loss", "D", "C", "S", "B", "lr", "run", "
 
 
 def as_fit_table(runs: Any, law: LawForm | Preset | str, columns: dict[str, str] | None = None, target: str = "loss",
-                 space: str = "log") -> RunsTable | Table:
+                 space: str = "log", group: str | None = None) -> RunsTable | Table:
     """The data as a fit of ``law`` reads it: a runs table (its checks and conversions) where the form's variables
     are run columns and the data is one, else a :class:`Table` of the form's variables."""
     form, _ = resolve_law(law)
     fit_target = form.fit_target
     variables = form.variables(fit_target)
     runs_like = (set(form.required_variables(fit_target)) <= RUN_COLUMNS and not columns and target == "loss"
-                 and space == "log")
+                 and space == "log" and group is None)
     if isinstance(runs, RunsTable):
         if runs_like:
             return runs
     elif isinstance(runs, Table):
-        if set(form.required_variables(fit_target)) <= set(runs.columns) | ({"C"} if runs.C is not None else set()):
+        if (set(form.required_variables(fit_target)) <= set(runs.columns) | ({"C"} if runs.C is not None else set())
+                and (group is None or runs.group is not None)):
             return runs
     elif runs_like and isinstance(runs, dict) and set(map(str, runs)) <= _RUNS_TABLE_COLUMNS:
         return as_runs(runs, allow_duplicates=True)
@@ -398,7 +441,7 @@ def as_fit_table(runs: Any, law: LawForm | Preset | str, columns: dict[str, str]
     have = set(table_columns(runs)) if not isinstance(runs, Table) else set(runs.columns)
     mapped = dict(columns or {})
     wanted = [v for v in variables if v in form.required_variables(fit_target) or mapped.get(v, v) in have]
-    return as_table(runs, wanted, target=target, columns=columns, positive_target=space == "log")
+    return as_table(runs, wanted, target=target, columns=columns, positive_target=space == "log", group=group)
 
 
 def _require_points(table: RunsTable | Table, n_params: int, variables: tuple[str, ...], form: str) -> None:
@@ -540,7 +583,7 @@ def condition_number(problem: _Problem, theta: NDArray) -> float:
 def _diagnose(problem: _Problem, theta: NDArray, bnds: list, bounds: dict) -> list[str]:
     """Plain messages for a degenerate fit: a constant on a bound, collapsed to 0, or constants not identified."""
     out = []
-    c = problem.constants(theta)
+    c = problem.named(theta)
     for i, (lo, hi) in enumerate(bnds):
         name = problem.names[i]
         if (lo is not None and abs(theta[i] - lo) < 1e-8) or (hi is not None and abs(theta[i] - hi) < 1e-8):
@@ -583,7 +626,7 @@ def _candidates(form: LawForm, problem: _Problem, runs: RunsTable, preset_values
         m = 4096
         cloud = np.empty((m, len(problem.names)))
         for j, n in enumerate(problem.names):
-            lo, hi = form.bounds.get(n, (None, None))
+            lo, hi = form.bounds.get(problem.base[n], (None, None))
             if problem.log[j]:
                 a = math.log(lo) if lo is not None and lo > 0 else math.log(1e-2)
                 b = math.log(hi) if hi is not None and hi > 0 else math.log(1e4)
@@ -594,8 +637,9 @@ def _candidates(form: LawForm, problem: _Problem, runs: RunsTable, preset_values
             cloud[:, j] = rng.uniform(a, b, m)
         c = np.where(problem.log, np.exp(cloud), cloud)
         cands = [{**fill, **dict(zip(problem.names, row, strict=True))} for row in c]
-    return [{k: v for k, v in c.items() if k in problem.names} for c in cands
-            if all(k in c for k in problem.names)]
+    base = problem.base  # a per-group constant "A[label]" starts from A's candidate value
+    return [{n: c[n] if n in c else c[base[n]] for n in problem.names} for c in cands
+            if all(n in c or base[n] in c for n in problem.names)]
 
 
 #: The most bootstrap resamples any fit takes (the CLI's and the dashboard's cap).

@@ -56,13 +56,24 @@ class _Problem:
 
     def __init__(self, form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray],
                  lnL: NDArray, delta: float, fn: Callable | None = None, grad_fn: Callable | None = None,
-                 weights: NDArray | None = None, space: str = "log", asymmetry: float = 1.0):
+                 weights: NDArray | None = None, space: str = "log", asymmetry: float = 1.0,
+                 groups: tuple[NDArray, tuple[str, ...]] | None = None):
         self.form, self.names, self.fixed, self.X, self.lnL, self.delta = form, names, fixed, X, lnL, delta
         self.space, self.asymmetry = space, float(asymmetry)
         self.w = 1.0 if weights is None else np.asarray(weights, dtype=float)
         self.fn = fn or form.functions[form.fit_target]
         self.grad_fn = grad_fn if fn is not None else form.gradient.get(form.fit_target)
-        self.log = np.array([n not in form.linear for n in names])
+        # A grouped fit: ``groups`` = (each row's group index, the labels); a constant named "A[label]" is
+        # A for that group's rows (one value per group), any other is shared by every row.
+        self.groups = groups
+        self.base = {n: n.split("[", 1)[0] for n in names}
+        self.per_group: dict[str, list[int]] = {}
+        if groups is not None:
+            self.grad_fn = None  # the form's gradient is per constant, not per group: finite differences
+            for j, n in enumerate(names):
+                if "[" in n:
+                    self.per_group.setdefault(self.base[n], []).append(j)
+        self.log = np.array([self.base[n] not in form.linear for n in names])
 
     def weight(self, r: NDArray) -> NDArray | float:
         """Each residual's weight: the row's own, times ``asymmetry`` for an over-estimate (r > 0)."""
@@ -75,10 +86,21 @@ class _Problem:
         return transform(self.predict(theta), self.space) - self.lnL
 
     def constants(self, theta: NDArray) -> dict[str, Any]:
+        """The constants the form's function takes (a per-group constant as one value per row)."""
         c = np.where(self.log, np.exp(np.clip(theta, -700, 700)), theta)
+        shared = [(j, n) for j, n in enumerate(self.names) if self.base[n] not in self.per_group]
         if theta.ndim == 2:  # a batch of thetas (m, k): constants as column arrays
-            return {**self.fixed, **{n: c[:, j:j + 1] for j, n in enumerate(self.names)}}
-        return {**self.fixed, **{n: float(c[j]) for j, n in enumerate(self.names)}}
+            out = {**self.fixed, **{n: c[:, j:j + 1] for j, n in shared}}
+            out.update({b: c[:, idx][:, self.groups[0]] for b, idx in self.per_group.items()})
+            return out
+        out = {**self.fixed, **{n: float(c[j]) for j, n in shared}}
+        out.update({b: c[idx][self.groups[0]] for b, idx in self.per_group.items()})
+        return out
+
+    def named(self, theta: NDArray) -> dict[str, float]:
+        """Every fitted constant by its name (``A[label]`` for a per-group one), as a number."""
+        c = np.where(self.log, np.exp(np.clip(theta, -700, 700)), theta)
+        return {n: float(c[j]) for j, n in enumerate(self.names)}
 
     def predict(self, theta: NDArray) -> NDArray:
         try:
@@ -152,18 +174,19 @@ class _Problem:
         w = self.w if np.ndim(self.w) == 0 else self.w[rows]
         out = _Problem(self.form, self.names, self.fixed, [x[rows] for x in self.X], self.lnL[rows], self.delta,
                        fn=self.fn, grad_fn=self.grad_fn, weights=None if np.ndim(w) == 0 else w, space=self.space,
-                       asymmetry=self.asymmetry)
+                       asymmetry=self.asymmetry,
+                       groups=None if self.groups is None else (self.groups[0][rows], self.groups[1]))
         return out
 
     def to_theta(self, values: dict[str, float]) -> NDArray:
-        v = np.array([float(values[n]) for n in self.names])
+        v = np.array([float(values[n] if n in values else values[self.base[n]]) for n in self.names])
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.log, np.log(np.where(self.log, v, 1.0)), v)
 
     def theta_bounds(self, bounds: dict[str, tuple[float | None, float | None]]) -> list[tuple[float | None, float | None]]:
         out = []
         for j, n in enumerate(self.names):
-            lo, hi = bounds.get(n, (None, None))
+            lo, hi = bounds.get(n, bounds.get(self.base[n], (None, None)))
             if self.log[j]:
                 lo = math.log(lo) if lo is not None and lo > 0 else None
                 hi = math.log(hi) if hi is not None and hi > 0 else None

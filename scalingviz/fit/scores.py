@@ -111,6 +111,9 @@ def bootstrap(
         raise InputError(f"level: {level!r} is out of range; expected a confidence level in (0, 1), e.g. 0.95")
     if fit is None:
         fit = fit_law(runs, law, delta=delta)
+    if fit.group_labels:
+        raise InputError("fit: a grouped fit (constants per group) is not bootstrapped yet; bootstrap each group's "
+                         "runs on their own, or fit without per-group constants")
     delta = fit.delta  # the fit's own threshold and scale: each resample is refitted as the fit was
     form = fit.law_form
     names = tuple(fit.params)
@@ -217,7 +220,7 @@ def heldout_check(
     test = runs.subset(~train)
     form = fit.law_form
     cols = dict(zip(fit.variables, _run_columns(test, fit.variables, form.name), strict=True))
-    pred = fit.predict(**cols)
+    pred = fit.predict(**cols, **({"group": test.group} if fit.group_labels else {}))
     med, mx = _pct_errors(pred, test.loss)
     target = form.fit_target
     from ..datasets import identify

@@ -144,7 +144,7 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
              holdout_above_C: float | None = None, n_boot: int = 0, seed: int = 0,
              leave_largest_out: bool = False, n_jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None, space: str = "log", loss: str = "huber",
-             asymmetry: float = 1.0) -> RunsFitReport:
+             asymmetry: float = 1.0, group: str | None = None, per_group: tuple[str, ...] = ()) -> RunsFitReport:
     """Fit ``law`` to ``runs``, with the checks a user asked for.
 
     Parameters
@@ -169,8 +169,9 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
         Processes for a bootstrap of at least 200 resamples (default: the machine's cores).
     progress : callable, optional
         ``progress(i, n)`` after each resample.
-    space, loss, asymmetry
-        The fit's scale, robust loss and weight of over-estimates (:func:`scalingviz.fit.fit_law`).
+    space, loss, asymmetry, group, per_group
+        The fit's scale, robust loss, weight of over-estimates, and the column of groups with the constants
+        fitted per group (:func:`scalingviz.fit.fit_law`).
 
     Returns
     -------
@@ -192,6 +193,11 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
     options: dict[str, Any] = {"fixed": fixed or None, "bounds": bounds or None}
     if (space, loss, asymmetry) != ("log", "huber", 1.0):
         options.update(space=space, loss=loss, asymmetry=asymmetry)
+    if group is not None:
+        options.update(group=group, per_group=tuple(per_group))
+        if per_group and n_boot:
+            raise InputError("n_boot: a fit with constants per group is not bootstrapped yet; bootstrap each group's "
+                             "runs on their own, or fit without per-group constants")
     if holdout_above_C is not None and runs.C is None:
         raise InputError("holdout_above_C: the table has no compute (no C, or N and D); fit without a hold-out")
     train = runs if holdout_above_C is None else runs.subset(runs.C <= holdout_above_C)
