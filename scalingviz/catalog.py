@@ -82,6 +82,9 @@ class DataSet:
     runs: RunsSpec | None = None
     note: str = ""
     folder: str = ""  # the shipped folder under data/ (defaults to the name)
+    #: fetched by ``scalingviz data fetch --all`` (and so by Binder's build): the sets the dashboard and the
+    #: course read. A benchmark's set that needs an optional reader (ScaleBench: pyarrow) is fetched by name.
+    in_all: bool = True
 
     @property
     def size(self) -> int:
@@ -299,6 +302,7 @@ CATALOG: dict[str, DataSet] = {d.name: d for d in (
         files=tuple(DataFile(f"{task}_{split}.parquet", path, size, sha)
                     for (task, split), (path, size, sha) in _SCALEBENCH.items()),
         shipped=False,
+        in_all=False,
         note="Parquet (reading it needs pyarrow); each task's features and target are in its columns; 'group' "
              "names a subproblem (a corpus, a data split); R^2 on the test split is the benchmark's score",
     ),

@@ -64,14 +64,15 @@ def test_postbuild_fetches_everything_then_the_notebooks_read_the_fetched_data(b
     with serve(mirror(shared_data, root / "origin")) as origin:
         r = br.run_postbuild(root, env, origin.url)
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-        fetched = {ds.name for ds in catalog.CATALOG.values() if not ds.shipped}
+        fetched = {ds.name for ds in catalog.CATALOG.values() if not ds.shipped and ds.in_all}
         assert {p.split("/")[2] for p in origin.requests} <= {ds.repo.split("/")[1] for ds in catalog.CATALOG.values()}
         assert len(origin.requests) == sum(len(catalog.CATALOG[n].files) for n in fetched)
     listed = subprocess.run(["scalingviz", "data", "list", "--json"], capture_output=True, text=True, env=env,
                             check=True).stdout
     status = {d["name"]: d["status"] for d in json.loads(listed)["data_sets"]}
     assert {s for n, s in status.items() if n in fetched} == {"cached"}, status
-    assert set(status.values()) == {"cached", "shipped"}
+    assert {s for n, s in status.items() if n not in fetched} == {"shipped", "not fetched"}, status
+    assert [n for n, s in status.items() if s == "not fetched"] == ["scalebench"]
     # The Jupyter server of the environment serves the dashboard as `scalingviz dashboard` does.
     conf = binder_env["venv"] / "etc" / "jupyter" / "jupyter_server_config.json"
     assert json.loads(conf.read_text())["VoilaConfiguration"]["template"] == "scalingviz"

@@ -43,6 +43,7 @@ def test_moe_form_over_an_experts_column_fits_and_predicts():
     assert not MOE.has("optimal") and not MOE.has("inference_optimal") and MOE.has("loss")
 
 
+@pytest.mark.slow
 def test_moe_fit_in_the_cli_with_a_plugin_and_columns_mapped(tmp_path, capsys):
     data = moe_table()
     path = tmp_path / "moe.csv"
@@ -119,6 +120,7 @@ def test_errors_name_the_column_and_the_row():
         fit.fit_law(moe_table(), MOE, columns={"N": "params", "E": "num_experts"}, target="val_loss", space="loglog")
 
 
+@pytest.mark.slow
 def test_no_fit_ends_in_a_traceback():
     """Every registered form with a table fit, on tables that break it (constant columns, a column of
     zeros, losses rising with N, two rows): a result with a status, or an InputError/FitError saying why."""

@@ -51,7 +51,7 @@ def _cmd_data_list(args: argparse.Namespace) -> None:
 def _cmd_data_fetch(args: argparse.Namespace) -> None:
     from .. import catalog
 
-    names = list(catalog.CATALOG) if args.all else args.names
+    names = [n for n, ds in catalog.CATALOG.items() if ds.in_all] if args.all else args.names
     if not names:
         raise UsageError("data fetch: name a data set (see `scalingviz data list`) or give --all")
     for name in names:

@@ -153,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     dp.set_defaults(func="data:_cmd_data_list")
     dp = dsub.add_parser("fetch", help="download data sets from their pinned origin into the cache (sha256-checked)")
     dp.add_argument("names", nargs="*", metavar="NAME", help="data set names (see `scalingviz data list`)")
-    dp.add_argument("--all", action="store_true", help="every data set")
+    dp.add_argument("--all", action="store_true", help="every data set the dashboard and the course read (not ScaleBench, a benchmark's set: fetch it by name)")
     dp.add_argument("--timeout", type=_factor("--timeout", 0.1, 3600.0), default=30.0,
                     help="seconds per request, 0.1 to 3600 (default 30)")
     dp.add_argument("--deadline", type=_factor("--deadline", 0.1, 86400.0), default=600.0,
