@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
+
+import servers
 
 REPO = Path(__file__).resolve().parents[1]
 POSTBUILD = REPO / "binder" / "postBuild"
@@ -85,44 +82,25 @@ def run_postbuild(root: Path, env: dict[str, str], origin: str | None) -> subpro
     return subprocess.run(["bash", str(script)], cwd=REPO, capture_output=True, text=True, env=env, timeout=900)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def jupyter_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
     """``jupyter lab`` from the repository root in ``env``; yields the badge page's full URL."""
-    port = _free_port()
-    log = open(log_path, "w")
     # `jupyter lab` as the prefix's own Python runs it (the prefix has no `jupyter` script of its own: its
     # packages come from the parent environment, whose script would run the parent's Python and prefix).
     python = Path(env["VIRTUAL_ENV"]) / "bin" / "python"
-    cmd = [str(python), "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={port}", "--no-browser", f"--ServerApp.base_url={BASE_URL}",
-           "--IdentityProvider.token="]
-    if os.geteuid() == 0:  # containers here run as root; Binder runs as an ordinary user
-        cmd.append("--allow-root")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def command(port: int) -> list[str]:
+        cmd = [str(python), "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
+               f"--ServerApp.base_url={BASE_URL}", "--IdentityProvider.token="]
+        if os.geteuid() == 0:  # containers here run as root; Binder runs as an ordinary user
+            cmd.append("--allow-root")
+        return cmd
+
+    proc, port, log = servers.start(command, lambda port: f"http://127.0.0.1:{port}{BASE_URL}api/status",
+                                    lambda port: log_path, timeout=120, cwd=REPO, env=env)
     base = f"http://127.0.0.1:{port}{BASE_URL}"
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(base + "api/status", timeout=2)
-                break
-            except urllib.error.HTTPError:
-                break
-            except Exception:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"jupyter lab did not start: see {log_path}") from None
-                time.sleep(0.5)
         yield base + badge_urlpath()
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        servers.stop(proc)
         log.close()

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: servers
+import servers  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -24,12 +23,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 def _chromium() -> str | None:
     return os.environ.get("SCALINGVIZ_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -50,31 +43,18 @@ SERVER: dict[str, subprocess.Popen] = {}
 @pytest.fixture(scope="session")
 def dashboard_url(chromium_path):
     pytest.importorskip("voila")
-    port = _free_port()
-    log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"scalingviz-voila-{port}.log"), "w")
-    proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        proc, port, log = servers.start(
+            lambda port: [sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
+            lambda port: f"http://127.0.0.1:{port}/voila/static/",
+            lambda port: Path(os.environ.get("TMPDIR", "/tmp")) / f"scalingviz-voila-{port}.log")
+    except RuntimeError as exc:
+        pytest.fail(f"Voila did not start: {exc}")
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "voila/static/", timeout=2):
-                break
-        except urllib.error.HTTPError:  # any HTTP answer means the server is up
-            break
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                log.close()
-                pytest.fail(f"Voila did not start on port {port}: see {log.name}")
-            time.sleep(0.5)
     SERVER["proc"] = proc
     yield url
     SERVER.pop("proc", None)
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    servers.stop(proc)
     log.close()
 
 
