@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ._cache import atomic_write, cache_dir
@@ -68,6 +68,23 @@ class RunsSpec:
 
 
 @dataclass(frozen=True)
+class TableSpec:
+    """A table of any columns and the form fitted to it (a benchmark's task): ``columns`` maps the form's
+    variables to the file's columns, ``target`` is the column it predicts; ``apart`` names a column whose
+    groups are fitted one by one (each its own constants), ``space`` the scale the target is fitted on."""
+
+    key: str
+    title: str
+    file: str
+    columns: dict[str, str]
+    target: str
+    law: str
+    space: str = "log"
+    apart: str | None = None
+    test_file: str | None = None  # the held-out split, scored after a fit (same columns)
+
+
+@dataclass(frozen=True)
 class DataSet:
     """A published data set: what it measures, its licence and citation, and its files."""
 
@@ -85,6 +102,8 @@ class DataSet:
     #: fetched by ``scalingviz data fetch --all`` (and so by Binder's build): the sets the dashboard and the
     #: course read. A benchmark's set that needs an optional reader (ScaleBench: pyarrow) is fetched by name.
     in_all: bool = True
+    #: tables of any columns with the form to fit to each (ScaleBench's tasks' train splits)
+    tables: tuple[TableSpec, ...] = ()
 
     @property
     def size(self) -> int:
@@ -118,6 +137,36 @@ _MULTIPOWER = {
     "csv_100/wsd_20000_24000": 4008, "csv_100/wsdcon_18": 2294, "csv_100/wsdcon_3": 3235, "csv_100/wsdcon_9": 2170,
     "csv_100/wsdld_20000_24000": 3930,
 }
+
+#: ScaleBench's tasks: the train split of each, its columns as the variables of the task's first candidate law
+#: (scalingviz.laws.li2026) and the target; the test split (same name, _test) is the held-out score's.
+_DOMAINS = [f"proportion_domain_{k}" for k in range(1, 6)]
+_SCALEBENCH_TASKS = (
+    TableSpec("moe", "mixture of experts: loss vs dense params N and experts E", "moe_train.parquet",
+              {"N": "dense_parameter_count", "E": "num_experts"}, "loss_validation", "scalebench_moe"),
+    TableSpec("data_constrained", "data-constrained: loss vs N, tokens D and unique tokens U",
+              "data_constrained_train.parquet", {"N": "params", "D": "tokens", "U": "unique_tokens"}, "loss",
+              "scalebench_dc"),
+    TableSpec("vocab", "vocabulary: unigram-normalised loss (negative) vs P, V, characters D", "vocab_train.parquet",
+              {"P": "non_vocab_parameters", "V": "vocab_size", "D": "num_characters"}, "unigram_normalized_loss",
+              "scalebench_vocab", space="linear"),
+    TableSpec("sparsity", "sparsity: loss vs the sparsity term P and active params N", "sparsity_train.parquet",
+              {"P": "P", "N": "N_active"}, "loss", "scalebench_sparse"),
+    TableSpec("parallel", "parallel scaling: loss vs N and parallel streams P (per corpus)", "parallel_train.parquet",
+              {"N": "num_params", "P": "parallel_size"}, "loss", "scalebench_par", apart="group"),
+    TableSpec("farseer", "Farseer: loss vs N and D", "farseer_train.parquet", {"N": "N", "D": "D"}, "loss",
+              "scalebench_farseer"),
+    TableSpec("lr_bsz", "learning rate and batch: loss vs lr, batch, D, N", "lr_bsz_train.parquet",
+              {"lr": "lr", "bsz": "bsz", "D": "data_size", "N": "non_embedding_param_size"}, "lm_loss",
+              "scalebench_lr_bsz"),
+    *(TableSpec(f"domain_mixture:{i}", f"domain mixture: domain {i}'s loss vs the five shares",
+                "domain_mixture_train.parquet",
+                {"p": _DOMAINS[i - 1], **{f"q{k + 1}": c for k, c in enumerate(c for c in _DOMAINS
+                                                                             if c != _DOMAINS[i - 1])}},
+                f"loss_domain_{i}", "scalebench_domain") for i in range(1, 6)),
+)
+_SCALEBENCH_TASKS = tuple(replace(t, test_file=t.file.replace("_train.", "_test."))
+                          for t in _SCALEBENCH_TASKS)
 
 #: ScaleBench's tables (task, split) -> (path in PlanarG/active-sl, size in bytes, sha256).
 _SCALEBENCH = {
@@ -303,6 +352,7 @@ CATALOG: dict[str, DataSet] = {d.name: d for d in (
                     for (task, split), (path, size, sha) in _SCALEBENCH.items()),
         shipped=False,
         in_all=False,
+        tables=_SCALEBENCH_TASKS,
         note="Parquet (reading it needs pyarrow); each task's features and target are in its columns; 'group' "
              "names a subproblem (a corpus, a data split); R^2 on the test split is the benchmark's score",
     ),

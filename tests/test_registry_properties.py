@@ -112,3 +112,37 @@ def test_delta_L_and_data_needed_finite_over_the_whole_range(preset, n, d):
 def test_B_crit_finite_and_falls_with_loss(preset, loss):
     b = preset.B_crit(loss)
     assert np.isfinite(b) and b > 0 and preset.B_crit(loss * 1.1) < b
+
+
+def _affine_forms():
+    from scalingviz.laws.forms import FORMS
+
+    return sorted(n for n, f in FORMS.items() if f.affine)
+
+
+@pytest.mark.parametrize("name", _affine_forms())
+def test_declared_affine_constants_enter_the_fit_target_affinely(name):
+    # Variable projection (issue 22) solves the constants a form declares ``affine`` exactly, as a linear
+    # least-squares problem: a wrong declaration would give a wrong fit without an error. So, at random
+    # constants and inputs, the target (on the form's affine_scale) must equal f0 + sum_k theta_k g_k:
+    # evaluated at theta and at theta + e_k, the differences g_k must add up.
+    from scalingviz.laws.forms import FORMS
+
+    form = FORMS[name]
+    target = form.fit_target
+    rng = np.random.default_rng(0)
+    variables = form.variables(target)
+    # inputs above 1 where a form raises them to powers or takes logs; shares in (0, 1) for a mixture law
+    xs = [rng.uniform(0.05, 0.3, 5) if v in ("p", "q1", "q2", "q3", "q4") else 10 ** rng.uniform(1, 4, 5)
+          for v in variables]
+    consts = {k: float(rng.uniform(0.05, 0.3)) for k in form.constants_of(target)}
+
+    def g(values):
+        y = np.asarray(form.call(target, values, *xs), dtype=float)
+        return np.log(y) if form.affine_scale == "log" else y
+
+    base = g(consts)
+    zero = g({**consts, **dict.fromkeys(form.affine, 0.0)})
+    parts = [g({**consts, **dict.fromkeys(form.affine, 0.0), k: 1.0}) - zero for k in form.affine]
+    rebuilt = zero + sum(consts[k] * p for k, p in zip(form.affine, parts, strict=True))
+    np.testing.assert_allclose(base, rebuilt, rtol=1e-9, atol=1e-12, err_msg=f"{name}: affine={form.affine}")

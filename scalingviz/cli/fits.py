@@ -25,18 +25,15 @@ _FIT_FLAGS = {"holdout_above_C": "--holdout-above-C", "bounds": "--bound", "fixe
 
 
 def _cmd_fit(args: argparse.Namespace) -> None:
-    from .. import datasets, fit
-    from ..workflows import fit_runs
+    from .. import fit
+    from ..workflows import fit_runs, read_fit_data, reads_runs
 
     filters: dict[str, list[str]] = {}
     for col, value in _parse_cols(args.filter).items() if args.filter else ():
         filters.setdefault(col, []).append(value)
     cols = _parse_cols(args.col)
-    form, _ = fit.resolve_law(args.law)
-    schema = {*datasets.NUMERIC, "run"}
-    if (set(form.required_variables(form.fit_target)) <= fit.RUN_COLUMNS and set(cols) <= schema
-            and args.space == "log" and args.target == "loss" and args.group is None):
-        runs = datasets.read_runs(_input(args.file), cols, filters=filters)
+    if reads_runs(args.law, cols, args.target, args.space, args.group):
+        runs = read_fit_data(_input(args.file), args.law, columns=cols, filters=filters)
         runs = runs.select(minimum=_limits(args.min, "--min"), maximum=_limits(args.max, "--max"),
                            drop_highest_loss=args.drop_highest_loss)
     else:  # a form over other columns (experts, vocabulary...) or a target of any sign: a table of any columns
@@ -45,8 +42,8 @@ def _cmd_fit(args: argparse.Namespace) -> None:
                 raise UsageError(f"{flag}: selects runs by N, D or C in a runs table; this fit reads any columns "
                                  "(select rows with --filter COLUMN=VALUE)")
         try:
-            runs = fit.as_fit_table(datasets.read_table(_input(args.file), filters=filters), form, cols,
-                                    target=args.target, space=args.space, group=args.group)
+            runs = read_fit_data(_input(args.file), args.law, columns=cols, target=args.target, space=args.space,
+                                 group=args.group, filters=filters)
         except InputError as exc:
             raise UsageError(f"{args.file}: {exc}".replace("columns={", "--col ").replace(": 'your column'}", "=NAME")
                              .replace("columns: ", "--col: ")) from None
@@ -65,21 +62,15 @@ def _cmd_fit(args: argparse.Namespace) -> None:
     _emit(report.to_dict(), args.json, lambda d: render_runs_fit(report, args.file))
 
 
-def _objective_text(r) -> str:
-    """What the fit minimised, in words: the sum of Huber (or squared) losses, on which scale, how weighted."""
-    kind = "squared residuals" if r.delta == float("inf") else f"Huber losses, delta {r.delta:.3g}"
-    scale = f"log {r.target}" if r.space == "log" else f"{r.target} (linear scale)"
-    skew = f"; over-estimates weigh {r.asymmetry:g}x" if r.asymmetry != 1 else ""
-    return f"{r.objective:.6g} (sum of {kind} on {scale}{skew})"
-
-
 def render_runs_fit(report, source: str) -> str:
     """A :class:`~scalingviz.workflows.RunsFitReport` as the text ``scalingviz fit`` prints."""
+    from ..workflows import objective_text
+
     r, form, ci = report.result, report.form, report.ci or {}
     ho = report.heldout
     n_used = f"{r.n_points} of {r.n_points + ho.n} (the rest held out)" if ho is not None else str(r.n_points)
     rows = [("form", f"{form.name}: {form.formula}"), ("runs", f"{n_used} from {source}"),
-            ("status", f"{r.status} ({r.message})"), ("objective", _objective_text(r)),
+            ("status", f"{r.status} ({r.message})"), ("objective", objective_text(r)),
             ("condition", f"{r.condition:.3g} (of the fit's Gauss-Newton matrix; above 1e10: not identified)")]
     if report.procedure:
         rows.insert(2, ("procedure", report.procedure))

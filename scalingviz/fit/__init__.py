@@ -59,6 +59,7 @@ from .core import (  # noqa: F401
     huber_objective,
     parse_constraints,
     resolve_law,
+    table_forms,
 )
 from .curves import (  # noqa: F401
     _CURVE_FITS,
@@ -134,6 +135,7 @@ __all__ = [
     "fit_law",
     "condition_number",
     "fittable_forms",
+    "table_forms",
     "heldout_check",
     "group_budgets",
     "huber_objective",

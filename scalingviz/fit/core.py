@@ -45,6 +45,12 @@ def fittable_forms() -> list[str]:
             if f.fit_target in f.functions and set(f.required_variables(f.fit_target)) <= RUN_COLUMNS]
 
 
+def table_forms() -> list[str]:
+    """Registered forms fitted to a table, of runs or of any columns (a mixture-of-experts law over N and E):
+    every form with a fit target that is not a loss curve (those are :func:`fit_curve`'s)."""
+    return [n for n, f in FORMS.items() if f.fit_target in f.functions and f.fit_target != "curve"]
+
+
 def _lookup(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]:
     """The form to fit and the constants a preset brings (empty for a bare form).
 

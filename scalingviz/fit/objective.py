@@ -143,7 +143,8 @@ class _Problem:
             for j, n in enumerate(self.names):  # column assignment broadcasts a scalar or a row
                 J[:, j] = g[n]
             scale = np.array([c[n] if log else 1.0 for n, log in zip(self.names, self.log, strict=True)])
-            return J * (scale / pred[:, None]) if self.space == "log" else J * scale
+            with np.errstate(all="ignore"):  # an overflowing derivative: non-finite, and its caller says so
+                return J * (scale / pred[:, None]) if self.space == "log" else J * scale
         k = theta.size
         h = 1e-6 * np.maximum(1.0, np.abs(theta))
         T = np.concatenate([theta + np.diag(h), theta - np.diag(h)])

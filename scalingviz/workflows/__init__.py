@@ -17,9 +17,9 @@ from __future__ import annotations
 from .curves import CurveFitReport, fit_curves
 from .inference import InferenceOptimum, inference_frontier, inference_optimum
 from .isoflop import Approach2Report, approach2
-from .runs import RunsFitReport, fit_runs
+from .runs import RunsFitReport, TableScore, fit_runs, objective_text, read_fit_data, reads_runs, score_table
 from .schedules import ScheduleCurve, ScheduleCurvesReport, schedule_curves
 
 __all__ = ["Approach2Report", "CurveFitReport", "InferenceOptimum", "RunsFitReport", "ScheduleCurve",
            "ScheduleCurvesReport", "approach2", "fit_curves", "fit_runs", "inference_frontier", "inference_optimum",
-           "schedule_curves"]
+           "TableScore", "objective_text", "read_fit_data", "reads_runs", "schedule_curves", "score_table"]

@@ -21,10 +21,75 @@ from ..laws.forms import LawForm
 from ..presets import Preset
 from ..table import Table
 
-__all__ = ["RunsFitReport", "fit_runs"]
+__all__ = ["RunsFitReport", "TableScore", "fit_runs", "objective_text", "read_fit_data", "reads_runs", "score_table"]
 
 #: Resamples from which a bootstrap is spread over processes (fewer: one process is faster).
 PARALLEL_FROM = 200
+
+
+def reads_runs(law: str | LawForm | Preset, columns: dict[str, str] | None = None, target: str = "loss",
+               space: str = "log", group: str | None = None) -> bool:
+    """Whether a fit of ``law`` reads its data as a runs table (N, D, C... with their checks and conversions,
+    N/D/C row selections, held-out compute thresholds) rather than as a table of any columns."""
+    from ..datasets import NUMERIC
+
+    form, _ = fit.resolve_law(law)
+    return (set(form.required_variables(form.fit_target)) <= fit.RUN_COLUMNS
+            and set(columns or {}) <= {*NUMERIC, "run"} and space == "log" and target == "loss" and group is None)
+
+
+def read_fit_data(source: Any, law: str | LawForm | Preset, *, columns: dict[str, str] | None = None,
+                  target: str = "loss", space: str = "log", group: str | None = None,
+                  filters: dict[str, list[str]] | None = None, allow_duplicates: bool = False) -> RunsTable | Table:
+    """A file (path, bytes or text) read as the fit of ``law`` reads it: a runs table where :func:`reads_runs`,
+    else a :class:`~scalingviz.table.Table` of the form's variables (mapped by ``columns``) and ``target``.
+    ``filters`` keeps the rows whose COLUMN equals one of the values (``{"group": ["pile"]}``)."""
+    from .. import datasets
+
+    if reads_runs(law, columns, target, space, group):
+        return datasets.read_runs(source, dict(columns or {}), filters=filters, allow_duplicates=allow_duplicates)
+    return fit.as_fit_table(datasets.read_table(source, filters=filters), law, dict(columns or {}), target=target,
+                            space=space, group=group)
+
+
+@dataclass(frozen=True)
+class TableScore:
+    """A fit scored on rows it was not fitted to: R^2 of the target itself (clipped to [-1, 1], as ScaleBench
+    scores its held-out splits) and the median absolute error, over ``n`` rows."""
+
+    n: int
+    r2: float
+    median_abs_error: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "r2": self.r2, "median_abs_error": self.median_abs_error}
+
+
+def r_squared(y: np.ndarray, pred: np.ndarray) -> float:
+    """R^2 of ``pred`` against ``y``, clipped to [-1, 1] (ScaleBench's score; 1 is exact, 0 the mean's)."""
+    y, pred = np.asarray(y, float), np.asarray(pred, float)
+    ss_res, ss_tot = float(np.sum((y - pred) ** 2)), float(np.sum((y - y.mean()) ** 2))
+    return float(np.clip(1 - ss_res / ss_tot, -1, 1)) if ss_tot > 0 else float("nan")
+
+
+def score_table(result: fit.FitResult, source: Any, *, columns: dict[str, str] | None = None, target: str = "loss",
+                filters: dict[str, list[str]] | None = None) -> TableScore:
+    """Score a fit on another table (a benchmark's held-out split): read it as the fit read its own data (same
+    column mapping, same target), predict, and compare."""
+    from .. import datasets
+
+    data = fit.as_fit_table(datasets.read_table(source, filters=filters), result.law_form, dict(columns or {}),
+                            target=target, space="linear")
+    pred = result.predict(**{v: data.column(v) for v in result.variables if v in data.columns})
+    return TableScore(len(data), r_squared(data.loss, pred), float(np.median(np.abs(data.loss - pred))))
+
+
+def objective_text(r: fit.FitResult) -> str:
+    """What a fit minimised, in words: the sum of Huber (or squared) losses, on which scale, how weighted."""
+    kind = "squared residuals" if r.delta == float("inf") else f"Huber losses, delta {r.delta:.3g}"
+    scale = f"log {r.target}" if r.space == "log" else f"{r.target} (linear scale)"
+    skew = f"; over-estimates weigh {r.asymmetry:g}x" if r.asymmetry != 1 else ""
+    return f"{r.objective:.6g} (sum of {kind} on {scale}{skew})"
 
 
 @dataclass(frozen=True)
