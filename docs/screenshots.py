@@ -1,6 +1,6 @@
 """Retake the README's screenshots against a live `scalingviz dashboard` in headless Chromium.
 
-Run:  python docs/screenshots.py        (needs Debian's chromium; writes docs/img/*.png)
+Run:  python docs/screenshots.py [fit-any]   (needs Debian's chromium; writes docs/img/*.png, or only fit-any.png)
 """
 
 from __future__ import annotations
@@ -32,11 +32,44 @@ def shoot(page, url: str, out: Path, tab: str | None = None, wait: str | None = 
     print("wrote", out)
 
 
+def fit_any(page, base: str) -> None:
+    """The Fit tab over any columns: ScaleBench's MoE task (N, E -> validation loss), fitted on the linear scale."""
+    from scalingviz import datasets
+    from scalingviz.ui.fitter import published_choices
+
+    try:
+        import pyarrow  # noqa: F401
+
+        datasets.load("scalebench")
+    except (ImportError, datasets.DataUnavailable) as exc:
+        print(f"fit-any.png not retaken: ScaleBench cannot be read here ({exc})")
+        return
+    page.goto(base, wait_until="commit")
+    page.wait_for_function(READY, timeout=120_000)
+    page.locator(".lm-TabBar-tab").filter(has_text="Fit").first.click()
+    page.get_by_text("Published data", exact=True).click()
+    index = [v for _, v in published_choices()].index("scalebench:moe")
+    page.locator(".sv-fit-published select").select_option(index=index)
+    page.locator(".sv-fit-load").click()
+    page.wait_for_function("() => document.querySelector('.sv-fit-preview').innerText.includes('rows')", timeout=60_000)
+    page.get_by_text("linear scale", exact=True).click()
+    page.locator(".sv-fit-run").click()
+    page.wait_for_function("() => document.querySelector('.sv-fit-results').innerText.includes('resamples')",
+                           timeout=120_000)
+    time.sleep(2.5)
+    page.screenshot(path=str(HERE / "img" / "fit-any.png"), full_page=True)
+    print("wrote", HERE / "img" / "fit-any.png")
+
+
 def main() -> None:
     chromium = chromium_or_exit()
     with dashboard() as base, sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=ARGS)
         page = b.new_page(viewport={"width": 1280, "height": 1060})
+        fit_any(page, base)
+        if sys.argv[1:] == ["fit-any"]:
+            b.close()
+            return
         shoot(page, base, HERE / "img" / "explorer.png")
         # Epoch's law at Llama 2 7B's plan, with 10T tokens of inference counted (the dotted N*, D*).
         shoot(page, base + "?law=besiroglu2024&N=7e9&D=2e12&B=4M&inference=1e13", HERE / "img" / "explorer-chinchilla.png")

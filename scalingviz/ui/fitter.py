@@ -23,12 +23,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .. import datasets, fit, units
+from ..errors import InputError
 from ..presets import PRESETS, register
 from ..serialize import jsonable
-from ..workflows import approach2, fit_runs
+from ..workflows import approach2, fit_runs, read_fit_data, reads_runs, score_table
 from . import figures
 from .controls import close_tree, error_html
 from .curvefit import CurveFitView, curve_choices, is_curve_table
+from .fit_results import predictions, result_figures, results_html, variable_columns
 
 #: The fit workflow's parameter names -> the fields that give them (its errors name the field).
 _FIELDS = {"holdout_above_C": "hold out C", "bounds": "constants", "fixed": "constants", "n_boot": "bootstrap"}
@@ -58,7 +60,21 @@ def fit_choices() -> list[tuple[str, str]]:
         if name not in seen and set(LAW_FORMS[name].required_variables(LAW_FORMS[name].fit_target)) <= set(SCHEMA):
             out.append((f"{name}: {LAW_FORMS[name].formula}", name))
     out += [(f"Approach 2 (IsoFLOP), {m}: N*(C), D*(C)", key) for key, m in ISOFLOP_CHOICES.items()]
+    for name in fit.table_forms():  # forms over other columns (experts, vocabulary, mixture shares...)
+        if name not in seen and not _runs_form(name):
+            f = LAW_FORMS[name]
+            out.append((f"{name}: {f.formula} [over {', '.join(f.variables(f.fit_target))}]", name))
     return out
+
+
+def _runs_form(law: str) -> bool:
+    """Whether a choice reads the runs columns (N, D, C, loss, U, epochs) rather than any columns."""
+    from ..laws.forms import FORMS as LAW_FORMS
+
+    if law in ISOFLOP_CHOICES or law in PRESETS:
+        return True
+    f = LAW_FORMS[law]
+    return set(f.required_variables(f.fit_target)) <= set(SCHEMA)
 SCHEMA = ("N", "D", "C", "loss", "U", "epochs")
 
 
@@ -68,8 +84,13 @@ def published_choices() -> list[tuple[str, str]]:
     from ..catalog import CATALOG, status
 
     labels = {"shipped": "shipped", "cached": "cached", "local copy": "local copy"}
-    return [(f"{ds.title} [{labels.get(status(k), f'downloads {ds.size / 1e3:,.0f} kB on Load')}]", k)
-            for k, ds in CATALOG.items() if ds.runs is not None]
+    out = [(f"{ds.title} [{labels.get(status(k), f'downloads {ds.size / 1e3:,.0f} kB on Load')}]", k)
+           for k, ds in CATALOG.items() if ds.runs is not None]
+    for k, ds in CATALOG.items():  # a benchmark's tasks: a table of any columns each, with the form to fit
+        where = labels.get(status(k), f"downloads {ds.size / 1e3:,.0f} kB on Load")
+        out += [(f"ScaleBench {t.title}, train split [{where}; Parquet: needs pyarrow]" if k == "scalebench" else
+                 f"{k}: {t.title} [{where}]", f"{k}:{t.key}") for t in ds.tables]
+    return out
 #: Approach 2 (IsoFLOP) in the form picker: value -> method of :func:`scalingviz.fit.fit_isoflop`.
 ISOFLOP_CHOICES = {f"isoflop:{m}": m for m in ("quadratic", "parabola", "akima")}
 NONE = "(none)"
@@ -95,6 +116,7 @@ class FitTab:
         self.rollout: fit.HeldOut | None = None
         self.stages: fit.DataConstrainedFit | None = None
         self.report = None  # the last RunsFitReport (scalingviz.workflows)
+        self.test_score = None  # the fit scored on a benchmark table's held-out split
         self.isoflop: fit.IsoflopFit | None = None
 
         self.source = w.ToggleButtons(options=[("Upload a CSV", "upload"), ("Synthetic example", "example"),
@@ -107,6 +129,7 @@ class FitTab:
         self.example = w.Dropdown(options=[(v, k) for k, v in EXAMPLES.items()], layout=w.Layout(width="360px"))
         self.example.add_class("sv-fit-example")
         self.published = w.Dropdown(options=published_choices(), layout=w.Layout(width="360px"))
+        self.published.add_class("sv-fit-published")
         self.load_button = w.Button(description="Load", icon="folder-open", layout=w.Layout(width="90px"))
         self.load_button.add_class("sv-fit-load")
         self.source_box = w.HBox()
@@ -121,6 +144,23 @@ class FitTab:
         for k, dd in self.mapping.items():
             dd.add_class(f"sv-fit-col-{k}")
             dd.observe(lambda c, k=k: self._on_map(k, c["new"]), "value")
+        # A form over other columns: one dropdown per variable, and the target column.
+        self.var_map: dict[str, w.Dropdown] = {}
+        self._user_vars: dict[str, str] = {}  # the user's variable -> column picks, kept across forms and files
+        self.target = w.Dropdown(options=[NONE], value=NONE, description="target", layout=w.Layout(width="230px"),
+                                 style=dict(description_width="52px"),
+                                 tooltip="the column the law predicts (a loss, an accuracy: any sign on the linear scale)")
+        self.target.add_class("sv-fit-target")
+        self.target.observe(lambda c: self._on_var("@target", c["new"]), "value")
+        self.var_box = w.VBox()
+        self.var_box.add_class("sv-fit-vars")
+        self.spec = None  # the catalogue's TableSpec of a loaded benchmark table
+        self.space = w.ToggleButtons(options=[("log scale", "log"), ("linear scale", "linear")], value="log",
+                                     style=dict(button_width="100px"),
+                                     tooltips=["residuals of log target (Hoffmann et al.; the target must be > 0)",
+                                               "residuals of the target itself (any sign: normalised losses, "
+                                               "accuracies)"])
+        self.space.add_class("sv-fit-space")
         # User-facing default: Chinchilla's form, as Hoffmann et al. and Epoch fit it.
         self.form = w.Dropdown(options=fit_choices(), value="hoffmann2022",
                                description="form", layout=w.Layout(width="360px"), style=dict(description_width="40px"))
@@ -170,6 +210,7 @@ class FitTab:
         self.exports = w.HTML()
         self.exports.add_class("sv-fit-exports")
 
+        self.form.observe(lambda _c: self._on_form(), "value")
         self.source.observe(lambda _c: self._show_source(), "value")
         self.upload.observe(self._on_upload, "value")
         self.load_button.on_click(lambda _b: self._load_selected())
@@ -181,15 +222,23 @@ class FitTab:
 
     # -- layout ------------------------------------------------------------------------------
     def _layout(self) -> w.Widget:
+        self.schema_box = w.VBox([w.HBox([self.mapping["N"], self.mapping["loss"]]),
+                                  w.HBox([self.mapping["D"], self.mapping["C"]]),
+                                  w.HBox([self.mapping["U"], self.mapping["epochs"]])])
+        self.schema_box.add_class("sv-fit-schema")
         step = lambda t: w.HTML(f"<div class='sv-plan-section'>{t}</div>")  # noqa: E731
         left = w.VBox([
             step("1. Data"), self.source, self.source_box, self.file_error,
             w.HTML("<div class='sv-note'>Columns: <b>N</b> [params], <b>loss</b> [nats/token], and <b>D</b> [tokens] "
-                   f"or <b>C</b> [FLOP] (then D = C/6N); or a loss curve: <b>step</b>, <b>lr</b>, <b>loss</b>. Up to "
-                   f"{datasets.MAX_BYTES // 2**20} MiB; comma, semicolon or tab.</div>"),
-            step("2. Columns"), w.HBox([self.mapping["N"], self.mapping["loss"]]),
-            w.HBox([self.mapping["D"], self.mapping["C"]]), w.HBox([self.mapping["U"], self.mapping["epochs"]]), self.mode_note, self.preview,
-            self.select, step("3. Fit"), self.form, self.constraints, w.HBox([self.n_boot, self.holdout]), self.largest,
+                   "or <b>C</b> [FLOP] (then D = C/6N); any columns for a form over other variables (experts, "
+                   "vocabulary, mixture shares); or a loss curve: <b>step</b>, <b>lr</b>, <b>loss</b>. Up to "
+                   f"{datasets.MAX_BYTES // 2**20} MiB; CSV (comma, semicolon or tab), JSON Lines or Parquet.</div>"),
+            step("2. Columns"), self.schema_box, self.var_box, self.mode_note, self.preview,
+            self.select, step("3. Fit"), self.form,
+            w.HBox([w.HTML("<div style='text-align:right;padding-right:8px'>fit on</div>",
+                           layout=w.Layout(width="48px")), self.space], layout=w.Layout(align_items="center")),
+            self.constraints, w.HBox([self.n_boot, self.holdout]),
+            self.largest,
             w.HBox([self.fit_button, self.progress,
                                                                                    self.progress_note]),
             self.fit_error,
@@ -221,18 +270,25 @@ class FitTab:
                 path = DATA_DIR / self.example.value
                 self.load_bytes(path.read_bytes(), path.name)
             else:
-                name = self.published.value
+                choice = self.published.value
+                name, _, task = choice.partition(":")
                 local = datasets.load(name)
-                path, spec = local.path(), local.spec.runs
                 self.published.options = published_choices()  # "downloads ... on Load" became "cached"
-                self.published.value = name
-                self.load_bytes(path.read_bytes(), path.name, mapping=spec.columns, law=spec.law)
+                self.published.value = choice
+                if task:
+                    spec = next(t for t in local.spec.tables if t.key == task)
+                    path = local.path(spec.file)
+                    self.load_bytes(path.read_bytes(), path.name, spec=spec)
+                else:
+                    path, runs = local.path(), local.spec.runs
+                    self.load_bytes(path.read_bytes(), path.name, mapping=runs.columns, law=runs.law)
         except (ValueError, OSError) as exc:
             self.file_error.value = error_html(str(exc))
 
     def load_bytes(self, raw: bytes, name: str, *, mapping: dict[str, str] | None = None,
-                   law: str | None = None) -> bool:
-        """Read a CSV's header and first rows; keep the user's column mapping where it still applies."""
+                   law: str | None = None, spec: Any = None) -> bool:
+        """Read a file's header and first rows; keep the user's column mapping where it still applies.
+        ``spec`` (a catalogue ``TableSpec``) loads a benchmark's table with its form, columns, target and scale."""
         self.file_error.value = ""
         self.fit_error.value = ""
         try:
@@ -242,11 +298,21 @@ class FitTab:
             return False
         self.raw, self.source_name, self.columns = raw, name, list(table)
         self._clear_results()  # the previous file's fit is not this file's
+        if spec is None and self.spec is not None and self.spec.apart:
+            self.select.value = ""  # the previous table's group selection is not this file's
+        self.spec = spec
         self._set_curve_mode(is_curve_table(self.columns))
         if not self._curve_mode:
             self._set_mapping(mapping)
-        if law is not None:
-            self.form.value = law
+        if spec is not None:
+            self._user_vars.update({**spec.columns, "@target": spec.target})
+            self.space.value = spec.space
+            self.select.value = (f"{spec.apart}={sorted(set(table[spec.apart]))[0]}" if spec.apart else "")
+            law = spec.law
+        if law is not None and self.form.value != law:
+            self.form.value = law  # rebuilds the variables' dropdowns
+        else:
+            self._on_form()
         rows = min(5, len(next(iter(table.values()))) if table else 0)
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(str(table[c][i]))}</td>" for c in self.columns) + "</tr>"
@@ -272,10 +338,71 @@ class FitTab:
         if [v for _, v in self.form.options] != [v for _, v in choices]:
             self.form.options = choices
             self.form.value = choices[0][1] if curve else "hoffmann2022"
-        for dd in (*self.mapping.values(), self.n_boot, self.holdout):
+        for dd in (*self.mapping.values(), self.n_boot, self.holdout, self.space):
             dd.disabled = curve
+        if curve:
+            self.var_box.children = []
         self.mode_note.value = ("<div class='sv-note'>A loss curve (columns step, lr, loss): fitted with a "
                                 "schedule-aware law; the columns above are not used.</div>" if curve else "")
+
+    def table_mode(self) -> bool:
+        """Whether the fit reads any columns (a form over other variables, or a benchmark's table) rather
+        than the runs columns (N, D, C, loss, U, epochs)."""
+        return not self._curve_mode and (self.spec is not None or not _runs_form(self.form.value))
+
+    def _on_form(self) -> None:
+        """Show the columns the chosen form reads: the runs columns, or one dropdown per variable and the target."""
+        if self._curve_mode:
+            return
+        table = self.table_mode()
+        self.schema_box.layout.display = "none" if table else ""
+        for dd in (self.holdout, self.largest):
+            dd.disabled = table
+        self.select.placeholder = ("e.g. group=pile (COLUMN=VALUE; ';' between)" if table else
+                                   "e.g. sweep=a; N>=1e8; C<=1e21; drop 5")
+        if not table:
+            self.var_box.children = []
+            self.mode_note.value = ""
+            return
+        from ..laws.forms import get_form
+
+        form = get_form(self.form.value)
+        variables = form.variables(form.fit_target)
+        opts = [NONE, *self.columns]
+        lower = {c.lower(): c for c in self.columns}
+        self._setting = True
+        try:
+            self.var_map = {}
+            for v in variables:
+                dd = w.Dropdown(options=opts, description=v, layout=w.Layout(width="230px"),
+                                style=dict(description_width="52px"))
+                dd.add_class(f"sv-fit-var-{v}")
+                pick = self._user_vars.get(v)
+                dd.value = pick if pick in self.columns else lower.get(v.lower(), NONE)
+                dd.observe(lambda c, v=v: self._on_var(v, c["new"]), "value")
+                self.var_map[v] = dd
+            self.target.options = opts
+            pick = self._user_vars.get("@target")
+            self.target.value = (pick if pick in self.columns else
+                                 next((lower[g] for g in ("loss", "val_loss", "final_loss") if g in lower), NONE))
+        finally:
+            self._setting = False
+        pairs = [*self.var_map.values(), self.target]
+        self.var_box.children = [w.HBox(pairs[i:i + 2]) for i in range(0, len(pairs), 2)]
+        apart = (f" The benchmark fits each <b>{html.escape(self.spec.apart)}</b> apart: the rows field keeps one; "
+                 "change it to fit another." if self.spec is not None and self.spec.apart else "")
+        self.mode_note.value = (f"<div class='sv-note'>{html.escape(form.name)} reads "
+                                f"{', '.join(f'<b>{html.escape(v)}</b>' for v in variables)}: map each to a column, "
+                                f"and the <b>target</b> it predicts. Rows are selected by COLUMN=VALUE; hold-outs by "
+                                f"compute need a runs table.{apart}</div>")
+
+    def _on_var(self, key: str, value: str) -> None:
+        if not self._setting:
+            self._user_vars[key] = value
+
+    def variable_map(self) -> tuple[dict[str, str], str]:
+        """The form's variables -> columns, and the target column (table mode)."""
+        return {v: dd.value for v, dd in self.var_map.items() if dd.value != NONE}, self.target.value
 
     def _on_map(self, key: str, value: str) -> None:
         if not self._setting:
@@ -331,11 +458,30 @@ class FitTab:
         self.rollout, self.stages, self.coverage = None, None, None
         try:
             filters, lo, hi, drop = datasets.parse_selection(self.select.value)
-            runs = datasets.read_runs(self.raw, self.column_map(), filters=filters, allow_duplicates=law in ISOFLOP_CHOICES)
-            runs = replace(runs.select(minimum=lo, maximum=hi, drop_highest_loss=drop), source=self.source_name)
-            if law in ISOFLOP_CHOICES:
-                return self._run_isoflop(runs, ISOFLOP_CHOICES[law])
-            holdout = units.parse_quantity(self.holdout.value, "hold out C") if self.holdout.value.strip() else None
+            space = self.space.value
+            if self.table_mode():
+                cols, target = self.variable_map()
+                if target == NONE:
+                    raise InputError("target: choose the column the law predicts")
+            else:  # the runs columns; on the linear scale they are read as a table with the loss as its target
+                cols = self.column_map()
+                target = "loss"
+                if space != "log" and law not in ISOFLOP_CHOICES:
+                    target = cols.pop("loss", "loss")
+            if law in ISOFLOP_CHOICES or reads_runs(law, cols, target, space):
+                runs = read_fit_data(self.raw, law if law not in ISOFLOP_CHOICES else "chinchilla", columns=cols,
+                                     filters=filters, allow_duplicates=law in ISOFLOP_CHOICES)
+                runs = replace(runs.select(minimum=lo, maximum=hi, drop_highest_loss=drop), source=self.source_name)
+                if law in ISOFLOP_CHOICES:
+                    return self._run_isoflop(runs, ISOFLOP_CHOICES[law])
+            else:
+                if lo or hi or drop:
+                    raise InputError("rows: N, D or C limits and 'drop K' select runs in a runs table; this fit reads "
+                                     "any columns: select rows with COLUMN=VALUE")
+                runs = replace(read_fit_data(self.raw, law, columns=cols, target=target, space=space, filters=filters),
+                               source=self.source_name)
+            holdout = (units.parse_quantity(self.holdout.value, "hold out C")
+                       if self.holdout.value.strip() and not self.holdout.disabled else None)
             fixed, bounds = fit.parse_constraints(self.constraints.value)
             n_boot = int(self.n_boot.value)
             if n_boot > 0:
@@ -348,7 +494,12 @@ class FitTab:
                 self.progress_note.value = f"<span class='sv-note'>bootstrap {i} / {n}</span>"
 
             report = fit_runs(runs, law, fixed=fixed, bounds=bounds, holdout_above_C=holdout, n_boot=n_boot,
-                              leave_largest_out=self.largest.value, n_jobs=1, progress=tick)
+                              leave_largest_out=self.largest.value and not self.largest.disabled, n_jobs=1,
+                              progress=tick, space=space)
+            self.test_score = None
+            if self.spec is not None and self.spec.test_file and self.table_mode():  # the benchmark's held-out split
+                test = datasets.load(self.published.value.partition(":")[0]).path(self.spec.test_file)
+                self.test_score = score_table(report.result, test, columns=cols, target=target, filters=filters)
         except (ValueError, fit.FitError) as exc:
             name, _, rest = str(exc).partition(":")
             self.file_error.value = ""
@@ -364,6 +515,13 @@ class FitTab:
         self.elapsed = time.perf_counter() - t0
         self.fit_count = getattr(self, "fit_count", 0) + 1
         self.results.value = self._render()
+        if self.test_score is not None:
+            t = self.test_score
+            self.results.value += (
+                f"<div class='sv-plan-h'>Held out: the benchmark's test split ({html.escape(self.spec.test_file)}, "
+                f"{t.n} rows at higher cost than the fitted ones)</div><div>R<sup>2</sup> <b>{t.r2:.3f}</b> "
+                f"(1 is exact, 0 the mean's; clipped to [-1, 1]), median |error| {t.median_abs_error:.3g} "
+                f"{html.escape(self.report.result.target)}</div>")
         self._draw()
         try:
             result.to_preset()
@@ -376,7 +534,6 @@ class FitTab:
 
     def _run_isoflop(self, runs: datasets.RunsTable, method: str) -> bool:
         """Approach 2: budgets, N* and D* per budget, the power laws in C, a figure of the optima."""
-        import plotly.graph_objects as go
 
         report = approach2({"C": runs.C, "N": runs.N, "D": runs.D, "loss": runs.loss}, method=method, skip_small=True)
         r = report.fit
@@ -443,101 +600,13 @@ class FitTab:
         return True
 
     def _render(self) -> str:
-        r, b = self.result, self.boot
-        ci = self.report.ci or {}
-        status_kind = "good" if r.status == "converged" else "warn"
-        rows = "".join(
-            f"<tr><td>{html.escape(k)}</td><td><b>{v:.5g}</b></td><td>"
-            + (f"[{ci[k][0]:.4g}, {ci[k][1]:.4g}]" if k in ci else "&ndash;") + "</td></tr>"
-            for k, v in r.params.items())
-        ci_head = (f"95% CI ({b.n_resamples} resamples" + (f", {b.n_failed} failed" if b.n_failed else "") + ")"
-                   if b is not None else "95% CI (set bootstrap > 0)")
-        out = (f"<div class='sv-plan-badges'><span class='sv-badge' style='background:"
-               f"{'#2a7d3f' if status_kind == 'good' else '#9a6100'}'>{html.escape(r.status)}</span>"
-               f"<span class='sv-note'>{html.escape(r.form)}: {html.escape(r.law_form.formula)}; {r.n_points} runs; "
-               f"objective {r.objective:.6g} (sum of Huber losses, delta {r.delta:g}); condition number "
-               f"{r.condition:.2g}; {html.escape(r.message)}; "
-               f"fit #{self.fit_count} took {self.elapsed:.2f} s</span></div><table class='sv-table'><tr><th>parameter</th><th>fit</th><th>{ci_head}</th></tr>"
-               f"{rows}</table>")
-        if self.stages is not None:
-            st = self.stages
-            first = ("stage 1 skipped (every Chinchilla constant pinned)" if st.single_epoch is None else
-                     f"the Chinchilla constants from the {st.n_single} single-epoch runs "
-                     f"({html.escape(st.single_epoch.status)})")
-            prof = "; ".join(f"{k}: objective within {100 * p['tolerance']:.2g}% of its best for "
-                             f"{p['interval'][0]:.3g} ... {p['interval'][1]:.3g}" + (" (end of grid)" if p["open"] else "")
-                             for k, p in st.profile.items())
-            out += (f"<div class='sv-note'>Two stages (Muennighoff et al.): {first}, then R_D* and R_N* "
-                    f"from all {st.n_repeated} runs: " + ", ".join(f"{k} {v:.4g}" for k, v in st.params.items())
-                    + (f". Profile: {html.escape(prof)}" if prof else "") + "</div>")
-        if self.rollout is not None:
-            g = self.rollout
-            out += (f"<div class='sv-plan-h'>Largest model left out: {g.n} runs of N = "
-                    f"{units.format_quantity(float(self.runs.N.max()))}</div><div>median |error| "
-                    f"<b>{g.median_abs_pct_error:.2f}%</b>, max {g.max_abs_pct_error:.2f}% (fit on the "
-                    f"{g.n_train} smaller runs)</div>")
-        h = self.heldout
-        if h is not None:
-            d = h.to_dict()
-            pub = "".join(f"<tr><td>{html.escape(n)}" + (" <span class='sv-note'>(in sample: fitted on these runs)"
-                                                          "</span>" if e.get("in_sample") else "")
-                          + f"</td><td>{e['median_abs_pct_error']:.2f}%</td>"
-                          f"<td>{e['max_abs_pct_error']:.2f}%</td></tr>" for n, e in d["presets"].items())
-            cov = self.coverage
-            cov_txt = (f"<div class='sv-note'>{100 * cov:.0f}% of them fall inside their 95% prediction interval "
-                       "(bootstrap constants x resampled residuals)</div>") if cov is not None else ""
-            out += (f"<div class='sv-plan-h'>Held out: {d['n']} runs above the threshold</div>{cov_txt}"
-                    f"<table class='sv-table'><tr><th>law</th><th>median |error|</th><th>max |error|</th></tr>"
-                    f"<tr><td><b>your fit</b></td><td><b>{d['median_abs_pct_error']:.2f}%</b></td>"
-                    f"<td><b>{d['max_abs_pct_error']:.2f}%</b></td></tr>{pub}</table>")
-        return out
-
-    def _predictions(self) -> dict[str, np.ndarray]:
-        """Predicted loss of the fit and of each published law that applies, at every run."""
-        runs = self.runs
-        r = self.result
-        cols = {v: (runs.C if v == "C" else getattr(runs, v)) for v in r.variables}
-        out = {"your fit": r.predict(**cols)}
-        target = r.law_form.fit_target
-        for name, p in PRESETS.items():  # every published law that predicts the same quantity from the same columns
-            if (p.has(target) and not p.fitted and not p.secondary and not p.modified
-                    and set(p.form.required_variables(target)) <= set(cols)):
-                args = [cols[v] for v in p.form.variables(target) if v in cols]
-                out[name] = np.asarray(p.form.call(target, p.values, *args), float)
-        return out
+        return results_html(self.report, self.fit_count, self.elapsed)
 
     def _draw(self) -> None:
         """The first fit builds the two figures (a FigureWidget built with its data is drawn whole);
         later fits with the same traces update them in place, which saves the page ~10 MB of
         widget bundle per fit (two new FigureWidgets each ship plotly's bundle)."""
-        runs, preds = self.runs, self._predictions()
-        obs = runs.loss
-        lo, hi = float(np.min(obs)) * 0.97, float(np.max(obs)) * 1.03
-        data = [go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="predicted = observed",
-                           line=dict(color=figures.COLORS["grey"], dash="dash", width=1))]
-        palette = [figures.COLORS["accent"], figures.COLORS["N"], figures.COLORS["D"], figures.COLORS["S"]]
-        for (name, p), color in zip(preds.items(), palette, strict=False):
-            data.append(go.Scatter(x=p, y=obs, mode="markers", name=name,
-                                   marker=dict(size=7 if name == "your fit" else 5, color=color,
-                                               opacity=1 if name == "your fit" else 0.55)))
-        lay = figures.layout("Your runs against the fit and the published laws", "predicted loss [nats/token]",
-                              "observed loss", xlog=False, height=330, width=350)
-        lay["legend"].update(x=0.01, xanchor="left", font=dict(size=10))
-        overlay_fig = go.Figure(data=data, layout=lay)
-        res = 100 * (obs / preds["your fit"] - 1)
-        held = self.held_mask
-        lay2 = figures.layout("Residuals of the fit", "compute C = 6ND [FLOP]", "observed / predicted − 1 [%]",
-                               height=330, width=372, showlegend=bool(held.any()))
-        lay2["legend"].update(x=0.01, xanchor="left", y=0.99, font=dict(size=10))  # the right edge can be clipped by the tab
-        resid_fig = go.Figure(data=[
-            go.Scatter(x=[float(runs.C.min()), float(runs.C.max())], y=[0, 0], mode="lines", showlegend=False,
-                       line=dict(color=figures.COLORS["grey"], dash="dash", width=1), hoverinfo="skip"),
-            go.Scatter(x=runs.C[~held], y=res[~held], mode="markers", name="fitted on",
-                       marker=dict(size=6, color=figures.COLORS["main"]),
-                       hovertemplate="C %{x:.3g}<br>%{y:.2f}%<extra></extra>"),
-            go.Scatter(x=runs.C[held], y=res[held], mode="markers", name="held out",
-                       marker=dict(size=7, color=figures.COLORS["accent"], symbol="diamond"),
-                       hovertemplate="held out: C %{x:.3g}<br>%{y:.2f}%<extra></extra>")], layout=lay2)
+        overlay_fig, resid_fig = result_figures(self.report)
         old = self.figs.children
         names = lambda f: [t.name for t in f.data]  # noqa: E731
         if len(old) == 2 and names(old[0]) == names(overlay_fig) and names(old[1]) == names(resid_fig):
@@ -561,11 +630,11 @@ class FitTab:
                    "status": r.status, "n_points": r.n_points, "data_range": r.data_range,
                    "ci": self.report.ci,
                    "heldout": self.heldout.to_dict() if self.heldout is not None else None}
-        preds = self._predictions()
-        lines = ["N,D,loss," + ",".join(f"pred_{k.replace(' ', '_')}" for k in preds)]
+        preds, cols = predictions(self.result, self.runs), variable_columns(self.result, self.runs)
+        columns = {**cols, r.target: self.runs.loss, **{f"pred_{k.replace(' ', '_')}": p for k, p in preds.items()}}
+        lines = [",".join(columns)]
         for i in range(len(self.runs)):
-            lines.append(f"{self.runs.N[i]:.6g},{self.runs.D[i]:.6g},{self.runs.loss[i]:.6g},"
-                         + ",".join(f"{p[i]:.6g}" for p in preds.values()))
+            lines.append(",".join(f"{c[i]:.6g}" for c in columns.values()))
         self.exports.value = (
             _download_link("scalingviz-fit.json", "application/json",
                            json.dumps(jsonable(payload), indent=1).encode(), "fitted parameters (JSON)")
