@@ -244,3 +244,63 @@ def test_grouped_fit_shares_some_constants_and_not_others(capsys):
     with pytest.raises(InputError, match="per_group: 'Z' is not a fitted constant"):
         fit.fit_law(data, form, group="corpus", per_group=("Z",))
     assert fit.fit_law(data, form, group="corpus").status == "degenerate"  # one E for two corpora: no fit
+
+
+def test_a_prior_on_E_is_the_exact_map_estimate_for_squared_loss():
+    # Issue 22 (Marin's ask): a prior on the irreducible loss, between free and pinned. With squared loss on
+    # the linear scale and only E free, the fit is a Gaussian mean: the MAP estimate is the precision-weighted
+    # average of the data's estimate (variance sigma^2 / n, sigma^2 the free fit's mean squared residual) and
+    # the prior's mean.
+    rng = np.random.default_rng(5)
+    N = np.repeat(np.geomspace(1e8, 1e10, 6), 5)
+    D = 20 * N * rng.uniform(0.5, 2, N.size)
+    others = dict(A=400.0, B=1500.0, alpha=0.34, beta=0.28)
+    y = 1.9 + others["A"] / N ** 0.34 + others["B"] / D ** 0.28 + rng.normal(0, 0.02, N.size)
+    runs = {"N": N, "D": D, "loss": y}
+    kw = dict(fixed=others, space="linear", loss="squared")
+    free = fit.fit_law(runs, "chinchilla", **kw)
+    e_hat, s2, n = free.params["E"], float(np.mean(free.residuals ** 2)), N.size
+    mu, sd = 1.80, 0.01
+    want = (e_hat * n / s2 + mu / sd**2) / (n / s2 + 1 / sd**2)
+    r = fit.fit_law(runs, "chinchilla", prior={"E": (mu, sd)}, **kw)
+    assert r.status == "converged" and r.prior[0] == {"E": (mu, sd)}
+    assert r.params["E"] == pytest.approx(want, abs=1e-6)
+    assert mu < r.params["E"] < e_hat  # pulled toward the prior, not onto it
+    assert "prior E ~ N(1.8, 0.01)" in r.message
+
+
+def test_a_prior_reads_from_text_and_is_refused_where_it_cannot_apply():
+    fixed, bounds, prior = fit.parse_fit_constants("alpha>=0.2; E~1.8+-0.1; beta=0.3; A ~ 400 ± 50")
+    assert prior == {"E": (1.8, 0.1), "A": (400.0, 50.0)} and fixed == {"beta": 0.3} and bounds == {"alpha": (0.2, None)}
+    with pytest.raises(InputError, match=r"E~1\.8. is not a prior NAME~MEAN\+-SD"):
+        fit.parse_fit_constants("E~1.8")
+    runs = {"N": np.geomspace(1e8, 1e10, 8), "D": 2e10 * np.ones(8), "loss": np.linspace(3, 2.5, 8)}
+    with pytest.raises(InputError, match=r"prior: 'F' is not a free, shared constant of chinchilla; valid: E, A"):
+        fit.fit_law(runs, "chinchilla", prior={"F": (1, 1)})
+    with pytest.raises(InputError, match=r"prior: E ~ N\(1.8, 0\) is out of range"):
+        fit.fit_law(runs, "chinchilla", prior={"E": (1.8, 0)})
+    with pytest.raises(InputError, match="prior: 'E' is not a free"):  # pinned: not free
+        fit.fit_law(runs, "chinchilla", prior={"E": (1.8, 0.1)}, fixed={"E": 1.8})
+
+
+def test_the_cli_takes_a_prior_and_the_bootstrap_keeps_it(tmp_path):
+    rng = np.random.default_rng(2)
+    N = np.repeat(np.geomspace(1e8, 3e9, 6), 4)
+    D = 20 * N * rng.uniform(0.3, 3, N.size)
+    L = (1.9 + 400 / N**0.34 + 1500 / D**0.28) * np.exp(rng.normal(0, 0.01, N.size))
+    path = tmp_path / "runs.csv"
+    path.write_text("N,D,loss\n" + "\n".join(f"{a},{b},{c}" for a, b, c in zip(N, D, L, strict=True)))
+
+    def run(*extra):
+        out = subprocess.run([sys.executable, "-m", "scalingviz.cli", "fit", str(path), "--bootstrap", "30", "--json",
+                              *extra], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    free, held = run(), run("--prior", "E~1.9+-0.005")
+    assert held["prior"] == {"E": {"mean": 1.9, "sd": 0.005}} and held["prior_weight"] > 0
+    width = {k: d["ci"]["E"][1] - d["ci"]["E"][0] for k, d in (("free", free), ("held", held))}
+    assert width["held"] < width["free"] / 2  # each resample is refitted with the prior
+    bad = subprocess.run([sys.executable, "-m", "scalingviz.cli", "fit", str(path), "--prior", "E~1.9+-0"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "--prior: E ~ N(1.9, 0) is out of range" in bad.stderr

@@ -161,3 +161,23 @@ def test_scalebench_tasks_load_with_their_form_columns_and_scale():
     # the tab scores the fit on the held-out split itself, as computed here
     assert tab.test_score.n == len(y) and tab.test_score.r2 == pytest.approx(r2, rel=1e-9)
     assert f"R<sup>2</sup> <b>{r2:.3f}</b>" in tab.results.value
+
+
+def test_a_prior_typed_in_constants_is_the_workflows_prior():
+    tab = FitTab()
+    raw = moe_bytes()
+    assert tab.load_bytes(raw, "moe.csv")
+    tab.form.value = "scalebench_moe"
+    tab.var_map["N"].value, tab.var_map["E"].value, tab.target.value = "params", "num_experts", "val_loss"
+    tab.n_boot.value = 0
+    tab.constraints.value = "L_inf~1.7+-0.02"
+    assert tab.run_fit(), tab.fit_error.value
+    cols = {"N": "params", "E": "num_experts"}
+    direct = fit_runs(read_fit_data(raw, "scalebench_moe", columns=cols, target="val_loss"), "scalebench_moe",
+                      prior={"L_inf": (1.7, 0.02)})
+    assert tab.result.params == pytest.approx(direct.result.params, rel=1e-9)
+    assert tab.result.prior[0] == {"L_inf": (1.7, 0.02)}
+    assert "prior L_inf ~ N(1.7, 0.02)" in text(tab.results.value)
+    tab.constraints.value = "L_inf~1.7"  # a bad prior: the message inline, the text kept
+    assert not tab.run_fit()
+    assert "NAME~MEAN+-SD" in tab.fit_error.value and tab.constraints.value == "L_inf~1.7"

@@ -19,7 +19,7 @@ from .common import (
 from .parser import UsageError
 
 #: The fit workflow's parameter names -> the flags that give them (its errors name the flag).
-_FIT_FLAGS = {"holdout_above_C": "--holdout-above-C", "bounds": "--bound", "fixed": "--fix", "n_boot": "--bootstrap",
+_FIT_FLAGS = {"holdout_above_C": "--holdout-above-C", "bounds": "--bound", "fixed": "--fix", "prior": "--prior", "n_boot": "--bootstrap",
               "space": "--space", "asymmetry": "--asymmetry", "loss": "--loss", "target": "--target",
               "group": "--group", "per_group": "--per-group"}
 
@@ -47,9 +47,10 @@ def _cmd_fit(args: argparse.Namespace) -> None:
         except InputError as exc:
             raise UsageError(f"{args.file}: {exc}".replace("columns={", "--col ").replace(": 'your column'}", "=NAME")
                              .replace("columns: ", "--col: ")) from None
-    fixed, bounds = fit.parse_constraints("; ".join([*(args.fix or []), *(args.bound or [])]))
+    fixed, bounds, prior = fit.parse_fit_constants("; ".join([*(args.fix or []), *(args.bound or []),
+                                                              *(args.prior or [])]))
     try:
-        report = fit_runs(runs, args.law, fixed=fixed,
+        report = fit_runs(runs, args.law, fixed=fixed, prior=prior,
                           bounds=bounds, holdout_above_C=args.holdout_above_C, n_boot=args.bootstrap or 0,
                           seed=args.seed, leave_largest_out=args.leave_largest_out, n_jobs=args.jobs or None,
                           progress=_progress_bar, space=args.space, loss=args.loss, asymmetry=args.asymmetry,

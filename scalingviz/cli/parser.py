@@ -241,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--fix", action="append", metavar="NAME=VALUE", help="pin a constant, e.g. --fix E=1.8; repeatable")
     sp.add_argument("--bound", action="append", metavar="NAME>=LOW|NAME<=HIGH",
                     help="bound any constant, e.g. --bound 'E>=1.5'; repeatable")
+    sp.add_argument("--prior", action="append", metavar="NAME~MEAN+-SD",
+                    help="a Gaussian prior on a constant, e.g. --prior 'E~1.8+-0.1' (between free and --fix); "
+                         "repeatable")
     sp.add_argument("--leave-largest-out", action="store_true",
                     help="also fit without the largest model and report the errors on it (a rollout score)")
     sp.add_argument("--drop-highest-loss", type=int, default=0, metavar="K",

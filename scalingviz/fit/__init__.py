@@ -27,6 +27,7 @@ from .constrained import (  # noqa: F401
     _profile_stage2,
     fit_data_constrained,
 )
+from .constraints import parse_constraints, parse_fit_constants, prior_weight  # noqa: F401
 from .core import (  # noqa: F401
     CHUNK_ELEMENTS,
     COLLAPSE_LIMIT,
@@ -57,7 +58,6 @@ from .core import (  # noqa: F401
     fit_law,
     fittable_forms,
     huber_objective,
-    parse_constraints,
     resolve_law,
     table_forms,
 )
@@ -142,6 +142,8 @@ __all__ = [
     "identified_by_bootstrap",
     "leave_largest_out",
     "parse_constraints",
+    "parse_fit_constants",
+    "prior_weight",
     "prediction_interval",
     "resolve_law",
     "su2024_procedure",

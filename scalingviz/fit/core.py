@@ -19,6 +19,7 @@ from ..errors import InputError, shown
 from ..laws.forms import FORMS, LawForm
 from ..presets import Preset
 from ..table import Table, as_table
+from .constraints import _check_fixed, _check_prior, prior_weight
 from .objective import CHUNK_ELEMENTS, DELTA, SPACES, _huber, _Problem, huber_objective  # noqa: F401
 
 if TYPE_CHECKING:
@@ -83,46 +84,6 @@ def resolve_law(law: LawForm | Preset | str) -> tuple[LawForm, dict[str, float]]
         raise InputError(f"law: the {form.name} form has nothing to fit to a table of runs{hint}; fittable forms: "
                          f"{', '.join(fittable_forms())}")
     return form, values
-
-
-def parse_constraints(text: str) -> tuple[dict[str, float], dict[str, tuple[float | None, float | None]]]:
-    """Constants typed as text: ``E=1.8; alpha>=0.2; alpha<=0.6`` -> (fixed, bounds). Nothing is evaluated."""
-    from ..units import parse_quantity
-
-    fixed: dict[str, float] = {}
-    bounds: dict[str, list[float | None]] = {}
-    for item in (x.strip() for x in str(text or "").split(";")):
-        if not item:
-            continue
-        for op in (">=", "<=", "="):
-            if op in item:
-                name, value = (x.strip() for x in item.split(op, 1))
-                if not name.isidentifier():
-                    raise InputError(f"constants: {item!r}: {name!r} is not a constant's name")
-                v = parse_quantity(value, name)
-                if op == "=":
-                    fixed[name] = v
-                else:
-                    bounds.setdefault(name, [None, None])[0 if op == ">=" else 1] = v
-                break
-        else:
-            raise InputError(f"constants: {item!r} is not NAME=VALUE (pin), NAME>=LOW or NAME<=HIGH (bound)")
-    return fixed, {k: (lo, hi) for k, (lo, hi) in bounds.items()}
-
-
-def _check_fixed(form: LawForm, fixed: dict[str, float] | None) -> dict[str, float]:
-    """Constants to hold fixed: each a constant of the form, with a finite value."""
-    fixed = dict(fixed or {})
-    for k, v in fixed.items():
-        if k not in form.constants:
-            raise InputError(f"fixed: {k!r} is not a constant of the {form.name} form; valid: {', '.join(form.constants)}")
-        try:
-            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
-        except OverflowError:
-            ok = False
-        if not ok:
-            raise InputError(f"fixed: {k}={shown(v)} is not a finite number")
-    return fixed
 
 
 def _run_columns(runs: RunsTable | Table, variables: tuple[str, ...], form: str) -> list[NDArray]:
@@ -199,6 +160,8 @@ class FitResult(_Constants):
     target: str = "loss"  # the column the law predicts
     group: str | None = None  # the column whose labels split the runs (a grouped fit)
     group_labels: tuple[str, ...] = ()
+    #: a Gaussian prior on constants and its weight, ({name: (mean, sd)}, s2) (see fit_law's ``prior``)
+    prior: tuple[dict[str, tuple[float, float]], float] | None = None
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -272,6 +235,7 @@ def fit_law(
     target: str = "loss",
     group: str | None = None,
     per_group: Sequence[str] = (),
+    prior: dict[str, tuple[float, float]] | None = None,
 ) -> FitResult:
     """Fit a law to runs by Huber regression on log loss (by default).
 
@@ -320,6 +284,13 @@ def fit_law(
         apply to the others).
     fixed : dict, optional
         ``{constant: value}`` held fixed (e.g. E from another fit).
+    prior : dict, optional
+        ``{constant: (mean, sd)}``: a Gaussian prior, between a free constant and a pinned one (Marin's
+        irreducible loss: a free E extrapolated too optimistically, a pin ignores the data). The fit first
+        runs without it; the prior then adds ``w * ((c - mean) / sd)^2 / 2`` to the objective, ``w``
+        (:func:`prior_weight`) putting it on the scale of the data's information in that first fit, so the
+        result is the maximum a posteriori estimate (exactly so for squared loss and Gaussian noise; the
+        reported objective includes the term). Bootstrap refits keep the same prior and weight.
     seed : int
         Seeds the jitter of the extra random starts.
 
@@ -369,6 +340,7 @@ def fit_law(
                          "relative to an under-estimate, > 0 (1: symmetric)")
     if delta is not None and not (isinstance(delta, (int, float)) and delta > 0):
         raise InputError(f"delta: {delta!r} is out of range; expected a positive Huber threshold (default 1e-3)")
+    prior = _check_prior(form, prior, names, per_group)
     fixed_all = {**{k: v for k, v in preset_values.items() if k not in used}, **fixed}
     fixed_call = {k: float(v) for k, v in fixed_all.items() if k in used}
     variables = form.variables(fit_target)
@@ -391,8 +363,14 @@ def fit_law(
         labels = tuple(str(x) for x in labels)
         groups = (codes, labels)
         names = tuple(e for n in names for e in ([f"{n}[{g}]" for g in labels] if n in per_group else [n]))
+    prior_term = None
+    if prior:
+        free = fit_law(table, law, loss=loss, delta=delta, starts=starts, bounds=bounds, fixed=fixed, seed=seed,
+                       maxiter=maxiter, space=space, asymmetry=asymmetry, group=group, per_group=per_group)
+        prior_term = (prior, prior_weight(free.residuals, delta))
+        starts = [free.params, {**free.params, **{k: mu for k, (mu, _) in prior.items()}}]
     problem = _Problem(form, names, fixed_call, X, np.log(y) if space == "log" else y, delta, space=space,
-                       asymmetry=asymmetry, groups=groups)
+                       asymmetry=asymmetry, groups=groups, prior=prior_term)
     all_bounds = dict(form.bounds)
     for name, bnd in (bounds or {}).items():
         if name not in names:
@@ -414,10 +392,14 @@ def fit_law(
         rng_data = {"N": (float(table.N.min()), float(table.N.max())), "D": (float(table.D.min()), float(table.D.max())),
                     "C": (float(table.C.min()), float(table.C.max()))}
     params = problem.named(th)
+    if prior_term is not None:
+        message += ("; prior " + ", ".join(f"{k} ~ N({mu:g}, {sd:g})" for k, (mu, sd) in prior.items())
+                    + f", weighed by the data's information in the fit without it (a MAP estimate; free, "
+                    f"{', '.join(f'{k} = {free.params[k]:.4g}' for k in prior)})")
     return FitResult(form.name, params, obj, status, message, len(table), resid, th, n_starts, delta, rng_data,
                      fixed=fixed_all, law_form=form, condition=condition_number(problem, th), space=space,
                      asymmetry=float(asymmetry), target=target, group=group,
-                     group_labels=() if groups is None else groups[1])
+                     group_labels=() if groups is None else groups[1], prior=prior_term)
 
 
 #: The columns a runs table reads (any other column makes the data a generic table).

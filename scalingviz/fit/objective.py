@@ -57,8 +57,15 @@ class _Problem:
     def __init__(self, form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray],
                  lnL: NDArray, delta: float, fn: Callable | None = None, grad_fn: Callable | None = None,
                  weights: NDArray | None = None, space: str = "log", asymmetry: float = 1.0,
-                 groups: tuple[NDArray, tuple[str, ...]] | None = None):
+                 groups: tuple[NDArray, tuple[str, ...]] | None = None,
+                 prior: tuple[dict[str, tuple[float, float]], float] | None = None):
         self.form, self.names, self.fixed, self.X, self.lnL, self.delta = form, names, fixed, X, lnL, delta
+        # A Gaussian prior on some constants, ({name: (mean, sd)}, weight): the objective gains
+        # weight * sum ((c - mean) / sd)^2 / 2, the weight being the residuals' variance on the fit's scale
+        # (so the sum is a MAP objective under Gaussian noise; see fit_law's ``prior``).
+        self.prior = prior
+        self._prior = [(names.index(n), mu, sd) for n, (mu, sd) in (prior[0] if prior else {}).items()]
+        self._prior_w = float(prior[1]) if prior else 0.0
         self.space, self.asymmetry = space, float(asymmetry)
         self.w = 1.0 if weights is None else np.asarray(weights, dtype=float)
         self.fn = fn or form.functions[form.fit_target]
@@ -74,6 +81,21 @@ class _Problem:
                 if "[" in n:
                     self.per_group.setdefault(self.base[n], []).append(j)
         self.log = np.array([self.base[n] not in form.linear for n in names])
+
+    def penalty(self, theta: NDArray) -> tuple[NDArray | float, NDArray]:
+        """The prior's term of the objective for one theta (k,) or a batch (m, k), and its gradient in theta."""
+        grad = np.zeros_like(theta, dtype=float)
+        if not self._prior:
+            return (0.0 if theta.ndim == 1 else np.zeros(theta.shape[0])), grad
+        value = 0.0
+        with np.errstate(all="ignore"):
+            for j, mu, sd in self._prior:
+                t = theta[..., j]
+                c = np.exp(np.clip(t, -700, 700)) if self.log[j] else t
+                z = (c - mu) / sd
+                value = value + 0.5 * self._prior_w * z * z
+                grad[..., j] = self._prior_w * z / sd * (c if self.log[j] else 1.0)
+        return value, grad
 
     def weight(self, r: NDArray) -> NDArray | float:
         """Each residual's weight: the row's own, times ``asymmetry`` for an over-estimate (r > 0)."""
@@ -127,7 +149,7 @@ class _Problem:
             return np.concatenate([self.objective_many(thetas[i:i + step]) for i in range(0, thetas.shape[0], step)])
         with np.errstate(all="ignore"):
             r = transform(self.predict_many(thetas), self.space) - self.lnL
-            v = (self.weight(r) * _huber(r, self.delta)).sum(axis=1)
+            v = (self.weight(r) * _huber(r, self.delta)).sum(axis=1) + self.penalty(thetas)[0]
         return np.where(np.isfinite(v), v, np.inf)
 
     def jacobian(self, theta: NDArray, pred: NDArray, c: dict[str, float] | None = None) -> NDArray:
@@ -166,7 +188,10 @@ class _Problem:
             return np.inf, np.zeros_like(theta)
         g = w * np.clip(r, -self.delta, self.delta)  # derivative of Huber (weighted)
         grad = self.jacobian(theta, pred, c).T @ g
-        if not np.all(np.isfinite(grad)):
+        if self._prior:
+            pv, pg = self.penalty(theta)
+            v, grad = v + float(pv), grad + pg
+        if not (np.isfinite(v) and np.all(np.isfinite(grad))):
             return np.inf, np.zeros_like(theta)
         return scale * v, scale * grad
 
@@ -176,7 +201,7 @@ class _Problem:
         out = _Problem(self.form, self.names, self.fixed, [x[rows] for x in self.X], self.lnL[rows], self.delta,
                        fn=self.fn, grad_fn=self.grad_fn, weights=None if np.ndim(w) == 0 else w, space=self.space,
                        asymmetry=self.asymmetry,
-                       groups=None if self.groups is None else (self.groups[0][rows], self.groups[1]))
+                       groups=None if self.groups is None else (self.groups[0][rows], self.groups[1]), prior=self.prior)
         return out
 
     def to_theta(self, values: dict[str, float]) -> NDArray:

@@ -46,12 +46,13 @@ class BootstrapResult:
 
 def _refit_chunk(form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray], lnL: NDArray,
                  theta: NDArray, delta: float, idx: NDArray, space: str = "log",
-                 asymmetry: float = 1.0) -> tuple[NDArray, int]:
+                 asymmetry: float = 1.0, prior: tuple | None = None) -> tuple[NDArray, int]:
     """Refit one chunk of resamples (rows of ``idx``); module-level so a process pool can run it."""
     out, failed = [], 0
     bnds = None
     for row in idx:
-        problem = _Problem(form, names, fixed, [x[row] for x in X], lnL[row], delta, space=space, asymmetry=asymmetry)
+        problem = _Problem(form, names, fixed, [x[row] for x in X], lnL[row], delta, space=space, asymmetry=asymmetry,
+                           prior=prior)
         if bnds is None:
             bnds = problem.theta_bounds(dict(form.bounds))
         res, obj = _polish(problem, theta, bnds, 500)
@@ -121,7 +122,7 @@ def bootstrap(
     fixed = {k: float(v) for k, v in fit.fixed.items() if k in used}
     X = _run_columns(runs, form.variables(form.fit_target), form.name)
     lnL = transform(runs.loss, fit.space)
-    opts = (fit.space, fit.asymmetry)
+    opts = (fit.space, fit.asymmetry, fit.prior)
     m = len(runs)
     idx = np.random.default_rng(seed).integers(0, m, (n, m))
     chunk = max(1, min(50, n // max(1, 4 * n_jobs)))

@@ -176,7 +176,7 @@ class FitTab:
                              tooltip="keep rows: COLUMN=VALUE (equality), N, D or C >= / <= a number, 'drop K' "
                                      "(the K highest losses); separated by ';'")
         self.select.add_class("sv-fit-select")
-        self.constraints = w.Text(value="", placeholder="e.g. E=1.8; alpha>=0.2", description="constants",
+        self.constraints = w.Text(value="", placeholder="e.g. E=1.8; alpha>=0.2; E~1.8+-0.1 (prior)", description="constants",
                                   continuous_update=False, layout=w.Layout(width="460px"),
                                   style=dict(description_width="70px"),
                                   tooltip="pin a constant (NAME=VALUE) or bound it (NAME>=LOW, NAME<=HIGH); ';' between")
@@ -482,7 +482,7 @@ class FitTab:
                                source=self.source_name)
             holdout = (units.parse_quantity(self.holdout.value, "hold out C")
                        if self.holdout.value.strip() and not self.holdout.disabled else None)
-            fixed, bounds = fit.parse_constraints(self.constraints.value)
+            fixed, bounds, prior = fit.parse_fit_constants(self.constraints.value)
             n_boot = int(self.n_boot.value)
             if n_boot > 0:
                 self.progress.max = n_boot
@@ -495,7 +495,7 @@ class FitTab:
 
             report = fit_runs(runs, law, fixed=fixed, bounds=bounds, holdout_above_C=holdout, n_boot=n_boot,
                               leave_largest_out=self.largest.value and not self.largest.disabled, n_jobs=1,
-                              progress=tick, space=space)
+                              progress=tick, space=space, prior=prior)
             self.test_score = None
             if self.spec is not None and self.spec.test_file and self.table_mode():  # the benchmark's held-out split
                 test = datasets.load(self.published.value.partition(":")[0]).path(self.spec.test_file)

@@ -89,7 +89,8 @@ def objective_text(r: fit.FitResult) -> str:
     kind = "squared residuals" if r.delta == float("inf") else f"Huber losses, delta {r.delta:.3g}"
     scale = f"log {r.target}" if r.space == "log" else f"{r.target} (linear scale)"
     skew = f"; over-estimates weigh {r.asymmetry:g}x" if r.asymmetry != 1 else ""
-    return f"{r.objective:.6g} (sum of {kind} on {scale}{skew})"
+    prior = f"; plus the prior's term on {', '.join(r.prior[0])}" if r.prior else ""
+    return f"{r.objective:.6g} (sum of {kind} on {scale}{skew}{prior})"
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,9 @@ class RunsFitReport:
         r_opts = {"space": r.space, "asymmetry": r.asymmetry, "target": r.target}
         if r_opts != {"space": "log", "asymmetry": 1.0, "target": "loss"}:
             out["objective_options"] = r_opts
+        if r.prior:
+            out["prior"] = {k: {"mean": mu, "sd": sd} for k, (mu, sd) in r.prior[0].items()}
+            out["prior_weight"] = r.prior[1]
         if self.pinned:
             out["pinned"] = dict(self.pinned)
         out["ci"] = self.ci
@@ -209,7 +213,8 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
              holdout_above_C: float | None = None, n_boot: int = 0, seed: int = 0,
              leave_largest_out: bool = False, n_jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None, space: str = "log", loss: str = "huber",
-             asymmetry: float = 1.0, group: str | None = None, per_group: tuple[str, ...] = ()) -> RunsFitReport:
+             asymmetry: float = 1.0, group: str | None = None, per_group: tuple[str, ...] = (),
+             prior: dict[str, tuple[float, float]] | None = None) -> RunsFitReport:
     """Fit ``law`` to ``runs``, with the checks a user asked for.
 
     Parameters
@@ -234,9 +239,9 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
         Processes for a bootstrap of at least 200 resamples (default: the machine's cores).
     progress : callable, optional
         ``progress(i, n)`` after each resample.
-    space, loss, asymmetry, group, per_group
-        The fit's scale, robust loss, weight of over-estimates, and the column of groups with the constants
-        fitted per group (:func:`scalingviz.fit.fit_law`).
+    space, loss, asymmetry, group, per_group, prior
+        The fit's scale, robust loss, weight of over-estimates, the column of groups with the constants
+        fitted per group, and a Gaussian prior on constants (:func:`scalingviz.fit.fit_law`).
 
     Returns
     -------
@@ -258,6 +263,8 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
     options: dict[str, Any] = {"fixed": fixed or None, "bounds": bounds or None}
     if (space, loss, asymmetry) != ("log", "huber", 1.0):
         options.update(space=space, loss=loss, asymmetry=asymmetry)
+    if prior:
+        options["prior"] = dict(prior)
     if group is not None:
         options.update(group=group, per_group=tuple(per_group))
         if per_group and n_boot:
@@ -277,6 +284,9 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
                              "(E=1.87)")
         if holdout_above_C is not None:
             raise InputError("holdout_above_C: not supported by the two-stage data-constrained fit")
+        if prior:
+            raise InputError("prior: not supported by the two-stage data-constrained fit; pin constants instead "
+                             "(E=1.87)")
         dc = fit.fit_data_constrained(runs, form, fixed=fixed or None, n_boot=n_boot, seed=seed)
         # the status is both stages' (R_D*, R_N* identified or not), not stage 2's alone
         result = replace(dc.repeated, status=dc.status, message=dc.message)
