@@ -405,6 +405,25 @@ class Preset:
         self._need("curve", "a loss curve under a learning-rate schedule")
         return self.form.call("curve", self.values, _arg("step", step, zero=True), _arg("lr", lr, zero=True))
 
+    def response(self, **variables: ArrayLike):
+        """The form's fitted quantity over its own variables, by name (``response(N=1e9, Nv=6.5e7, D=2e10)``
+        for a vocabulary law): for laws whose ``loss`` is not an L(N, D)."""
+        self._need("response", "a quantity over variables of its own")
+        want = self.form.variables("loss")
+        missing = [v for v in self.form.required_variables("loss") if v not in variables]
+        unknown = [v for v in variables if v not in want]
+        if missing or unknown:
+            raise InputError(f"variables: {self.name!r} takes {', '.join(want)}; "
+                             + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"))
+        return self.form.call("loss", self.values, *(_arg(v, variables[v], zero=True) for v in want if v in variables))
+
+    def optimal_vocab(self, N: ArrayLike, d: ArrayLike, C: ArrayLike | None = None) -> dict[str, Any]:
+        """The vocabulary size [tokens] minimising the loss for N non-vocabulary parameters [params], embedding
+        width d and C FLOP (default: the law's own compute-optimal budget for N); with N_v, D, C and the loss."""
+        self._need("optimal_vocab", "an optimal vocabulary size")
+        return self.form.call("optimal_vocab", self.values, _arg("N", N), _arg("d", d),
+                              None if C is None else _arg("C", C))
+
     def power(self, X: ArrayLike):
         """A one-variable power law's loss at X (N, D or C, as its form says)."""
         self._need("power", "a one-variable power law")
@@ -773,6 +792,45 @@ MUENNIGHOFF2023 = Preset(
 )
 
 
+_TAO = Citation("Tao, Liu, Dou, Muennighoff, Wan, Luo, Lin, Wong", 2024,
+                "Scaling Laws with Vocabulary: Larger Models Deserve Larger Vocabularies (NeurIPS 2024)", "2407.13623")
+_TAO_SRC = "sail-sg/scaling-with-vocab @ 6701cc2, optimal_Nv_predict.py (approach3_isoloss)"
+
+TAO2024 = Preset(
+    name="tao2024",
+    title="Tao et al. 2024 (vocabulary)",
+    form="tao_vocab",
+    citation=_TAO,
+    N_convention="non-embedding (Tao et al.'s non-vocabulary N_nv: every parameter but the V x d vocabulary ones)",
+    loss_unit="nats/token, unigram-normalised (the loss minus a unigram model's; negative), SlimPajama",
+    formula="L_u = -E + A1/N_nv^alpha1 + A2/N_v^alpha2 + B/D^beta (N_nv, N_v in 1e6 params; D in 1e9 tokens)",
+    fitted_range=FittedRange(
+        N=(3.32e7, 1.13e9), D=(2.65e8, 5.48e10), C=(2.19e17, 4.36e20),
+        source="the authors' exp_data.csv (1,200 runs), runs of 2.18e17 FLOP or more (1,054) as approach3_isoloss.py "
+               "fits; vocabularies 4,096 to 96,256; D converted from characters with the authors' tokenizer ratio",
+    ),
+    params={
+        "E": _P(5.5327846803337435, "nats/token", _TAO_SRC),
+        "A1": _P(1.8313851559554126, "nats/token x (1e6 params)^alpha1", _TAO_SRC),
+        "alpha1": _P(0.44660634152009615, "-", _TAO_SRC + "; tied to beta in the fit"),
+        "A2": _P(0.19584238398665638, "nats/token x (1e6 params)^alpha2", _TAO_SRC),
+        "alpha2": _P(0.6707374679896795, "-", _TAO_SRC),
+        "B": _P(2.1241123120064955, "nats/token x (1e9 tokens)^beta", _TAO_SRC),
+        "beta": _P(0.44660634152009615, "-", _TAO_SRC + "; tied to alpha1 in the fit"),
+        "G": _P(float(np.exp(-2.4846510161625193)), "params / FLOP^a",
+                "same file, flops_to_Nnvopt (Approach 1: compute-optimal N_nv = G C^a)"),
+        "a": _P(0.5, "-", "same file, flops_to_Nnvopt"),
+    },
+    setup={"r0": 1.20470122, "r1": -0.15811069, "r2": 0.00639222},  # utils.H_to_D: tokens per character
+    notes="Constants read from the authors' code, not from a printed table of the paper (no stored copy of its "
+          "tables could be read). The paper's abstract is checked instead: the optimal vocabulary of Llama2-70B "
+          "'at least 216K' and the 3B model's 43K at 2.3e21 FLOP (tests/test_tao2024.py). D is counted as the "
+          "authors' fit counts it: characters through their tokenizer ratio (setup r0, r1, r2) at V in thousands, "
+          "2.5-4x the true tokens (scalingviz.laws.tao2024.tokens_from_characters); the optimal vocabulary "
+          "takes true tokens, D = C / 6(N_nv + V d), as the authors' code does.",
+)
+
+
 _LUO = Citation("Luo, Wen, Hu, Sun, Liu, Sun, Lyu, Chen", 2025,
                  "A Multi-Power Law for Loss Curve Prediction Across Learning Rate Schedules (ICLR 2025)", "2503.12811")
 _LUO_SRC = "thu-yao-01-luo/MultiPowerLaw @ 8da9f19, src/config.py PARAMS (also the README's table)"
@@ -879,7 +937,7 @@ DEEPSEEK_LR_DROPS_SOURCE = ("Bi et al. 2024 (DeepSeek LLM) Sec. 2.2: multi-step 
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (KAPLAN2020, KAPLAN2020_ALT, HOFFMANN2022, HOFFMANN2022_TEX, SARDANA2024, BESIROGLU2024, LI2025, BI2024, MUENNIGHOFF2023,
-              _su2024_from_procedure(), LUO2025_25M, LUO2025_100M, LUO2025_400M)
+              _su2024_from_procedure(), LUO2025_25M, LUO2025_100M, LUO2025_400M, TAO2024)
     if p is not None
 }
 _PUBLISHED = frozenset(PRESETS)

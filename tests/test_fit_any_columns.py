@@ -39,8 +39,9 @@ def test_moe_form_over_an_experts_column_fits_and_predicts():
         assert r.params[k] == pytest.approx(v, rel=1e-6), k
     assert float(r.predict(N=1e10, E=64)) == pytest.approx(moe_loss(1e10, 64, **TRUE), rel=1e-9)
     assert r.data_range["E"] == (1.0, 512.0) and r.data_range["N"] == (1.5e7, 1.3e9)
-    # a form over N and E is no L(N, D): nothing is derived from it as if it were
-    assert not MOE.has("optimal") and not MOE.has("inference_optimal") and MOE.has("loss")
+    # a form over N and E is no L(N, D): nothing is derived from it as if it were, nor handed it as a loss
+    assert not MOE.has("optimal") and not MOE.has("inference_optimal") and not MOE.has("loss")
+    assert MOE.has("response")
 
 
 @pytest.mark.slow

@@ -62,6 +62,8 @@ __all__ = [
 #: Every capability a form can have, and what it computes.
 CAPABILITIES: Mapping[str, str] = MappingProxyType({
     "loss": "final loss L(N, D) [nats/token]",
+    "response": "a fitted quantity over the form's own variables, not L(N, D) (experts, vocabulary, ...)",
+    "optimal_vocab": "the vocabulary size that minimises the loss for N parameters and C FLOP",
     "delta_L": "overfitting penalty deltaL(N, D) and the data for a given deltaL",
     "data_for_delta_L": "tokens needed for a given overfitting penalty",
     "overfit_rule": "a published rule of thumb for enough data, D(N)",
@@ -82,7 +84,8 @@ CAPABILITIES: Mapping[str, str] = MappingProxyType({
 
 #: Capabilities whose function a form may give directly (the others are derived).
 _DIRECT = ("loss", "delta_L", "data_for_delta_L", "overfit_rule", "trajectory", "min_loss", "learning_curve",
-           "steps_to_loss", "tokens_to_loss", "B_crit", "compute_for_loss", "lr", "batch", "power", "curve")
+           "steps_to_loss", "tokens_to_loss", "B_crit", "compute_for_loss", "lr", "batch", "power", "curve",
+           "optimal_vocab")
 
 
 @dataclass(frozen=True)
@@ -125,10 +128,12 @@ class LawForm:
     formula : str
         The main formula in plain text.
     loss, trajectory, min_loss, learning_curve, steps_to_loss, tokens_to_loss, B_crit, delta_L,
-    data_for_delta_L, overfit_rule, compute_for_loss, lr, batch, power, curve : callable, optional
+    data_for_delta_L, overfit_rule, compute_for_loss, lr, batch, power, curve, optimal_vocab : callable, optional
         Pure vectorised functions, variables first and constants keyword-only, e.g.
         ``loss(N, D, *, E, A, B, alpha, beta)``. ``lr`` and ``batch`` take any of ``N``, ``D``,
-        ``C`` as variables.
+        ``C`` as variables. A ``loss`` over variables other than ``(N, D)`` (experts, vocabulary) is the
+        form's fit target but gives the capability ``response``, not ``loss``: nothing that asks for
+        L(N, D) is handed it.
     compute_optimal : callable or dict of OptimalMethod, optional
         Closed forms of the compute-optimal allocation; the first is the default method. A bare
         callable is an exact closed form.
@@ -181,6 +186,7 @@ class LawForm:
         batch: Callable | None = None,
         power: Callable | None = None,
         curve: Callable | None = None,
+        optimal_vocab: Callable | None = None,
         gradient: Mapping[str, Callable] | None = None,
         schedule_gradient: Callable | None = None,
         fit_target: str = "loss",
@@ -198,7 +204,8 @@ class LawForm:
         self.formula = formula
         given = dict(loss=loss, trajectory=trajectory, min_loss=min_loss, learning_curve=learning_curve,
                      steps_to_loss=steps_to_loss, tokens_to_loss=tokens_to_loss, B_crit=B_crit, delta_L=delta_L, data_for_delta_L=data_for_delta_L, overfit_rule=overfit_rule,
-                     compute_for_loss=compute_for_loss, lr=lr, batch=batch, power=power, curve=curve)
+                     compute_for_loss=compute_for_loss, lr=lr, batch=batch, power=power, curve=curve,
+                     optimal_vocab=optimal_vocab)
         self.functions: Mapping[str, Callable] = MappingProxyType({k: f for k, f in given.items() if f is not None})
         for cap, fn in self.functions.items():
             if not callable(fn):
@@ -268,12 +275,20 @@ class LawForm:
         caps = set(self.functions)
         if self.optimal_methods:
             caps.add("optimal")
-        if "loss" in caps and self.variables("loss")[:2] == ("N", "D"):  # derived from L(N, D) only
+        if "loss" in caps and not self.gives_loss_of_N_D:
+            caps = (caps - {"loss"}) | {"response"}
+        elif "loss" in caps:  # derived from L(N, D) only
             caps |= {"delta_L", "data_for_delta_L", "optimal", "compute_for_loss", "inference_optimal"}
         return frozenset(caps)
 
     def has(self, capability: str) -> bool:
         return capability in self.capabilities
+
+    @property
+    def gives_loss_of_N_D(self) -> bool:
+        """Its ``loss`` is an L(N, D): N and D first, any further variable optional (Muennighoff's U)."""
+        return ("loss" in self.functions and self.variables("loss")[:2] == ("N", "D")
+                and set(self.required_variables("loss")) <= {"N", "D"})
 
     def variables(self, capability: str) -> tuple[str, ...]:
         """The variables (positional parameters) of a capability function."""
