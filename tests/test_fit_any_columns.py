@@ -247,6 +247,40 @@ def test_grouped_fit_shares_some_constants_and_not_others(capsys):
     assert fit.fit_law(data, form, group="corpus").status == "degenerate"  # one E for two corpora: no fit
 
 
+def test_a_grouped_fit_is_bootstrapped_within_its_groups():
+    """A stratified bootstrap: each resample keeps each corpus's 8 runs, so both corpora's own E and A stay
+    estimable; the intervals cover the true constants, the shared exponent's is narrower than a group's
+    offset's in relative terms, and a larger noise widens every interval."""
+    N = np.tile(np.geomspace(1e8, 1e10, 8), 2)
+    corpus = np.repeat(["pile", "stack"], 8)
+    E, A = np.where(corpus == "pile", 1.9, 1.2), np.where(corpus == "pile", 400.0, 250.0)
+
+    def law(N, *, E, A, alpha):
+        return E + A / np.asarray(N, float) ** alpha
+
+    form = LawForm("two_corpora_boot", loss=law, linear=("alpha",), bounds={"alpha": (0.05, 1.0)})
+    width = {}
+    for noise in (0.002, 0.01):
+        L = (E + A / N**0.33) * np.exp(np.random.default_rng(1).normal(0, noise, N.size))
+        data = {"N": N, "loss": L, "corpus": corpus}
+        r = fit.fit_law(data, form, group="corpus", per_group=("E", "A"))
+        b = fit.bootstrap(data, form, n=200, fit=r, seed=3)
+        assert b.n_failed == 0 and set(b.params) == set(r.params)
+        ci = b.ci
+        assert ci["alpha"][0] < 0.33 < ci["alpha"][1] and ci["E[stack]"][0] < 1.2 < ci["E[stack]"][1], ci
+        width[noise] = {k: hi - lo for k, (lo, hi) in ci.items()}
+    assert all(width[0.01][k] > width[0.002][k] for k in width[0.01])
+    codes = np.array([0] * 5 + [1] * 2 + [2] * 9)
+    idx = fit.scores.resample_rows(np.random.default_rng(0), 400, codes.size, codes)
+    assert np.array_equal(codes[idx], np.broadcast_to(codes, idx.shape))  # every draw stays in its row's group
+    assert len(np.unique(idx[:, 5:7])) == 2  # and reaches every row of it
+    # the workflow no longer refuses it: fit_runs(..., group=, per_group=, n_boot=)
+    from scalingviz.workflows import fit_runs
+
+    rep = fit_runs(fit.as_fit_table(data, form, group="corpus"), form, group="corpus", per_group=("E", "A"), n_boot=50)
+    assert rep.boot is not None and rep.boot.samples.shape == (50, 5)
+
+
 def test_a_prior_on_E_is_the_exact_map_estimate_for_squared_loss():
     # Issue 22 (Marin's ask): a prior on the irreducible loss, between free and pinned. With squared loss on
     # the linear scale and only E free, the fit is a Gaussian mean: the MAP estimate is the precision-weighted

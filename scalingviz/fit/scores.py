@@ -16,7 +16,7 @@ from ..datasets import RunsTable
 from ..errors import InputError, shown
 from ..laws.forms import LawForm
 from ..presets import Preset
-from .core import DELTA, FitResult, _polish, _Problem, _run_columns, fit_law
+from .core import DELTA, FitResult, _polish, _Problem, _run_columns, as_fit_table, fit_law
 from .objective import transform
 
 # --- bootstrap -------------------------------------------------------------------------------
@@ -46,18 +46,19 @@ class BootstrapResult:
 
 def _refit_chunk(form: LawForm, names: tuple[str, ...], fixed: dict[str, float], X: list[NDArray], lnL: NDArray,
                  theta: NDArray, delta: float, idx: NDArray, space: str = "log",
-                 asymmetry: float = 1.0, prior: tuple | None = None) -> tuple[NDArray, int]:
+                 asymmetry: float = 1.0, prior: tuple | None = None,
+                 groups: tuple[NDArray, tuple[str, ...]] | None = None) -> tuple[NDArray, int]:
     """Refit one chunk of resamples (rows of ``idx``); module-level so a process pool can run it."""
     out, failed = [], 0
     bnds = None
     for row in idx:
         problem = _Problem(form, names, fixed, [x[row] for x in X], lnL[row], delta, space=space, asymmetry=asymmetry,
-                           prior=prior)
+                           prior=prior, groups=None if groups is None else (groups[0][row], groups[1]))
         if bnds is None:
             bnds = problem.theta_bounds(dict(form.bounds))
         res, obj = _polish(problem, theta, bnds, 500)
         if np.isfinite(obj) and np.all(np.isfinite(res.x)):
-            c = problem.constants(res.x)
+            c = problem.named(res.x)  # by name: "A[label]" for a per-group constant
             out.append([c[k] for k in names])
         else:
             failed += 1
@@ -79,6 +80,18 @@ def _picklable(obj: Any) -> bool:
     except Exception:
         return False
     return True
+
+
+def resample_rows(rng: np.random.Generator, n: int, m: int, codes: NDArray | None = None) -> NDArray:
+    """``n`` resamples of ``m`` rows with replacement, as an (n, m) array of row indices; with ``codes`` (each
+    row's group index), stratified: row i of a resample is drawn from the rows of row i's own group."""
+    if codes is None:
+        return rng.integers(0, m, (n, m))
+    idx = np.empty((n, m), dtype=np.intp)
+    for k in np.unique(codes):
+        rows = np.flatnonzero(codes == k)
+        idx[:, rows] = rows[rng.integers(0, rows.size, (n, rows.size))]
+    return idx
 
 
 #: Most resamples one bootstrap may ask for (each is a refit).
@@ -104,6 +117,10 @@ def bootstrap(
     safe inside a Jupyter kernel; a form that cannot be sent to a worker, e.g. one defined in a
     notebook, is refitted here). ``progress(i, n)`` is called as refits complete. Refits that
     fail are counted in ``n_failed`` and left out of the samples.
+
+    A grouped fit (``fit_law(..., group=, per_group=)``) is resampled within each group (a stratified
+    bootstrap: every resample keeps each group's number of runs, so each group's own constants stay
+    estimable); pass the same table the fit read, with its group column.
     """
     if isinstance(n, bool) or not (isinstance(n, int) and 1 <= n <= MAX_RESAMPLES):
         raise InputError(f"n: {shown(n)} is out of range; expected a number of resamples from 1 to "
@@ -112,19 +129,24 @@ def bootstrap(
         raise InputError(f"level: {level!r} is out of range; expected a confidence level in (0, 1), e.g. 0.95")
     if fit is None:
         fit = fit_law(runs, law, delta=delta)
-    if fit.group_labels:
-        raise InputError("fit: a grouped fit (constants per group) is not bootstrapped yet; bootstrap each group's "
-                         "runs on their own, or fit without per-group constants")
     delta = fit.delta  # the fit's own threshold and scale: each resample is refitted as the fit was
     form = fit.law_form
     names = tuple(fit.params)
     used = form.constants_of(form.fit_target)
     fixed = {k: float(v) for k, v in fit.fixed.items() if k in used}
+    groups = None
+    if fit.group_labels:
+        runs = as_fit_table(runs, form, None, fit.target, fit.space, group=fit.group)
+        labels, codes = np.unique(np.asarray(runs.group).astype(str), return_inverse=True)
+        if tuple(labels) != fit.group_labels:
+            raise InputError(f"runs: the groups in {fit.group!r} are {', '.join(labels)}, but the fit's are "
+                             f"{', '.join(fit.group_labels)}; bootstrap the table the fit read")
+        groups = (codes, fit.group_labels)
     X = _run_columns(runs, form.variables(form.fit_target), form.name)
     lnL = transform(runs.loss, fit.space)
-    opts = (fit.space, fit.asymmetry, fit.prior)
+    opts = (fit.space, fit.asymmetry, fit.prior, groups)
     m = len(runs)
-    idx = np.random.default_rng(seed).integers(0, m, (n, m))
+    idx = resample_rows(np.random.default_rng(seed), n, m, None if groups is None else groups[0])
     chunk = max(1, min(50, n // max(1, 4 * n_jobs)))
     pieces = [idx[i:i + chunk] for i in range(0, n, chunk)]
     results: list[tuple[NDArray, int]] = []

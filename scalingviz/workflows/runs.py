@@ -267,9 +267,6 @@ def fit_runs(runs: RunsTable | Table, law: str | LawForm | Preset, *, fixed: dic
         options["prior"] = dict(prior)
     if group is not None:
         options.update(group=group, per_group=tuple(per_group))
-        if per_group and n_boot:
-            raise InputError("n_boot: a fit with constants per group is not bootstrapped yet; bootstrap each group's "
-                             "runs on their own, or fit without per-group constants")
     if holdout_above_C is not None and runs.C is None:
         raise InputError("holdout_above_C: the table has no compute (no C, or N and D); fit without a hold-out")
     train = runs if holdout_above_C is None else runs.subset(runs.C <= holdout_above_C)
