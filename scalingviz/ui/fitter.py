@@ -88,7 +88,7 @@ def published_choices() -> list[tuple[str, str]]:
            for k, ds in CATALOG.items() if ds.runs is not None]
     for k, ds in CATALOG.items():  # a benchmark's tasks: a table of any columns each, with the form to fit
         where = labels.get(status(k), f"downloads {ds.size / 1e3:,.0f} kB on Load")
-        out += [(f"ScaleBench {t.title}, train split [{where}; Parquet: needs pyarrow]" if k == "scalebench" else
+        out += [(f"ScaleBench {t.title}, train split [{where}]" if k == "scalebench" else
                  f"{k}: {t.title} [{where}]", f"{k}:{t.key}") for t in ds.tables]
     return out
 #: Approach 2 (IsoFLOP) in the form picker: value -> method of :func:`scalingviz.fit.fit_isoflop`.
