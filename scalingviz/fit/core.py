@@ -538,15 +538,38 @@ def _optimise(problem: _Problem, candidates: Callable[[], list[dict[str, float]]
     if problems:
         status, message = "degenerate", "; ".join(problems)
     elif res.success:
-        status, message = "converged", str(res.message)
+        status, message = "converged", plain_message(res.message)
     elif "ABNORMAL" in str(res.message) and grad_norm < 1e-5 * max(1.0, abs(float(res.fun))):
         # L-BFGS-B's line search stalls at a stationary point once float precision is exhausted.
         status, message = "converged", f"line search stalled at a stationary point (max |gradient| {grad_norm:.1e}, scaled)"
     elif res.nit >= maxiter:
         status, message = "max_iter", f"stopped after {res.nit} iterations (maxiter={maxiter})"
     else:
-        status, message = "abnormal", str(res.message)
+        status, message = "abnormal", plain_message(res.message)
     return th, obj, status, message, len(th_starts)
+
+
+#: L-BFGS-B's stop reasons in words (scipy prints them in capitals).
+_LBFGSB = {
+    "CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL": "the gradient vanished (below L-BFGS-B's pgtol)",
+    "CONVERGENCE: RELATIVE REDUCTION OF F <= FACTR*EPSMCH":
+        "the objective stopped falling (relative change below L-BFGS-B's factr x machine epsilon)",
+    "ABNORMAL_TERMINATION_IN_LNSRCH": "the line search failed away from a stationary point",
+    "ABNORMAL: ": "the line search failed away from a stationary point",
+}
+
+
+def plain_message(message: object) -> str:
+    """An optimiser's stop reason in words, with scipy's own text kept in brackets.
+
+    >>> plain_message("CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL")
+    "the gradient vanished (below L-BFGS-B's pgtol) [CONVERGENCE: NORM OF PROJECTED GRADIENT <= PGTOL]"
+    >>> plain_message("Optimization terminated successfully.")
+    'Optimization terminated successfully.'
+    """
+    text = message.decode() if isinstance(message, bytes) else str(message)
+    words = next((w for k, w in _LBFGSB.items() if text.upper().startswith(k)), None)
+    return f"{words} [{text}]" if words else text
 
 
 #: Above this condition number of the fit's Gauss-Newton matrix J^T J (J = d ln L / d theta, with
