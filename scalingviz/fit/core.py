@@ -350,7 +350,7 @@ def fit_law(
     if len(table) > MAX_FIT_ROWS:
         raise InputError(f"runs: {len(table):,} rows is more than a fit takes ({MAX_FIT_ROWS:,}); fit a subsample or "
                          "aggregate repeated runs first")
-    _require_points(table, len(names), tuple(v for v in variables if v != "C"), form.name)
+    _require_points(table, len(names), tuple(v for v in variables if v != "C"), form.name, pinned=bool(fixed))
     y = table.loss
     if delta is None:
         delta = DELTA if space == "log" else DELTA * max(float(np.median(np.abs(y))), 1e-12)
@@ -432,15 +432,21 @@ def as_fit_table(runs: Any, law: LawForm | Preset | str, columns: dict[str, str]
     return as_table(runs, wanted, target=target, columns=columns, positive_target=space == "log", group=group)
 
 
-def _require_points(table: RunsTable | Table, n_params: int, variables: tuple[str, ...], form: str) -> None:
+def _require_points(table: RunsTable | Table, n_params: int, variables: tuple[str, ...], form: str,
+                    pinned: bool = False) -> None:
+    """Enough runs, and every variable varying. A table of any columns may hold one of them constant (P_a at
+    16 bits throughout) once the user pins the constants only that column identifies (``pinned``): the
+    fit then runs, and its status says ``degenerate`` if the pins were not enough."""
     if isinstance(table, RunsTable):
         require_points(table, n_params, variables, form)
         return
     if len(table) < n_params + 1:
         raise InputError(f"too few runs for {form}: {len(table)} given, at least {n_params + 1} needed (parameters + 1)")
     for v in variables:
-        if v in table.columns and np.unique(table.columns[v]).size < 2:
-            raise InputError(f"column {v!r} has 1 distinct value; {form} needs at least 2 distinct {v} values")
+        if v in table.columns and not pinned and np.unique(table.columns[v]).size < 2:
+            raise InputError(f"column {v!r} has 1 distinct value ({float(table.columns[v][0]):g}); {form} needs at "
+                             f"least 2 distinct {v} values, or the constants that only {v} identifies pinned "
+                             "(fixed= in Python, --fix NAME=VALUE on the command line)")
 
 
 #: Most starting points a fit polishes.
@@ -583,12 +589,19 @@ COLLAPSE_LIMIT = 1e-6
 
 def condition_number(problem: _Problem, theta: NDArray) -> float:
     """Condition number of J^T J at theta (the square of J's): how well the runs pin the constants down."""
+    return _conditioning(problem, theta)[0]
+
+
+def _conditioning(problem: _Problem, theta: NDArray) -> tuple[float, list[str]]:
+    """The condition number, and the constants that move together along the direction the runs pin down
+    least (those with at least 30% of the weakest right singular vector; all of them if J is not finite)."""
     with np.errstate(all="ignore"):
         J = problem.jacobian(theta, problem.predict(theta))
     if not np.all(np.isfinite(J)):
-        return float("inf")
-    s = np.linalg.svd(J, compute_uv=False)
-    return float((s[0] / s[-1]) ** 2) if s[-1] > 0 else float("inf")
+        return float("inf"), list(problem.names)
+    _, s, vt = np.linalg.svd(J, full_matrices=False)
+    weak = [n for n, w in zip(problem.names, vt[-1], strict=True) if abs(w) >= 0.3]
+    return (float((s[0] / s[-1]) ** 2) if s[-1] > 0 else float("inf")), weak
 
 
 def _diagnose(problem: _Problem, theta: NDArray, bnds: list, bounds: dict) -> list[str]:
@@ -605,11 +618,13 @@ def _diagnose(problem: _Problem, theta: NDArray, bnds: list, bounds: dict) -> li
         if problem.log[j] and c[name] < COLLAPSE_LIMIT:
             out.append(f"{name} = {c[name]:.3g} collapsed toward 0: its term vanished and the other constants absorbed "
                        f"it; bound it away from 0 (bounds={{{name!r}: (low, None)}}) or pin it (fixed=)")
-    cond = condition_number(problem, theta)
+    cond, weak = _conditioning(problem, theta)
     if cond > CONDITION_LIMIT:
+        trade = (f"; the runs cannot tell apart changes of {', '.join(weak)} that offset each other" if len(weak) > 1
+                 else f"; they barely constrain {weak[0]}" if weak else "")
         out.append(f"the constants are not identified by these runs (condition number {cond:.2g} of the fit's "
-                   f"Gauss-Newton matrix, above {CONDITION_LIMIT:.0e}); pin some constants (fixed=) or add runs that "
-                   "vary what they control")
+                   f"Gauss-Newton matrix, above {CONDITION_LIMIT:.0e}){trade}; pin some of them (fixed=) or add runs "
+                   "that vary what they control")
     return out
 
 
