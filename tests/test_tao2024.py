@@ -63,6 +63,23 @@ def test_capabilities_keep_it_out_of_everything_that_asks_for_L_N_D():
         LAW.optimal_vocab(1e9, -1)
 
 
+def test_the_cli_gives_the_api_optimum_and_says_the_units(capsys):
+    import json
+
+    from scalingviz.cli import main
+
+    assert main(["vocab", "--N", "2.87B", "--d", "3200", "--C", "2.3e21", "--json"]) in (0, None)
+    out = json.loads(capsys.readouterr().out)
+    api = LAW.optimal_vocab(2.87e9, 3200, 2.3e21)
+    assert out["V_opt"] == pytest.approx(float(api["V_opt"]), rel=1e-12) and out["C_given"] is True
+    assert main(["vocab", "--N", "70B", "--d", "8192"]) in (0, None)
+    text = capsys.readouterr().out
+    assert "217,961 tokens in the vocabulary" in text and "compute-optimal budget for N_nv" in text
+    assert "unigram-normalised" in text and "above the range tao2024 was fitted on" in text
+    assert main(["vocab", "--law", "hoffmann2022", "--N", "7B", "--d", "4096"]) == 2
+    assert "laws that do: tao2024" in capsys.readouterr().err
+
+
 @pytest.fixture(scope="module")
 def vocab_runs():
     pytest.importorskip("pyarrow", reason="ScaleBench's tables are Parquet: pip install pyarrow")

@@ -165,6 +165,34 @@ def _cmd_optimal(args: argparse.Namespace) -> None:
     _emit(payload, args.json, render)
 
 
+def _cmd_vocab(args: argparse.Namespace) -> None:
+    preset = get_preset(args.law)
+    if not preset.has("optimal_vocab"):
+        raise UsageError(f"--law: {preset.name!r} gives no optimal vocabulary; laws that do: "
+                         f"{', '.join(preset_names('optimal_vocab'))}")
+    C = None if args.C is None else (units.pfdays_to_flop(args.C) if args.pf_days else args.C)
+    out = preset.optimal_vocab(args.N, args.d, C)
+    payload: dict[str, Any] = {"law": preset.name, "N_nv": args.N, "d": args.d,
+                               "C_given": C is not None, **{k: float(v) for k, v in out.items()},
+                               "N_convention": preset.N_convention, "loss_unit": preset.loss_unit}
+    payload["warnings"] = _range_warnings(preset, N=args.N, C=payload["C"])
+
+    def render(d: dict[str, Any]) -> str:
+        rows = [
+            ("law", f"{preset.title} ({preset.name})"),
+            ("N_nv", f"{_fmt(d['N_nv'])} params (non-vocabulary)"),
+            ("d", f"{d['d']:.0f} (embedding width)"),
+            ("C", units.format_flop(d["C"]) + ("" if d["C_given"] else ", the law's compute-optimal budget for N_nv")),
+            ("V_opt", f"{d['V_opt']:,.0f} tokens in the vocabulary"),
+            ("N_v", f"{_fmt(d['Nv_opt'])} params (V_opt x d)"),
+            ("D", f"{_fmt(d['D'])} tokens (C / 6(N_nv + N_v))"),
+            ("loss", f"{d['loss']:.4f} nats/token, unigram-normalised (negative by construction)"),
+        ]
+        return _table(rows) + _warn_lines(d["warnings"])
+
+    _emit(payload, args.json, render)
+
+
 def _cmd_hparams(args: argparse.Namespace) -> None:
     preset = get_preset(args.law)
     if not preset.has("lr"):

@@ -198,6 +198,19 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.set_defaults(func="laws:_cmd_optimal")
 
+    sp = sub.add_parser("vocab", help="compute-optimal vocabulary size for a model and a budget (Tao et al. 2024)")
+    sp.add_argument("--law", type=_law_name, default="tao2024", help="a law with an optimal vocabulary (default tao2024)")
+    sp.add_argument("--N", type=_positive("--N", "a parameter count"), required=True,
+                    help="non-vocabulary parameters N_nv: every parameter but the V x d embedding ones, e.g. 7B")
+    sp.add_argument("--d", type=_positive("--d", "an embedding width"), required=True,
+                    help="embedding width (model dimension), e.g. 4096")
+    sp.add_argument("--C", type=_positive("--C", "a compute budget"),
+                    help="compute [FLOP], spent as C = 6 (N_nv + V d) D (default: the law's compute-optimal budget "
+                         "for --N)")
+    sp.add_argument("--pf-days", action="store_true", help="read --C in PF-days (1 PF-day = 8.64e19 FLOP)")
+    common(sp)
+    sp.set_defaults(func="laws:_cmd_vocab")
+
     sp = sub.add_parser("hparams", help="recommended learning rate and batch size")
     # User-facing default: Step Law, the most recent hyperparameter law.
     sp.add_argument("--law", type=_law_name, default="li2025", help="a law with a learning-rate rule (default li2025, "
