@@ -96,15 +96,15 @@ def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
                 runs[name].append(first_visit(b, url))
         b.close()
     print("| first visit, fresh profile (median of 3) | all five figures drawn | HTTP | websocket | total | "
-          "requests | refused (other hosts) | console errors |")
-    print("|---|---|---|---|---|---|---|---|")
+          "requests | refused (other hosts) | console errors | version warnings |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, rs in runs.items():
         med = {k: statistics.median(r[k] for r in rs) for k in ("seconds", "http_bytes", "ws_bytes", "requests")}
         each = ", ".join(f"{r['seconds']:.2f}" for r in rs)
         print(f"| {name} | {med['seconds']:.2f} s ({each}) | {med['http_bytes'] / 1e6:.2f} MB | "
               f"{med['ws_bytes'] / 1e6:.2f} MB | {(med['http_bytes'] + med['ws_bytes']) / 1e6:.2f} MB | "
               f"{med['requests']:.0f} | {max(len(r['refused']) for r in rs)} | "
-              f"{max(len(r['console_errors']) for r in rs)} |")
+              f"{max(len(r['console_errors']) for r in rs)} | {max(len(r['version_warnings']) for r in rs)} |")
     print()
 
 

@@ -23,7 +23,8 @@ ALL_DRAWN = """(figs) => figs.every(s => { const g = document.querySelector(s + 
 
 def first_visit(browser, url: str, *, timeout_ms: int = 120_000) -> dict:
     """Open ``url`` in a new context; returns seconds to all five figures drawn, HTTP and websocket
-    bytes, the requests for a plotly bundle, console errors, refused off-host requests and the page's HTML."""
+    bytes, the requests for a plotly bundle, console errors, JupyterLab's version-mismatch warnings, refused
+    off-host requests and the page's HTML."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 1400})
     host = urlparse(url).netloc
     refused: list[str] = []
@@ -38,7 +39,15 @@ def first_visit(browser, url: str, *, timeout_ms: int = 120_000) -> dict:
     ctx.route("**/*", guard)
     page = ctx.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    mismatches: list[str] = []  # JupyterLab's shared-module version checks: a front end built for another core
+
+    def console(m):
+        if m.type == "error":
+            errors.append(m.text)
+        elif "satisf" in m.text and "version" in m.text:  # "Unsatisfied version", "No satisfying version"
+            mismatches.append(m.text)
+
+    page.on("console", console)
     page.on("pageerror", lambda e: errors.append(str(e)))
     cdp = ctx.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -74,4 +83,4 @@ def first_visit(browser, url: str, *, timeout_ms: int = 120_000) -> dict:
     html = page.content()
     ctx.close()
     return {"seconds": seconds, "http_bytes": tally["http"], "ws_bytes": tally["ws_in"] + tally["ws_out"],
-            "requests": tally["requests"], "plotly_requests": plotly, "console_errors": errors, "refused": refused, "html": html}
+            "requests": tally["requests"], "plotly_requests": plotly, "console_errors": errors, "version_warnings": mismatches, "refused": refused, "html": html}

@@ -133,7 +133,9 @@ def test_configure_environment_writes_assets_and_server_config(tmp_path):
     (tmp_path / "etc" / "jupyter" / "jupyter_server_config.json").write_text(json.dumps(
         {"ServerApp": {"tornado_settings": {"headers": {"X-Test": "1"}, "compress_response": False}},
          "VoilaConfiguration": {"extension_denylist": ["x"]}, "Other": {"a": 1}}))
-    root, conf = assets.configure_environment(tmp_path)
+    (tmp_path / "etc" / "jupyter" / "voila.json").write_text(json.dumps({"VoilaConfiguration": {"theme": "dark",
+                                                                                            "show_tracebacks": True}}))
+    root, conf, voila = assets.configure_environment(tmp_path)
     assert root == tmp_path / "share" / "jupyter"
     assert (root / "labextensions" / assets.ASSETS / "static" / assets.bundle_name()).is_file()
     assert conf == tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"
@@ -144,6 +146,11 @@ def test_configure_environment_writes_assets_and_server_config(tmp_path):
     assert "extension_denylist" not in cfg["VoilaConfiguration"]  # it would override nothing, but confuse
     assert cfg["ServerApp"]["tornado_settings"]["compress_response"] is True
     assert cfg["ServerApp"]["tornado_settings"]["headers"] == {"X-Test": "1"} and cfg["Other"] == {"a": 1}
+    # Voila <= 0.5.8 reads its settings from voila.json only: the same ones are there, the user's others kept
+    vcfg = json.loads(voila.read_text())
+    assert voila == tmp_path / "etc" / "jupyter" / "voila.json"
+    assert vcfg["VoilaConfiguration"] == {**cfg["VoilaConfiguration"], "show_tracebacks": True}
+    assert set(vcfg) == {"VoilaConfiguration"}
 
 
 def test_configure_environment_refuses_a_broken_config_file(tmp_path):
@@ -153,6 +160,12 @@ def test_configure_environment_refuses_a_broken_config_file(tmp_path):
     with pytest.raises(InputError, match="jupyter_server_config.json is not valid JSON"):
         assets.configure_environment(tmp_path)
     assert conf.read_text() == "{not json"  # left as it was
+    conf.unlink()
+    voila = conf.parent / "voila.json"
+    voila.write_text("[1]")
+    with pytest.raises(InputError, match="voila.json holds a JSON list"):
+        assets.configure_environment(tmp_path)
+    assert voila.read_text() == "[1]" and not conf.exists()  # neither file written
 
 
 def test_the_server_reads_the_settings_where_they_are_written(tmp_path):
@@ -167,6 +180,11 @@ def test_the_server_reads_the_settings_where_they_are_written(tmp_path):
     env["JUPYTER_CONFIG_PATH"] = str(tmp_path / "etc" / "jupyter")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.split() == [assets.TEMPLATE, "True"], out.stderr[-2000:]
+    # and Voila's server extension's own loader, which Voila <= 0.5.8 uses alone
+    code = "from voila.server_extension import load_config_file; print(load_config_file().VoilaConfiguration.template)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120,
+                         cwd=tmp_path)
+    assert out.stdout.split() == [assets.TEMPLATE], out.stderr[-2000:]
 
 
 @pytest.mark.slow

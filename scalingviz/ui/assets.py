@@ -147,6 +147,11 @@ SERVER_CONFIG = {
 #: it carries only server-extension switches; settings written there are ignored (scalingviz < 0.2
 #: wrote them there, so that file is removed).
 SERVER_CONFIG_FILE = Path("etc", "jupyter", "jupyter_server_config.json")
+#: Voila's own file in the same folder, holding :data:`SERVER_CONFIG`'s ``VoilaConfiguration``. Voila's
+#: server extension reads it at every version; up to 0.5.8 it reads *only* it (its VoilaConfiguration is
+#: built with ``config=`` this file's contents, so the server's file is ignored and the page falls back
+#: to the default ``lab`` template: Font Awesome from a CDN, every extension on the page).
+VOILA_CONFIG_FILE = Path("etc", "jupyter", "voila.json")
 _OLD_CONFIG_FILE = Path("etc", "jupyter", "jupyter_server_config.d", "scalingviz.json")
 
 
@@ -160,24 +165,33 @@ def _merge(base: dict, extra: dict) -> dict:
 def configure_environment(prefix: Path | None = None) -> list[Path]:
     """Prepare the assets in ``<prefix>/share/jupyter`` (default: this Python's ``sys.prefix``) and
     merge :data:`SERVER_CONFIG` into ``<prefix>/etc/jupyter/jupyter_server_config.json``, which every
-    Jupyter server of that environment reads (other settings in that file are kept). Returns the two
-    paths."""
+    Jupyter server of that environment reads, and its Voila settings into ``voila.json`` beside it,
+    which Voila's server extension reads (other settings in both files are kept). Both files are
+    checked before either is written. Returns the three paths."""
     import sys
 
     prefix = Path(prefix if prefix is not None else sys.prefix)
+    conf, voila = prefix / SERVER_CONFIG_FILE, prefix / VOILA_CONFIG_FILE
+    current = [_read_config(conf), _read_config(voila)]
     root = prepare(prefix / "share" / "jupyter")
-    conf = prefix / SERVER_CONFIG_FILE
     writable_dir(conf.parent)
-    current: dict = {}
-    if conf.is_file():
-        try:
-            current = json.loads(conf.read_text())
-        except ValueError as exc:
-            raise InputError(f"{conf} is not valid JSON ({exc}); fix or remove it, then configure again") from None
-        if not isinstance(current, dict):
-            raise InputError(f"{conf} holds a JSON {type(current).__name__}, not an object; fix or remove it")
-    merged = _merge(current, SERVER_CONFIG)
-    merged["VoilaConfiguration"].pop("extension_denylist", None)
-    atomic_write(conf, [json.dumps(merged, indent=2).encode()])
+    for path, have, ours in ((conf, current[0], SERVER_CONFIG),
+                             (voila, current[1], {"VoilaConfiguration": SERVER_CONFIG["VoilaConfiguration"]})):
+        merged = _merge(have, ours)
+        merged["VoilaConfiguration"].pop("extension_denylist", None)
+        atomic_write(path, [json.dumps(merged, indent=2).encode()])
     (prefix / _OLD_CONFIG_FILE).unlink(missing_ok=True)
-    return [root, conf]
+    return [root, conf, voila]
+
+
+def _read_config(path: Path) -> dict:
+    """A JSON config file's object ({} when the file is absent); a broken file is refused, left as it is."""
+    if not path.is_file():
+        return {}
+    try:
+        current = json.loads(path.read_text())
+    except ValueError as exc:
+        raise InputError(f"{path} is not valid JSON ({exc}); fix or remove it, then configure again") from None
+    if not isinstance(current, dict):
+        raise InputError(f"{path} holds a JSON {type(current).__name__}, not an object; fix or remove it")
+    return current

@@ -62,6 +62,7 @@ def test_the_badge_page_is_the_light_page(badge_page, sv_browser):
     visit = first_visit(sv_browser, url)
     assert visit["refused"] == [], visit["refused"]  # nothing from another host (no CDN font, no MathJax)
     assert visit["console_errors"] == [], visit["console_errors"]
+    assert visit["version_warnings"] == [], visit["version_warnings"]  # no "Unsatisfied version" (issue 21)
     assert visit["http_bytes"] + visit["ws_bytes"] <= MAX_BYTES, visit
     # plotly's bundle once per page, from scalingviz's served assets (the template preloads it)
     assert len(visit["plotly_requests"]) == 1 and assets.ASSETS in visit["plotly_requests"][0], visit["plotly_requests"]

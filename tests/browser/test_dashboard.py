@@ -278,6 +278,8 @@ def test_first_visit_is_light_offline_and_loads_plotly_once(sv_browser, dashboar
 
     r = first_visit(sv_browser, dashboard_url)
     assert r["refused"] == [] and r["console_errors"] == [], r
+    # widget front ends built for the JupyterLab core the page bundles (issue 21: 13 warnings before)
+    assert r["version_warnings"] == [], r["version_warnings"]
     assert len(r["plotly_requests"]) == 1, r["plotly_requests"]
     assert r["ws_bytes"] < 2e6, r["ws_bytes"]  # no bundle in the widgets' state
     assert r["http_bytes"] + r["ws_bytes"] <= 10e6, r  # issue 12's page-weight target
