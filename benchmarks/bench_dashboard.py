@@ -79,14 +79,17 @@ def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
     """The first-visit table: this checkout (and ``ref``), ``n`` fresh-profile visits each, interleaved."""
     from contextlib import ExitStack
 
-    names = ["`scalingviz dashboard`", "the Binder badge's page (prefix configured by binder/postBuild, `jupyter lab` "
-             "from the repository root; Voila's server extension, no preheated kernel)"]
+    names = ["`scalingviz dashboard`", "the Binder badge's page (prefix configured by binder/postBuild, started by "
+             "binder/start: `scalingviz dashboard` behind jupyter-server-proxy, preheated)",
+             "the same Binder server's /voila/render/notebooks/dashboard.ipynb (Voila's server extension, no "
+             "preheated kernel)"]
     names += [f"reference: `scalingviz dashboard` of {ref}"] if ref else []
     runs = {k: [] for k in names}
     with ExitStack() as stack, sync_playwright() as p:
         urls = {names[0]: stack.enter_context(dashboard()), names[1]: stack.enter_context(binder_server())}
+        urls[names[2]] = urls[names[1]].split("proxy/")[0] + "voila/render/notebooks/dashboard.ipynb"
         if ref:
-            urls[names[2]] = stack.enter_context(dashboard(ref))
+            urls[names[3]] = stack.enter_context(dashboard(ref))
         b = p.chromium.launch(executable_path=chromium, args=ARGS)
         for url in urls.values():  # one untimed visit each: the server's first page start-up
             first_visit(b, url)

@@ -31,6 +31,7 @@ import servers
 
 REPO = Path(__file__).resolve().parents[1]
 POSTBUILD = REPO / "binder" / "postBuild"
+START = REPO / "binder" / "start"
 BASE_URL = "/user/binder-rehearsal/"
 _FETCH_LINE = re.compile(r"^\s*scalingviz data fetch\b.*$", re.M)
 
@@ -82,25 +83,38 @@ def run_postbuild(root: Path, env: dict[str, str], origin: str | None) -> subpro
     return subprocess.run(["bash", str(script)], cwd=REPO, capture_output=True, text=True, env=env, timeout=900)
 
 
+#: The process (binder/start, then the Jupyter server it becomes) behind each badge URL served now.
+SERVERS: dict[str, int] = {}
+
+
 @contextmanager
 def jupyter_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """``jupyter lab`` from the repository root in ``env``; yields the badge page's full URL."""
+    """``jupyter lab`` from the repository root in ``env``, started by ``binder/start`` as repo2docker starts
+    it (``binder/start jupyter lab ...``, which first starts the dashboard behind jupyter-server-proxy and
+    waits for its kernel); yields the badge page's full URL."""
     # `jupyter lab` as the prefix's own Python runs it (the prefix has no `jupyter` script of its own: its
     # packages come from the parent environment, whose script would run the parent's Python and prefix).
     python = Path(env["VIRTUAL_ENV"]) / "bin" / "python"
 
+    # repo2docker runs binder/start with the server's command as its arguments, and the spawner sets
+    # JUPYTERHUB_SERVICE_PREFIX to the base URL. The dashboard's port is a free one here (8866 on Binder).
+    dash_port = servers.free_port()
+    env = dict(env, JUPYTERHUB_SERVICE_PREFIX=BASE_URL, SCALINGVIZ_DASHBOARD_PORT=str(dash_port))
+
     def command(port: int) -> list[str]:
-        cmd = [str(python), "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
+        cmd = ["bash", str(START), str(python), "-m", "jupyterlab", "--ip=127.0.0.1", f"--port={port}", "--no-browser",
                f"--ServerApp.base_url={BASE_URL}", "--IdentityProvider.token="]
         if os.geteuid() == 0:  # containers here run as root; Binder runs as an ordinary user
             cmd.append("--allow-root")
         return cmd
 
     proc, port, log = servers.start(command, lambda port: f"http://127.0.0.1:{port}{BASE_URL}api/status",
-                                    lambda port: log_path, timeout=120, cwd=REPO, env=env)
+                                    lambda port: log_path, timeout=180, cwd=REPO, env=env)
     base = f"http://127.0.0.1:{port}{BASE_URL}"
+    url = base + badge_urlpath().replace("proxy/8866/", f"proxy/{dash_port}/")
+    SERVERS[url] = proc.pid
     try:
-        yield base + badge_urlpath()
+        yield url
     finally:
         servers.stop(proc)
         log.close()

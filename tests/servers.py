@@ -65,3 +65,28 @@ def start(command: Callable[[int], list[str]], probe: Callable[[int], str], log_
         stop(proc)
         log.close()
     raise RuntimeError(f"the server did not start in {attempts} attempts; last: {why}")
+
+
+def process_tree(root: int) -> dict[int, tuple[float, bool]]:
+    """Every process descending from ``root`` (itself included): pid -> (resident MB, is a kernel)."""
+    import glob
+
+    parent, info = {}, {}
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        pid = int(stat.split("/")[2])
+        try:
+            with open(stat) as f:
+                parent[pid] = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                kernel = b"ipykernel" in f.read()
+            with open(f"/proc/{pid}/status") as f:
+                rss = next(int(x.split()[1]) / 1024 for x in f if x.startswith("VmRSS:"))
+            info[pid] = (rss, kernel)
+        except (OSError, StopIteration, ValueError, IndexError):
+            continue
+    keep, frontier = {root}, [root]
+    while frontier:
+        kids = [p for p, pp in parent.items() if pp in frontier and p not in keep]
+        keep.update(kids)
+        frontier = kids
+    return {p: info[p] for p in keep if p in info}

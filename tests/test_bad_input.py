@@ -226,6 +226,21 @@ def test_voila_runs_with_sources_stripped_and_no_file_serving():
     assert "--strip_sources=True" in cmd and "--VoilaConfiguration.file_allowlist=[]" in cmd
 
 
+def test_behind_a_proxy_the_page_links_carry_its_prefix_and_a_bad_one_is_named(capsys):
+    pytest.importorskip("voila")
+    from scalingviz.ui.launch import check_base_url, voila_command
+
+    cmd = voila_command(8866, True, base_url="/user/a/proxy/8866/")
+    assert "--Voila.base_url=/user/a/proxy/8866/" in cmd and "--Voila.server_url=/" in cmd
+    assert not any(c.startswith("--Voila.base_url") for c in voila_command(8866, True))
+    assert check_base_url("/user/a/proxy/8866") == "/user/a/proxy/8866/"
+    with pytest.raises(SystemExit) as exc:  # the launcher: one line naming the option and the value
+        from scalingviz.ui.launch import main as launch
+
+        raise SystemExit(launch(["--base-url", "user/a", "--no-browser"]))
+    assert exc.value.code == 2 and "--base-url: 'user/a' is not a URL path" in capsys.readouterr().err
+
+
 def test_uploads_are_parsed_in_memory(tmp_path, monkeypatch):
     pytest.importorskip("ipywidgets")
     from scalingviz.ui.fitter import DATA_DIR, FitTab

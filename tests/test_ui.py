@@ -244,6 +244,16 @@ def test_binder_requirements_match_ui_extra():
     assert names(extra) <= names(binder)
     post = (REPO / "binder" / "postBuild").read_text()
     assert post.startswith("#!/bin/bash\nset -e") and "rfc3987-syntax" in post and "pip install" in post
+    # binder/start: repo2docker runs it (it must be executable) with the server's command, which it must exec;
+    # the dashboard it starts listens where the README badge's urlpath points, behind jupyter-server-proxy
+    import os
+
+    start = REPO / "binder" / "start"
+    text = start.read_text()
+    assert os.access(start, os.X_OK) and text.startswith("#!/bin/bash") and text.rstrip().endswith('exec "$@"')
+    assert "jupyter-server-proxy" in names(binder)
+    badge = re.search(r"urlpath=proxy%2F(\d+)%2F\)", (REPO / "README.md").read_text())
+    assert badge and f"SCALINGVIZ_DASHBOARD_PORT:-{badge.group(1)}" in text, "the badge and binder/start disagree"
 
 
 def test_dashboard_notebook_is_the_page_cells():
@@ -345,3 +355,20 @@ def test_figures_are_updated_by_named_traces_never_by_position():
     assert [t.meta for t in fig.data] == list(figures.TRAJECTORY_TRACES)
     with pytest.raises(KeyError, match="no trace 'nope'"):
         figures.trace(fig, "nope")
+
+
+def test_the_waiting_kernel_says_when_the_dashboard_is_built(tmp_path, monkeypatch):
+    # binder/start lets the Jupyter server start (and Binder send the visitor) once this file exists:
+    # the preheated kernel has built the dashboard and waits for its page.
+    import voila.utils
+
+    from scalingviz.ui.dashboard import READY_FILE_ENV, DashboardPage
+
+    ready = tmp_path / "ready"
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setenv(READY_FILE_ENV, str(ready))
+    monkeypatch.setattr(voila.utils, "wait_for_request", lambda: None)
+    page = DashboardPage()
+    assert not ready.exists()  # not before the dashboard is built
+    page.wait_for_request()
+    assert ready.exists()

@@ -99,6 +99,8 @@ def _cmd_dashboard(args: argparse.Namespace) -> None:
         raise UsageError(f"--max-pages: {args.max_pages} is out of range; expected 1 to 1000")
     argv = [sys.executable, "-m", "scalingviz.ui.launch", f"--port={args.port}", f"--max-pages={args.max_pages}"]
     argv += ["--no-browser"] * args.no_browser + ["--configure-jupyter"] * args.configure_jupyter
+    argv += [f"--base-url={args.base_url}"] * (args.base_url is not None)
+    argv += [f"--ready-file={args.ready_file}"] * (args.ready_file is not None)
     if os.name == "posix":
         sys.stdout.flush()
         sys.stderr.flush()

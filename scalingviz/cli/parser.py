@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="instead of serving: prepare the dashboard's assets in this environment and configure its "
                          "Jupyter server so that /voila/render/notebooks/dashboard.ipynb serves the page as this "
                          "command does (binder/postBuild runs it)")
+    sp.add_argument("--base-url", metavar="PATH",
+                    help="behind a proxy that strips a path prefix: the prefix the browser sees, e.g. "
+                         "/user/NAME/proxy/8866/ under jupyter-server-proxy (binder/start)")
+    sp.add_argument("--ready-file", metavar="FILE",
+                    help="create FILE once the waiting kernel has built the dashboard, so that a script can "
+                         "wait for a warm server (binder/start)")
     sp.set_defaults(func="data:_cmd_dashboard")
 
     sp = sub.add_parser("data", help="the real data sets: list them, fetch the ones not shipped")

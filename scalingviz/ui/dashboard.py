@@ -12,6 +12,7 @@ import html
 import json
 import math
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -306,6 +307,11 @@ NOTEBOOK_CELLS = ("from scalingviz.ui.dashboard import DashboardPage", "app = Da
                   "app.wait_for_request()", "app.widget")
 
 
+#: An environment variable naming a file the preheated kernel creates once the dashboard is built and
+#: waits for a visitor (``scalingviz dashboard --ready-file``; ``binder/start`` waits for it).
+READY_FILE_ENV = "SCALINGVIZ_READY_FILE"
+
+
 class DashboardPage:
     """What ``notebooks/dashboard.ipynb`` shows: a :class:`Dashboard` that can be built before anyone
     asks for the page.
@@ -329,6 +335,9 @@ class DashboardPage:
             return
         from voila.utils import wait_for_request
 
+        ready = os.environ.get(READY_FILE_ENV)
+        if ready:  # the server's first preheated kernel is warm: binder/start lets the Jupyter server start
+            Path(ready).touch()
         wait_for_request()
         query = os.environ.get("QUERY_STRING", "")
         if query:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .assets import EXTENSIONS, TEMPLATE, configure_environment, prepare
+from .dashboard import READY_FILE_ENV
 
 __all__ = ["dashboard_notebook", "main", "voila_command", "voila_environment"]
 
@@ -41,8 +42,13 @@ def dashboard_notebook() -> str:
     return str(path)
 
 
-def voila_command(port: int, no_browser: bool, notebook: str | None = None, max_pages: int | None = None) -> list[str]:
-    """The Voila command line; run it with :func:`voila_environment`."""
+def voila_command(port: int, no_browser: bool, notebook: str | None = None, max_pages: int | None = None,
+                  base_url: str | None = None) -> list[str]:
+    """The Voila command line; run it with :func:`voila_environment`.
+
+    ``base_url``: the path the browser sees the page under when a proxy forwards it (Binder's
+    ``/user/<name>/proxy/8866/``, jupyter-server-proxy stripping that prefix): the page's links carry
+    it while Voila serves its routes at ``/``."""
     cmd = [sys.executable, "-m", "scalingviz.ui.serve", notebook or dashboard_notebook(), f"--port={port}",
            "--Voila.port_retries=0", "--MappingKernelManager.cull_interval=30",
            "--MappingKernelManager.cull_idle_timeout=300", "--MappingKernelManager.cull_connected=False",
@@ -54,9 +60,19 @@ def voila_command(port: int, no_browser: bool, notebook: str | None = None, max_
            "--VoilaConfiguration.extension_allowlist=" + json.dumps(EXTENSIONS)]
     if max_pages is not None:
         cmd.append(f"--CompressedVoila.max_pages={max_pages}")
+    if base_url is not None:
+        cmd += [f"--Voila.base_url={base_url}", "--Voila.server_url=/"]
     if no_browser:
         cmd.append("--no-browser")
     return cmd
+
+
+def check_base_url(text: str) -> str:
+    """A URL path prefix for ``--base-url``: starts and ends with ``/`` (one is added at the end)."""
+    if not text.startswith("/") or any(c in text for c in "?#\\ \t\n"):
+        raise InputError(f"--base-url: {text!r} is not a URL path; expected one that starts with /, e.g. "
+                         "/user/NAME/proxy/8866/")
+    return text if text.endswith("/") else text + "/"
 
 
 def voila_environment() -> dict[str, str]:
@@ -74,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--max-pages", type=int, default=None)
     parser.add_argument("--configure-jupyter", action="store_true")
+    parser.add_argument("--base-url", default=None)
+    parser.add_argument("--ready-file", default=None)
     args = parser.parse_args(argv)
     try:
         if args.configure_jupyter:
@@ -81,11 +99,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"scalingviz: wrote {path}", file=sys.stderr)
             return 0
         env = voila_environment()
+        if args.base_url is not None:
+            args.base_url = check_base_url(args.base_url)
+        if args.ready_file:
+            Path(args.ready_file).unlink(missing_ok=True)
+            env[READY_FILE_ENV] = str(Path(args.ready_file).resolve())
     except InputError as exc:
         print(f"scalingviz: error: {exc}", file=sys.stderr)
         return 2
     print(f"scalingviz: serving the dashboard at http://localhost:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    proc = subprocess.Popen(voila_command(args.port, args.no_browser, max_pages=args.max_pages), env=env)
+    proc = subprocess.Popen(voila_command(args.port, args.no_browser, max_pages=args.max_pages,
+                                          base_url=args.base_url), env=env)
 
     def stop(signum, _frame):  # forward SIGINT/SIGTERM: Voila needs SIGTERM without a TTY
         proc.send_signal(signal.SIGTERM)
