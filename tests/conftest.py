@@ -29,6 +29,22 @@ def shared_data() -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def scalebench_split():
+    """``scalebench_split(task, split)``: a ScaleBench table (real runs we do not ship: fetched from its pinned
+    origin and cached, never copied here) as a DataFrame; skips, saying why, without pyarrow or the data."""
+    pytest.importorskip("pyarrow", reason="ScaleBench's tables are Parquet: pip install pyarrow")
+    import pandas as pd
+
+    from scalingviz import catalog, datasets
+
+    try:
+        ds = datasets.load("scalebench", timeout=5, deadline=10)
+    except catalog.DataUnavailable as exc:
+        pytest.skip(f"ScaleBench is not on this machine and could not be fetched: {exc}")
+    return lambda task, split: pd.read_parquet(ds.path(f"{task}_{split}.parquet"))
+
+
 @pytest.fixture
 def restore_registry():
     """Put the preset registry back as it was after a test that registers laws (a fit's "Use this law")."""

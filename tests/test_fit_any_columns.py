@@ -148,20 +148,11 @@ def test_no_fit_ends_in_a_traceback():
     assert "datablations" in FORMS and "datablations" in fit.fittable_forms()  # the one-stage data-constrained fit
 
 
-def test_scalebench_moe_task_on_its_held_out_split():
+def test_scalebench_moe_task_on_its_held_out_split(scalebench_split):
     """Real runs we do not ship: ScaleBench's MoE task (fetched and cached, never copied here). Its first
     law, fitted to the train split over the table's own columns, scores R^2 on the held-out high-cost split
     within the range the paper publishes for its fits (All Data: 0.81 +/- 0.04)."""
-    pytest.importorskip("pyarrow", reason="ScaleBench's tables are Parquet: pip install pyarrow")
-    from scalingviz import catalog, datasets
-
-    try:
-        ds = datasets.load("scalebench", timeout=5, deadline=10)
-    except catalog.DataUnavailable as exc:
-        pytest.skip(f"ScaleBench is not on this machine and could not be fetched: {exc}")
-    import pandas as pd
-
-    train, test = (pd.read_parquet(ds.path(f"moe_{s}.parquet")) for s in ("train", "test"))
+    train, test = scalebench_split("moe", "train"), scalebench_split("moe", "test")
 
     def law(N, E, *, L_inf, B, alpha, beta):
         return L_inf + B / (np.asarray(N, float) ** alpha * np.asarray(E, float) ** beta)

@@ -99,20 +99,11 @@ def test_clark_through_the_cli_by_its_shipped_name(tmp_path):
     assert params["b"] == pytest.approx(CLARK["b"], abs=0.01) and params["c"] > 0
 
 
-def test_clark_on_scalebench_moe_held_out_model():
+def test_clark_on_scalebench_moe_held_out_model(scalebench_split):
     """Real runs we do not ship: ScaleBench's MoE task (fetched and cached). Clark's form fitted to the
     dense models of 16M-368M parameters (1-512 experts) predicts the held-out 1.3B model's losses: R^2 0.60
     over its 28 runs (10 expert counts), every loss within 0.075 nats. Recorded so a change in the fit shows."""
-    pytest.importorskip("pyarrow", reason="ScaleBench's tables are Parquet: pip install pyarrow")
-    from scalingviz import catalog, datasets
-
-    try:
-        ds = datasets.load("scalebench", timeout=5, deadline=10)
-    except catalog.DataUnavailable as exc:
-        pytest.skip(f"ScaleBench is not on this machine and could not be fetched: {exc}")
-    import pandas as pd
-
-    train, test = (pd.read_parquet(ds.path(f"moe_{s}.parquet")) for s in ("train", "test"))
+    train, test = scalebench_split("moe", "train"), scalebench_split("moe", "test")
     r = fit.fit_law(train, "clark_moe", columns={"N": "dense_parameter_count", "E": "num_experts"},
                     target="loss_validation")
     y = test["loss_validation"].to_numpy(float)

@@ -81,19 +81,10 @@ def test_the_cli_gives_the_api_optimum_and_says_the_units(capsys):
 
 
 @pytest.fixture(scope="module")
-def vocab_runs():
-    pytest.importorskip("pyarrow", reason="ScaleBench's tables are Parquet: pip install pyarrow")
-    from scalingviz import catalog, datasets
-
-    try:
-        ds = datasets.load("scalebench", timeout=5, deadline=10)
-    except catalog.DataUnavailable as exc:
-        pytest.skip(f"ScaleBench is not on this machine and could not be fetched: {exc}")
-    import pandas as pd
-
+def vocab_runs(scalebench_split):
     out = {}
     for split in ("train", "test"):
-        t = pd.read_parquet(ds.path(f"vocab_{split}.parquet"))
+        t = scalebench_split("vocab", split)
         N, V, H = (t[c].to_numpy(float) for c in ("non_vocab_parameters", "vocab_size", "num_characters"))
         d = np.array([WIDTH[n] for n in N], float)
         out[split] = dict(N=N, V=V, H=H, Nv=V * d, L=t["unigram_normalized_loss"].to_numpy(float))
