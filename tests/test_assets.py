@@ -48,10 +48,20 @@ def test_prepare_into_an_unwritable_folder_says_where_and_why(fresh):
         assets.prepare(blocker / "jupyter")
 
 
-def test_figures_carry_the_loader_only_under_voila_with_the_bundle_served(fresh, monkeypatch):
+def test_figures_carry_the_loader_only_where_the_bundle_is_served(fresh, monkeypatch):
     bundle_js = assets._plotly_bundle().read_text()
     monkeypatch.delenv("VOILA_BASE_URL", raising=False)
-    assert LiveFigure(trajectory_figure())._esm == bundle_js  # JupyterLab: plotly's own bundle
+    monkeypatch.setattr(assets, "environment_serves_bundle", lambda prefix=None: False)
+    assert LiveFigure(trajectory_figure())._esm == bundle_js  # JupyterLab of an unconfigured environment
+
+    # JupyterLab of an environment configured by --configure-jupyter (Binder): its server serves the bundle
+    monkeypatch.setenv("JUPYTER_PATH", str(assets.prepare()))
+    monkeypatch.setattr(assets, "environment_serves_bundle", lambda prefix=None: True)
+    assets.served_esm.cache_clear()
+    esm = LiveFigure(trajectory_figure())._esm
+    assert len(esm) < 2000 and "fullLabextensionsUrl" in esm and "body.voila" in esm
+    monkeypatch.setattr(assets, "environment_serves_bundle", lambda prefix=None: False)
+    monkeypatch.delenv("JUPYTER_PATH")
 
     monkeypatch.setenv("VOILA_BASE_URL", "/")
     monkeypatch.setenv("JUPYTER_PATH", str(fresh / "elsewhere"))
@@ -135,7 +145,9 @@ def test_configure_environment_writes_assets_and_server_config(tmp_path):
          "VoilaConfiguration": {"extension_denylist": ["x"]}, "Other": {"a": 1}}))
     (tmp_path / "etc" / "jupyter" / "voila.json").write_text(json.dumps({"VoilaConfiguration": {"theme": "dark",
                                                                                             "show_tracebacks": True}}))
+    assert not assets.environment_serves_bundle(tmp_path)
     root, conf, voila = assets.configure_environment(tmp_path)
+    assert assets.environment_serves_bundle(tmp_path)  # its JupyterLab serves the bundle to notebooks
     assert root == tmp_path / "share" / "jupyter"
     assert (root / "labextensions" / assets.ASSETS / "static" / assets.bundle_name()).is_file()
     assert conf == tmp_path / "etc" / "jupyter" / "jupyter_server_config.json"

@@ -40,17 +40,26 @@ ASSETS = "scalingviz-assets"
 TEMPLATE = "scalingviz"
 _TEMPLATE_SRC = Path(__file__).with_name("voila_template")
 
-# Loads the bundle from the page's own server. ``data-base-url`` is Voila's "<base_url>voila/"
-# (it includes a JupyterHub or Binder prefix). On failure the figure says why instead of staying blank.
+# Loads the bundle from the page's own server. Under Voila, ``data-base-url`` is "<base_url>voila/" (it
+# includes a JupyterHub or Binder prefix); in JupyterLab, the page config's ``fullLabextensionsUrl``
+# ("<base_url>lab/extensions"), where the server serves every labextensions folder of its environment.
+# On failure the figure says why instead of staying blank.
 _LOADER = """\
-const base = (document.body && document.body.dataset.baseUrl) || "/voila/";
-const url = new URL(base + "labextensions/{assets}/static/{name}", document.baseURI).href;
+const body = document.body ? document.body.dataset : {{}};
+let base = body.voila ? (body.baseUrl || "/voila/") + "labextensions/" : null;
+if (base === null) {{
+  const el = document.getElementById("jupyter-config-data");
+  const cfg = el ? JSON.parse(el.textContent) : {{}};
+  base = (cfg.fullLabextensionsUrl || "/lab/extensions") + "/";
+}}
+const url = new URL(base + "{assets}/static/{name}", document.baseURI).href;
 let mod;
 try {{
   mod = await import(url);
 }} catch (err) {{
   mod = {{ default: {{ render({{ el }}) {{
-    el.textContent = "This figure could not load plotly.js from " + url + " (" + err + ").";
+    el.textContent = "This figure could not load plotly.js from " + url + " (" + err + "). A front end " +
+      "that this environment's Jupyter server does not serve needs SCALINGVIZ_INLINE_PLOTLY=1 in the kernel.";
   }} }} }};
 }}
 export default mod.default;
@@ -105,16 +114,29 @@ def _served_file() -> Path | None:
     return None
 
 
+def environment_serves_bundle(prefix: str | Path | None = None) -> bool:
+    """Whether this environment's Jupyter server serves the bundle to JupyterLab pages: it is in
+    ``<prefix>/share/jupyter/labextensions`` (``scalingviz dashboard --configure-jupyter`` put it there, as
+    ``binder/postBuild`` does)."""
+    import sys
+
+    root = Path(prefix if prefix is not None else sys.prefix)
+    return (root / "share" / "jupyter" / "labextensions" / ASSETS / "static" / bundle_name()).is_file()
+
+
 @functools.lru_cache(maxsize=1)
 def served_esm() -> str | None:
     """The loader a figure carries instead of plotly's bundle, or None to carry the bundle.
 
-    Only under Voila (the kernel has ``VOILA_BASE_URL``) and when the bundle is on the Jupyter path
-    (``SCALINGVIZ_INLINE_PLOTLY=1`` turns it off).
+    Under Voila (the kernel has ``VOILA_BASE_URL``) when the bundle is on the Jupyter path, and in any
+    other front end of an environment configured with ``scalingviz dashboard --configure-jupyter``
+    (JupyterLab on Binder: a notebook saved with its widget state then carries 2 kB per figure, not
+    plotly's 5 MB bundle). ``SCALINGVIZ_INLINE_PLOTLY=1`` turns it off (a front end that is not served by
+    this environment's Jupyter server, VS Code for one, needs the bundle in the figure).
     """
-    if "VOILA_BASE_URL" not in os.environ or os.environ.get("SCALINGVIZ_INLINE_PLOTLY") == "1":
+    if os.environ.get("SCALINGVIZ_INLINE_PLOTLY") == "1" or _served_file() is None:
         return None
-    if _served_file() is None:
+    if "VOILA_BASE_URL" not in os.environ and not environment_serves_bundle():
         return None
     return _LOADER.format(assets=ASSETS, name=bundle_name())
 

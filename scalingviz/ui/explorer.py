@@ -212,7 +212,7 @@ class Explorer:
         left.add_class("sv-controls")
         figs = w.GridBox(
             [self.fig_trajectory, self.summary, self.fig_overfit, self.fig_frontier, self.fig_landscape, self.fig_bcrit],
-            layout=w.Layout(grid_template_columns="repeat(2, minmax(380px, 1fr))", grid_gap="8px 12px", width="100%"),
+            layout=w.Layout(grid_template_columns="repeat(auto-fit, minmax(380px, 1fr))", grid_gap="8px 12px", width="100%"),
         )
         top = w.HBox([left, figs, self.markers], layout=w.Layout(width="100%", align_items="flex-start"))
         return w.VBox([top, self.schedule_section], layout=w.Layout(width="100%"))

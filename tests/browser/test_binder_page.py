@@ -45,7 +45,7 @@ def badge_page(tmp_path_factory, chromium_path):
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     with br.jupyter_server(env, root / "jupyter.log") as url:
         server = url.split(br.BASE_URL)[0] + br.BASE_URL
-        yield {"url": url, "server": server, "venv": venv, "log": root / "jupyter.log",
+        yield {"url": url, "server": server, "venv": venv, "env": env, "log": root / "jupyter.log",
                # what JupyterLab users on Binder reach: Voila's server extension, configured by postBuild
                "extension_url": server + "voila/render/notebooks/dashboard.ipynb"}
 
@@ -98,24 +98,97 @@ def test_closing_the_badge_page_shuts_its_kernel_down(badge_page, sv_browser):
     # the dashboard's Voila (started by binder/start), not the Jupyter server and its own kernels
     (serve,) = [pid for pid in process_tree(root) if b"scalingviz.ui.serve" in cmdline(pid)]
 
-    def kernels() -> set[int]:
-        return {pid for pid, (_, kernel) in process_tree(serve).items() if kernel}
+    def page_kernel(kernel_id: str) -> set[int]:  # its process: its connection file names its id
+        return {pid for pid, (_, kernel) in process_tree(serve).items()
+                if kernel and f"kernel-{kernel_id}".encode() in cmdline(pid)}
 
-    end = time.time() + 30  # the pool's refill after the visits of the other tests
-    while len(kernels()) != 1 and time.time() < end:
-        time.sleep(1)
-    before = kernels()
-    assert len(before) == 1, before  # the preheated kernel, waiting
+    import re
+
     ctx = sv_browser.new_context()
     page = ctx.new_page()
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
     page.goto(url, wait_until="commit")
     page.wait_for_selector(".sv-fig-trajectory.js-plotly-plot", timeout=180_000)
-    taken = before  # the page took the preheated kernel; the pool starts another 8 s later
+    (kernel_id,) = {m.group(1) for u in sockets if (m := re.search(r"/api/kernels/([0-9a-f-]{36})/channels", u))}
+    taken = page_kernel(kernel_id)
+    assert len(taken) == 1, (kernel_id, taken)  # the page's kernel, a child of the dashboard's Voila
     page.close(run_before_unload=True)
     ctx.close()
     end = time.time() + 30
-    while kernels() & taken and time.time() < end:
+    kernels = lambda: page_kernel(kernel_id)  # noqa: E731
+    while kernels() and time.time() < end:
         time.sleep(1)
-    assert not kernels() & taken, "the closed page's kernel is still running"
+    assert not kernels(), "the closed page's kernel is still running"
     assert json.loads(badge_page["venv"].joinpath(assets.SERVER_CONFIG_FILE).read_text())["ServerApp"][
         "tornado_settings"]["websocket_max_message_size"] == assets.WEBSOCKET_LIMIT
+
+
+def test_a_course_notebook_in_jupyterlab_draws_with_the_served_bundle(badge_page, sv_browser):
+    # JupyterLab on Binder (the README's second link): a notebook that embeds the Explorer draws its live
+    # figures with plotly loaded once from the environment's labextensions folder, so a notebook saved with
+    # its widget state carries a 2 kB loader per figure instead of plotly's 5 MB bundle (issue 21, point 5).
+    server = badge_page["server"]
+    # The server's root is the repository (as on Binder): JupyterLab must not autosave the run notebook there.
+    settings = (Path(badge_page["env"]["JUPYTER_CONFIG_DIR"]) / "lab" / "user-settings" / "@jupyterlab" /
+                "docmanager-extension" / "plugin.jupyterlab-settings")
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"autosave": False}))
+    source = br.REPO / "notebooks" / "01_power_laws.ipynb"
+    original = source.read_bytes()
+    try:
+        _run_in_jupyterlab(server, sv_browser)
+    finally:
+        changed = source.read_bytes() != original
+        if changed:
+            source.write_bytes(original)
+    assert not changed, "JupyterLab saved the notebook into the repository"
+
+
+def _run_in_jupyterlab(server: str, sv_browser) -> None:
+    ctx = sv_browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    loaded: list[str] = []
+    page.on("request", lambda r: loaded.append(r.url) if assets.ASSETS in r.url else None)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(server + "lab/tree/notebooks/01_power_laws.ipynb", wait_until="domcontentloaded")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    # the kernel up and idle (the status bar says so) before the cells are run; a slow start would
+    # otherwise leave "Run All Cells" with no kernel to run them
+    page.wait_for_function("() => /\\| Idle/.test(document.querySelector('.jp-StatusBar-Widget, #jp-main-statusbar')"
+                           "?.innerText || '')", timeout=180_000)
+    drawn = ("() => [...document.querySelectorAll('.jp-Notebook .js-plotly-plot')].some("
+             "g => g.data && g.data.some(t => t.x && t.x.length > 1) && g.closest('.jupyter-widgets'))")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(2):  # once more if the first click found the menu not ready
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(drawn, timeout=150_000)
+            break
+        except PlaywrightTimeout:
+            if attempt:
+                text = page.evaluate("() => document.querySelector('#jp-main-statusbar')?.innerText")
+                raise AssertionError(f"no live figure drew in JupyterLab; status bar: {text!r}") from None
+    ctx.close()
+    assert any(f"lab/extensions/{assets.ASSETS}/static/{assets.bundle_name()}" in u for u in loaded), loaded
+    assert not [e for e in errors if "plotly" in e.lower()], errors
+
+
+def test_a_notebook_executed_with_its_widget_state_stays_small(badge_page, tmp_path):
+    # `jupyter nbconvert --execute` stores widget state by default: in the configured environment the
+    # Explorer's five live figures carry the loader, not plotly's bundle (5 MB each before).
+    import subprocess
+
+    venv = badge_page["venv"]
+    out = tmp_path / "01.ipynb"
+    r = subprocess.run([str(venv / "bin" / "python"), "-m", "nbconvert", "--to", "notebook", "--execute",
+                        "notebooks/01_power_laws.ipynb", "--output", str(out)], cwd=br.REPO,
+                       env=badge_page["env"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    nb = json.loads(out.read_text())
+    assert "widgets" in nb["metadata"]  # the state is saved ...
+    print(f"\nnotebook 01 executed with its widget state: {out.stat().st_size / 1e3:.0f} kB")
+    assert out.stat().st_size < 1_000_000, out.stat().st_size  # ... without plotly's bundle in it (26 MB before)
