@@ -362,7 +362,8 @@ def test_the_waiting_kernel_says_when_the_dashboard_is_built(tmp_path, monkeypat
     # the preheated kernel has built the dashboard and waits for its page.
     import voila.utils
 
-    from scalingviz.ui.dashboard import READY_FILE_ENV, DashboardPage
+    from scalingviz.ui.assets import READY_FILE_ENV
+    from scalingviz.ui.dashboard import DashboardPage
 
     ready = tmp_path / "ready"
     monkeypatch.setenv("VOILA_PREHEAT", "True")

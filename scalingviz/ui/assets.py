@@ -34,6 +34,11 @@ from .server_extension import XSRF_PATH
 
 __all__ = ["ASSETS", "EXTENSIONS", "SERVER_CONFIG", "SERVER_CONFIG_FILE", "TEMPLATE", "bundle_name", "configure_environment", "prepare", "served_esm"]
 
+#: An environment variable naming a file the preheated kernel creates once the dashboard is built and
+#: waits for a visitor (``scalingviz dashboard --ready-file``; ``binder/start`` waits for it). Here, not in
+#: ui.dashboard, so that the launcher does not import the widgets to read it.
+READY_FILE_ENV = "SCALINGVIZ_READY_FILE"
+
 #: The folder under ``labextensions`` that holds the served bundle (not an extension: no package.json).
 ASSETS = "scalingviz-assets"
 #: The Voila template's name.

@@ -22,6 +22,7 @@ from .. import units
 from ..errors import shown
 from ..presets import PRESETS
 from ..serialize import jsonable
+from .assets import READY_FILE_ENV
 from .compare import Compare
 from .explorer import RANGES, Explorer
 from .fitter import FitTab
@@ -305,11 +306,6 @@ class Dashboard:
 #: The code cells of ``notebooks/dashboard.ipynb`` (the CLI writes the same for non-editable installs).
 NOTEBOOK_CELLS = ("from scalingviz.ui.dashboard import DashboardPage", "app = DashboardPage()",
                   "app.wait_for_request()", "app.widget")
-
-
-#: An environment variable naming a file the preheated kernel creates once the dashboard is built and
-#: waits for a visitor (``scalingviz dashboard --ready-file``; ``binder/start`` waits for it).
-READY_FILE_ENV = "SCALINGVIZ_READY_FILE"
 
 
 class DashboardPage:

@@ -19,8 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
-from .assets import EXTENSIONS, TEMPLATE, configure_environment, prepare
-from .dashboard import READY_FILE_ENV
+from .assets import EXTENSIONS, READY_FILE_ENV, TEMPLATE, configure_environment, prepare
 
 __all__ = ["dashboard_notebook", "main", "voila_command", "voila_environment"]
 
