@@ -2,6 +2,7 @@
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -27,17 +28,91 @@ def test_prepare_lays_out_the_bundle_and_the_template(fresh):
     root = assets.prepare()
     assert root == fresh / "cache" / "jupyter"
     bundle = root / "labextensions" / assets.ASSETS / "static" / assets.bundle_name()
-    assert bundle.read_bytes() == assets._plotly_bundle().read_bytes()
+    assert bundle.read_bytes() == assets.bundle()[0]
     assert oct(bundle.stat().st_mode & 0o044) == oct(0o044)  # readable by the server, not mkstemp's 0600
     page = (root / "voila" / "templates" / assets.TEMPLATE / "index.html.j2").read_text()
     assert re.search(r"""(href|src)=["']?(https?:)?//""", page) is None  # nothing from another host
     assert f"labextensions/{assets.ASSETS}/static/{assets.bundle_name()}" in page  # preloaded
     assert "@BUNDLE@" not in page
     # Idempotent, and a stale bundle of another plotly is removed.
-    stale = bundle.with_name("plotly-widget-0.0.0-000000000000.js")
+    stale = bundle.with_name("plotly-widget-0.0.0-full-000000000000.js")
     stale.write_text("old")
     assert assets.prepare() == root and bundle.is_file() and not stale.exists()
     assert not list(root.rglob("*.part"))
+
+
+def _embedded_plotly_js(widget_js: str) -> str | None:
+    m = re.search(r'"src/version\.js"\(\w+\)\{"use strict";\w+\.version="([^"]+)"', widget_js)
+    return m.group(1) if m else None
+
+
+def test_the_vendored_cartesian_build_is_the_published_file():
+    import gzip
+    import hashlib
+
+    js = gzip.decompress(assets.CARTESIAN_FILE.read_bytes())
+    assert hashlib.sha256(js).hexdigest() == assets.CARTESIAN_SHA256  # the npm package's file (ui/vendor/README.md)
+    assert f'version="{assets.CARTESIAN_VERSION}"' in js.decode()
+    assert (assets.CARTESIAN_FILE.parent / "LICENSE-plotly.js").read_text().startswith("MIT License")
+
+
+def test_figures_load_plotly_widget_code_with_the_cartesian_plotly_js(monkeypatch):
+    import plotly
+
+    monkeypatch.delenv(assets.BUNDLE_ENV, raising=False)
+    assets.bundle.cache_clear()
+    widget_js = assets._plotly_bundle().read_text()
+    data, kind = assets.bundle()
+    embedded = _embedded_plotly_js(widget_js)
+    binder = (Path(__file__).resolve().parents[1] / "binder" / "requirements.txt").read_text()
+    if f"plotly=={plotly.__version__}\n" in binder:  # Binder's plotly: the vendored build must be its plotly.js
+        assert embedded == assets.CARTESIAN_VERSION, "update scalingviz/ui/vendor (its README says how)"
+    if embedded != assets.CARTESIAN_VERSION:  # another plotly: its own bundle, and the reason
+        assert data == widget_js.encode() and kind.startswith("full: ") and assets.CARTESIAN_VERSION in kind
+        return
+    assert kind == "cartesian" and "-cartesian-" in assets.bundle_name()
+    text = data.decode()
+    assert 1.2e6 < len(data) < 2.0e6 < 4e6 < len(widget_js.encode())  # 1.6 MB, not 4.9 MB
+    cartesian = __import__("gzip").decompress(assets.CARTESIAN_FILE.read_bytes()).decode()
+    assert text.count(cartesian) == 1
+    assert _embedded_plotly_js(text) is None  # the full build's module is gone (the minified build names none)
+    # plotly's widget code around it is unchanged: what precedes the module, and everything after it
+    head, tail = text.split(cartesian)
+    assert widget_js.startswith(head[:head.rindex("var ")])
+    assert widget_js.endswith(tail[tail.index("});") + 3:]) and "export{" in tail
+
+
+def test_a_bundle_of_another_shape_or_version_is_served_as_plotly_ships_it(monkeypatch):
+    with pytest.raises(ValueError, match="0 plotly.js modules of the expected shape"):
+        assets.cartesian_bundle("export default 1;", "x", "4.1.1")
+    umd = ('var LQ=fbe((DQ,hA)=>{(function(Q,ne){typeof hA=="object"&&hA.exports?hA.exports=ne():Q.m=ne()})(self,()=>{'
+           'var jx=ye({"src/version.js"(e){"use strict";e.version="%s"}});%s})});var Md=dbe(LQ());export{Md};')
+    out = assets.cartesian_bundle(umd % ("4.1.1", "return window.Plotly=Q,Q"), "CARTESIAN();", "4.1.1")
+    assert out == 'var LQ=fbe((exports,module)=>{\nCARTESIAN();\n});var Md=dbe(LQ());export{Md};'
+    with pytest.raises(ValueError, match=r"embeds plotly.js 4\.2\.0; the cartesian build shipped is 4\.1\.1"):
+        assets.cartesian_bundle(umd % ("4.2.0", "return window.Plotly=Q,Q"), "CARTESIAN();", "4.1.1")
+    with pytest.raises(ValueError, match="end of plotly.js's module"):
+        assets.cartesian_bundle(umd % ("4.1.1", "return Q"), "CARTESIAN();", "4.1.1")
+    # SCALINGVIZ_PLOTLY_BUNDLE=full: plotly's own bundle, every trace type
+    monkeypatch.setenv(assets.BUNDLE_ENV, "full")
+    assets.bundle.cache_clear()
+    try:
+        data, kind = assets.bundle()
+        assert data == assets._plotly_bundle().read_bytes() and kind == f"full: {assets.BUNDLE_ENV}=full"
+    finally:
+        monkeypatch.delenv(assets.BUNDLE_ENV)
+        assets.bundle.cache_clear()
+
+
+def test_a_live_figure_refuses_a_trace_the_cartesian_build_cannot_draw():
+    import plotly.graph_objects as go
+
+    if assets.bundle()[1] != "cartesian":
+        pytest.skip(f"figures load plotly's own bundle here ({assets.bundle()[1]})")
+    with pytest.raises(ValueError, match=r"trace type\(s\) scatter3d are not in plotly.js's cartesian build.*"
+                                         r"SCALINGVIZ_PLOTLY_BUNDLE=full"):
+        LiveFigure(go.Figure(go.Scatter3d(x=[1], y=[2], z=[3])))
+    LiveFigure(go.Figure([go.Scatter(x=[1], y=[2]), go.Contour(z=[[1, 2], [3, 4]])]))  # the dashboard's types
 
 
 def test_prepare_into_an_unwritable_folder_says_where_and_why(fresh):
@@ -49,7 +124,7 @@ def test_prepare_into_an_unwritable_folder_says_where_and_why(fresh):
 
 
 def test_figures_carry_the_loader_only_where_the_bundle_is_served(fresh, monkeypatch):
-    bundle_js = assets._plotly_bundle().read_text()
+    bundle_js = assets.inline_esm()  # plotly's widget code with plotly.js's cartesian build
     monkeypatch.delenv("VOILA_BASE_URL", raising=False)
     monkeypatch.setattr(assets, "environment_serves_bundle", lambda prefix=None: False)
     assert LiveFigure(trajectory_figure())._esm == bundle_js  # JupyterLab of an unconfigured environment

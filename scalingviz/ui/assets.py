@@ -6,25 +6,33 @@ Voila, :class:`~scalingviz.ui.figures.LiveFigure` instead carries a few hundred 
 JavaScript that imports the bundle from one URL: the browser fetches it once per page (over
 HTTP, compressed, cacheable) however many figures there are.
 
+That bundle (:func:`bundle`) is plotly's widget code with the full plotly.js it embeds (4.9 MB) replaced
+by plotly.js's cartesian build of the same version (shipped in ``ui/vendor``): 1.6 MB, which a first
+visit downloads and evaluates in a third of the time, and which draws every trace type the dashboard
+uses (:data:`CARTESIAN_TRACES`). Another plotly, or ``SCALINGVIZ_PLOTLY_BUNDLE=full``, gets plotly's
+bundle unchanged.
+
 :func:`prepare` lays out a Jupyter data folder with
 
-* ``labextensions/scalingviz-assets/static/plotly-widget-<version>-<hash>.js``: a copy of the
-  installed plotly's bundle (Voila serves every ``labextensions`` folder on the Jupyter path);
+* ``labextensions/scalingviz-assets/static/plotly-widget-<version>-<build>-<hash>.js``: :func:`bundle`
+  (Voila serves every ``labextensions`` folder on the Jupyter path);
 * ``voila/templates/scalingviz/``: Voila's ``lab`` template without the icon-font links to a CDN
   (Voila bundles the same font), so the page loads nothing from another host.
 
 ``scalingviz dashboard`` prepares it in the user cache and puts it on ``JUPYTER_PATH``;
 ``binder/postBuild`` prepares it in the environment's own ``share/jupyter``. A kernel uses the
-served bundle only when it runs under Voila and finds the file on its Jupyter path; otherwise
-(JupyterLab, a plain Voila) figures carry plotly's bundle as usual.
+served bundle only when it runs under Voila and finds the file on its Jupyter path, or in JupyterLab of
+an environment so configured; otherwise (JupyterLab elsewhere, a plain Voila) figures carry the bundle.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 from .._cache import atomic_write, cache_dir, writable_dir
@@ -32,7 +40,7 @@ from ..datasets import MAX_BYTES
 from ..errors import InputError
 from .server_extension import XSRF_PATH
 
-__all__ = ["ASSETS", "EXTENSIONS", "SERVER_CONFIG", "SERVER_CONFIG_FILE", "TEMPLATE", "bundle_name", "configure_environment", "prepare", "served_esm"]
+__all__ = ["ASSETS", "BUNDLE_ENV", "CARTESIAN_TRACES", "EXTENSIONS", "SERVER_CONFIG", "SERVER_CONFIG_FILE", "TEMPLATE", "bundle", "bundle_name", "cartesian_bundle", "configure_environment", "inline_esm", "prepare", "served_esm"]
 
 #: An environment variable naming a file the preheated kernel creates once the dashboard is built and
 #: waits for a visitor (``scalingviz dashboard --ready-file``; ``binder/start`` waits for it). Here, not in
@@ -77,14 +85,82 @@ def _plotly_bundle() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
 
 
+#: plotly.js's cartesian build (npm ``plotly.js-cartesian-dist-min``), shipped gzipped in ``ui/vendor``
+#: (README there: origin, licence, recipe). Served in place of the full plotly.js that plotly's widget
+#: bundle embeds, when the versions match: a third of the JavaScript to download and evaluate.
+CARTESIAN_VERSION = "4.1.1"
+CARTESIAN_FILE = Path(__file__).with_name("vendor") / f"plotly.js-cartesian-dist-min-{CARTESIAN_VERSION}.min.js.gz"
+#: sha256 of the uncompressed ``plotly-cartesian.min.js`` in the npm package.
+CARTESIAN_SHA256 = "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7a"
+#: The trace types the cartesian build draws (its README); the dashboard's figures use only these.
+CARTESIAN_TRACES = frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
+                              "image", "pie", "scatter", "scatterternary", "violin"})
+#: ``SCALINGVIZ_PLOTLY_BUNDLE=full`` serves plotly's own bundle (every trace type).
+BUNDLE_ENV = "SCALINGVIZ_PLOTLY_BUNDLE"
+
+# plotly's widgetbundle.js is one ES module built by esbuild; plotly.js sits in it as one CommonJS module,
+# ``var X=R((E,M)=>{<plotly.js's UMD wrapper, which sets M.exports>...return window.Plotly=Q,Q})});``.
+_PLOTLY_START = re.compile(r'var (\w+)=(\w+)\(\((\w+),(\w+)\)=>\{\(function\(\w+,\w+\)\{typeof \4=="object"'
+                           r'&&\4\.exports\?\4\.exports=\w+\(\)')
+_PLOTLY_END = re.compile(r'return window\.Plotly=(\w+),\1\}\)\}\);')
+_PLOTLY_VERSION = re.compile(r'"src/version\.js"\(\w+\)\{"use strict";\w+\.version="([^"]+)"')
+
+
+def cartesian_bundle(widget_js: str, cartesian_js: str, version: str) -> str:
+    """plotly's widget bundle ``widget_js`` with its plotly.js module replaced by ``cartesian_js``
+    (plotly.js ``version``'s cartesian build, a UMD file that sets ``module.exports``).
+
+    Raises ValueError saying what did not match: the module's start or end found other than once, or
+    an embedded plotly.js of another version.
+    """
+    starts = list(_PLOTLY_START.finditer(widget_js))
+    if len(starts) != 1:
+        raise ValueError(f"plotly's widget bundle has {len(starts)} plotly.js modules of the expected shape, not 1")
+    start = starts[0]
+    end = _PLOTLY_END.search(widget_js, start.end())
+    if end is None:
+        raise ValueError("the end of plotly.js's module in plotly's widget bundle was not found")
+    found = _PLOTLY_VERSION.findall(widget_js, start.end(), end.start())
+    if found != [version]:
+        raise ValueError(f"plotly's widget bundle embeds plotly.js {', '.join(found) or 'of unknown version'}; "
+                         f"the cartesian build shipped is {version}")
+    var, wrap = start.group(1), start.group(2)
+    return f"{widget_js[:start.start()]}var {var}={wrap}((exports,module)=>{{\n{cartesian_js}\n}});{widget_js[end.end():]}"
+
+
+@functools.lru_cache(maxsize=1)
+def bundle() -> tuple[bytes, str]:
+    """The JavaScript figures load and what it is: plotly's widget bundle with plotly.js's cartesian
+    build (``"cartesian"``), or plotly's bundle unchanged (``"full: <reason>"``) when the versions differ,
+    the bundle's shape is not the one expected, or ``SCALINGVIZ_PLOTLY_BUNDLE=full``."""
+    full = _plotly_bundle().read_bytes()
+    if os.environ.get(BUNDLE_ENV) == "full":
+        return full, f"full: {BUNDLE_ENV}=full"
+    try:
+        cartesian = gzip.decompress(CARTESIAN_FILE.read_bytes())
+        if hashlib.sha256(cartesian).hexdigest() != CARTESIAN_SHA256:
+            raise ValueError(f"{CARTESIAN_FILE.name} does not have the sha256 recorded in scalingviz.ui.assets")
+        text = cartesian_bundle(full.decode(), cartesian.decode(), CARTESIAN_VERSION)
+    except (OSError, ValueError) as exc:
+        return full, f"full: {exc}"
+    return text.encode(), "cartesian"
+
+
+@functools.lru_cache(maxsize=1)
+def inline_esm() -> str:
+    """:func:`bundle` as text: what a figure carries where the bundle is not served."""
+    return bundle()[0].decode()
+
+
 @functools.lru_cache(maxsize=1)
 def bundle_name() -> str:
-    """The served file's name: plotly's version and the first 12 hex digits of the bundle's sha256,
-    so a browser never reuses a bundle of another plotly."""
+    """The served file's name: plotly's version, the plotly.js build and the first 12 hex digits of the
+    file's sha256, so a browser never reuses a bundle of another plotly."""
     import plotly
 
-    digest = hashlib.sha256(_plotly_bundle().read_bytes()).hexdigest()[:12]
-    return f"plotly-widget-{plotly.__version__}-{digest}.js"
+    data, kind = bundle()
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    return f"plotly-widget-{plotly.__version__}-{kind.split(':')[0]}-{digest}.js"
 
 
 def prepare(root: Path | None = None) -> Path:
@@ -96,7 +172,7 @@ def prepare(root: Path | None = None) -> Path:
     static = writable_dir(root / "labextensions" / ASSETS / "static")
     target = static / bundle_name()
     if not target.is_file():
-        atomic_write(target, [_plotly_bundle().read_bytes()])
+        atomic_write(target, [bundle()[0]])
     for old in static.glob("plotly-widget-*.js"):
         if old.name != target.name:
             old.unlink(missing_ok=True)
@@ -136,7 +212,7 @@ def served_esm() -> str | None:
     Under Voila (the kernel has ``VOILA_BASE_URL``) when the bundle is on the Jupyter path, and in any
     other front end of an environment configured with ``scalingviz dashboard --configure-jupyter``
     (JupyterLab on Binder: a notebook saved with its widget state then carries 2 kB per figure, not
-    plotly's 5 MB bundle). ``SCALINGVIZ_INLINE_PLOTLY=1`` turns it off (a front end that is not served by
+    the 1.6 MB bundle). ``SCALINGVIZ_INLINE_PLOTLY=1`` turns it off (a front end that is not served by
     this environment's Jupyter server, VS Code for one, needs the bundle in the figure).
     """
     if os.environ.get("SCALINGVIZ_INLINE_PLOTLY") == "1" or _served_file() is None:

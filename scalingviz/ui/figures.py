@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 
 from ..presets import DELTA_L_NOISE, preset_for
 from ..units import format_quantity
-from .assets import served_esm
+from .assets import BUNDLE_ENV, CARTESIAN_TRACES, bundle, inline_esm, served_esm
 
 __all__ = [
     "BCRIT_TRACES",
@@ -55,16 +55,26 @@ class LiveFigure(go.FigureWidget):
       can coalesce the pair, and the browser then sees only None and drops the update (compare
       plotly/plotly.py#4933). The browser ignores None anyway and every message carries a new edit id,
       so the reset to None is skipped here.
+
+    Its JavaScript is plotly's widget code with plotly.js's cartesian build (:func:`~scalingviz.ui.assets.bundle`:
+    a third of the full plotly.js to download and evaluate on a first visit), so it draws the trace types
+    in :data:`~scalingviz.ui.assets.CARTESIAN_TRACES` and refuses others when built.
     """
 
     def __init__(self, *args, **kwargs):
         # Under Voila the widget carries a loader for the bundle served once per page (ui.assets)
-        # instead of plotly's 5 MB bundle; anywidget reads ``_esm`` from the instance when it
+        # instead of the 1.6 MB bundle; anywidget reads ``_esm`` from the instance when it
         # creates the trait, so it is set before the widget exists.
+        # Elsewhere it carries the bundle itself: plotly's, with plotly.js's cartesian build (ui.assets).
         esm = served_esm()
-        if esm is not None:
-            object.__setattr__(self, "_esm", esm)
+        object.__setattr__(self, "_esm", esm if esm is not None else inline_esm())
         super().__init__(*args, **kwargs)
+        if bundle()[1] == "cartesian":
+            other = sorted({t.type for t in self.data} - CARTESIAN_TRACES)
+            if other:
+                raise ValueError(f"LiveFigure: trace type(s) {', '.join(other)} are not in plotly.js's cartesian build "
+                                 f"the figures load ({', '.join(sorted(CARTESIAN_TRACES))}); use go.FigureWidget, "
+                                 f"or set {BUNDLE_ENV}=full")
         self.observe(self._on_drawn, names=["_js2py_layoutDelta", "_js2py_traceDeltas"])
 
     @property
@@ -93,8 +103,8 @@ class StaticFigure:
     """A figure a notebook shows and never updates: plotly's JSON mime bundle only (a few kB to a few
     hundred kB of data), drawn by plotly's JupyterLab/Notebook renderer.
 
-    A :class:`LiveFigure` outside Voila carries plotly's 5 MB bundle in its widget state, which a saved
-    notebook keeps once per figure (executed course notebooks weighed 5-31 MB). ``fig`` is a
+    A :class:`LiveFigure` outside Voila carries its 1.6 MB bundle in its widget state, which a saved
+    notebook keeps once per figure (with plotly's 5 MB bundle, executed course notebooks weighed 5-31 MB). ``fig`` is a
     ``go.Figure`` or a figure dict.
     """
 

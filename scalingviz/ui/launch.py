@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
-from .assets import EXTENSIONS, READY_FILE_ENV, TEMPLATE, configure_environment, prepare
+from .assets import EXTENSIONS, READY_FILE_ENV, TEMPLATE, bundle, configure_environment, prepare
 
 __all__ = ["dashboard_notebook", "main", "voila_command", "voila_environment"]
 
@@ -106,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"scalingviz: error: {exc}", file=sys.stderr)
         return 2
+    kind = bundle()[1]
+    if kind != "cartesian":  # the page still works, with the slower first visit of plotly's 4.9 MB bundle
+        print(f"scalingviz: figures load plotly's own bundle ({kind.removeprefix('full: ')})", file=sys.stderr)
     print(f"scalingviz: serving the dashboard at http://localhost:{args.port}/ (Ctrl-C to stop)", file=sys.stderr)
     proc = subprocess.Popen(voila_command(args.port, args.no_browser, max_pages=args.max_pages,
                                           base_url=args.base_url), env=env)

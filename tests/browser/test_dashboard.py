@@ -41,6 +41,16 @@ def test_page_loads_with_every_figure_drawn(dash):
     assert all(n >= 1 for n in drawn), dict(zip(EXPLORER_FIGS, drawn, strict=True))
     for cls in ("sv-N", "sv-D", "sv-C", "sv-B", "sv-S", "sv-law", "sv-summary", "sv-share", "sv-tab-explorer"):
         assert p.page.locator(f".{cls}").count() >= 1, cls
+    # the page draws with plotly.js's cartesian build (ui.assets: a third of the full build), and the
+    # landscape's contour comes out filled, with its levels and labels
+    from scalingviz.ui import assets
+
+    if assets.bundle()[1] == "cartesian":
+        traces = p.page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces)")
+        assert sorted(traces) == sorted(assets.CARTESIAN_TRACES), traces
+    contour = p.page.evaluate("() => ['.contourfill path', '.contourlevel', '.contourlabels text'].map("
+                              "s => document.querySelectorAll('.sv-fig-landscape ' + s).length)")
+    assert min(contour) >= 5, contour
 
 
 def test_typed_N_gives_the_core_loss(dash):
