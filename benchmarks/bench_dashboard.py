@@ -1,6 +1,7 @@
 """Dashboard benchmark, measured in headless Chromium against a live `scalingviz dashboard`.
 
-Run:  python benchmarks/bench_dashboard.py [--ref DIR] [--first-visits-only]     (needs Debian's chromium)
+Run:  python benchmarks/bench_dashboard.py [--ref DIR] [--first-visits-only] [--no-binder] [--visits N]
+      (needs Debian's chromium)
 
 * first visit, fresh browser profile: time from navigation until all five Explorer figures hold
   data, bytes over HTTP (wire) and over the kernel's websocket, requests refused for leaving the
@@ -75,21 +76,24 @@ def kernel_rss_mb() -> list[float]:
     return out
 
 
-def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
-    """The first-visit table: this checkout (and ``ref``), ``n`` fresh-profile visits each, interleaved."""
+def first_visits(chromium: str, ref: str | None, n: int = 3, binder: bool = True) -> None:
+    """The first-visit table: this checkout (and ``ref``), ``n`` fresh-profile visits each, interleaved;
+    ``binder``: also the Binder rehearsal's two pages (a second server and its kernels on the same cores)."""
     from contextlib import ExitStack
 
-    names = ["`scalingviz dashboard`", "the Binder badge's page (prefix configured by binder/postBuild, started by "
-             "binder/start: `scalingviz dashboard` behind jupyter-server-proxy, preheated)",
-             "the same Binder server's /voila/render/notebooks/dashboard.ipynb (Voila's server extension, no "
-             "preheated kernel)"]
-    names += [f"reference: `scalingviz dashboard` of {ref}"] if ref else []
-    runs = {k: [] for k in names}
+    standalone = "`scalingviz dashboard`"
+    badge = ("the Binder badge's page (prefix configured by binder/postBuild, started by binder/start: "
+             "`scalingviz dashboard` behind jupyter-server-proxy, preheated)")
+    extension = ("the same Binder server's /voila/render/notebooks/dashboard.ipynb (Voila's server extension, no "
+                 "preheated kernel)")
     with ExitStack() as stack, sync_playwright() as p:
-        urls = {names[0]: stack.enter_context(dashboard()), names[1]: stack.enter_context(binder_server())}
-        urls[names[2]] = urls[names[1]].split("proxy/")[0] + "voila/render/notebooks/dashboard.ipynb"
+        urls = {standalone: stack.enter_context(dashboard())}
+        if binder:
+            urls[badge] = stack.enter_context(binder_server())
+            urls[extension] = urls[badge].split("proxy/")[0] + "voila/render/notebooks/dashboard.ipynb"
         if ref:
-            urls[names[3]] = stack.enter_context(dashboard(ref))
+            urls[f"reference: `scalingviz dashboard` of {ref}"] = stack.enter_context(dashboard(ref))
+        runs = {k: [] for k in urls}
         b = p.chromium.launch(executable_path=chromium, args=ARGS)
         for url in urls.values():  # one untimed visit each: the server's first page start-up
             first_visit(b, url)
@@ -98,7 +102,7 @@ def first_visits(chromium: str, ref: str | None, n: int = 3) -> None:
                 time.sleep(20)  # 20 s apart: the preheated kernel pool (refilled 8 s after a visit) is ready
                 runs[name].append(first_visit(b, url))
         b.close()
-    print("| first visit, fresh profile (median of 3) | all five figures drawn | HTTP | websocket | total | "
+    print(f"| first visit, fresh profile (median of {n}) | all five figures drawn | HTTP | websocket | total | "
           "requests | refused (other hosts) | console errors | version warnings |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, rs in runs.items():
@@ -117,9 +121,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ref", help="another checkout to measure first visits against (e.g. a git worktree)")
     ap.add_argument("--first-visits-only", action="store_true", help="only the first-visit table")
+    ap.add_argument("--no-binder", action="store_true", help="first visits without the Binder rehearsal's pages")
+    ap.add_argument("--visits", type=int, default=3, help="fresh-profile visits per page (default 3)")
     args = ap.parse_args()
     chromium = chromium_or_exit()
-    first_visits(chromium, args.ref)
+    first_visits(chromium, args.ref, n=args.visits, binder=not args.no_binder)
     if args.first_visits_only:
         return
     with dashboard() as url, sync_playwright() as p:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +44,8 @@ def dashboard(source: str | None = None) -> Iterator[str]:
     env = dict(os.environ)
     if source:
         env["PYTHONPATH"] = os.pathsep.join(x for x in (source, env.get("PYTHONPATH", "")) if x)
+        # its own cache: each checkout's `prepare` removes a served bundle other than its own
+        env["SCALINGVIZ_CACHE"] = tempfile.mkdtemp(prefix="scalingviz-ref-cache-")
     proc = subprocess.Popen([sys.executable, "-m", "scalingviz.cli", "dashboard", "--port", str(port), "--no-browser"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env,
                             cwd=source)  # `-m` puts the working directory first on the path
